@@ -1,0 +1,330 @@
+// Package auth signs people in and out: password checks with throttling and
+// temporary lockout, server-side sessions stored in the database, API
+// bearer tokens, and the installation secret that signs CSRF tokens.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/password"
+)
+
+// Service holds the sign-in rules.
+type Service struct {
+	DB              *db.DB
+	Org             *org.Store
+	Log             *slog.Logger
+	Now             func() time.Time
+	SessionTTL      time.Duration // idle lifetime
+	SessionMaxAge   time.Duration // absolute lifetime
+	MaxFailures     int           // per account name
+	AddrMaxFailures int           // per client address
+	Lockout         time.Duration // lockout length, also the counting window
+	// decoy is verified against when an account does not exist, so that a
+	// wrong user name takes as long as a wrong password.
+	decoy string
+}
+
+// Options configure a Service.
+type Options struct {
+	SessionTTL, SessionMaxAge, Lockout time.Duration
+	MaxFailures, AddrMaxFailures       int
+}
+
+// NewService returns a sign-in service.
+func NewService(d *db.DB, o *org.Store, log *slog.Logger, opts Options) (*Service, error) {
+	decoy, err := password.Hash("decoy-password-never-used-1", o.Hasher)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{
+		DB: d, Org: o, Log: log, Now: time.Now,
+		SessionTTL: opts.SessionTTL, SessionMaxAge: opts.SessionMaxAge,
+		MaxFailures: opts.MaxFailures, AddrMaxFailures: opts.AddrMaxFailures, Lockout: opts.Lockout,
+		decoy: decoy,
+	}, nil
+}
+
+// Errors of sign-in. A wrong user and a wrong password give the same one.
+var (
+	errBadCredentials = apperr.New(apperr.KindUnauthorized, "auth.bad_credentials")
+	errLocked         = apperr.New(apperr.KindTooMany, "auth.locked")
+)
+
+// SignInResult is a new session.
+type SignInResult struct {
+	Token      string // cookie value; only its hash is stored
+	UserID     int64
+	MustChange bool
+}
+
+// SignIn checks a user name or phone number and a password and opens a
+// session. Failures are counted per account name and per client address;
+// past the limits both are locked for a while, whether the account exists
+// or not, so a lockout reveals nothing.
+func (s *Service) SignIn(ctx context.Context, login, pw, clientAddr, userAgent string) (SignInResult, error) {
+	login = strings.TrimSpace(login)
+	acctKey, addrKey := "acct:"+strings.ToLower(login), "addr:"+clientAddr
+	if login == "" || pw == "" {
+		return SignInResult{}, errBadCredentials
+	}
+	for _, k := range []string{acctKey, addrKey} {
+		locked, err := s.locked(ctx, k)
+		if err != nil {
+			return SignInResult{}, err
+		}
+		if locked {
+			s.Log.Warn("sign-in refused: locked", "login", login, "addr", clientAddr)
+			return SignInResult{}, errLocked
+		}
+	}
+	cred, err := s.Org.FindCredentials(ctx, login)
+	ok := false
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		password.Verify(pw, s.decoy) //nolint:errcheck // only spends the same time
+	case err != nil:
+		return SignInResult{}, err
+	default:
+		ok, err = password.Verify(pw, cred.PasswordHash)
+		if err != nil {
+			return SignInResult{}, fmt.Errorf("verify password of user %d: %w", cred.UserID, err)
+		}
+		ok = ok && !cred.Disabled
+	}
+	if !ok {
+		if err := s.recordFailure(ctx, acctKey, s.MaxFailures); err != nil {
+			return SignInResult{}, err
+		}
+		if err := s.recordFailure(ctx, addrKey, s.AddrMaxFailures); err != nil {
+			return SignInResult{}, err
+		}
+		s.Log.Info("sign-in failed", "login", login, "addr", clientAddr)
+		return SignInResult{}, errBadCredentials
+	}
+	if _, err := s.DB.Exec(ctx, "DELETE FROM login_throttle WHERE throttle_key = ?", acctKey); err != nil {
+		return SignInResult{}, fmt.Errorf("clear throttle: %w", err)
+	}
+	token, err := s.openSession(ctx, cred.UserID, clientAddr, userAgent)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if err := s.Org.RecordLogin(ctx, cred.UserID); err != nil {
+		return SignInResult{}, err
+	}
+	s.Log.Info("signed in", "user_id", cred.UserID, "addr", clientAddr)
+	return SignInResult{Token: token, UserID: cred.UserID, MustChange: cred.MustChangePassword}, nil
+}
+
+func (s *Service) locked(ctx context.Context, key string) (bool, error) {
+	var until int64
+	err := s.DB.QueryRow(ctx, "SELECT locked_until FROM login_throttle WHERE throttle_key = ?", key).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read throttle: %w", err)
+	}
+	return until > db.Millis(s.Now()), nil
+}
+
+// recordFailure counts one failure for key inside the current window and
+// locks the key when the count reaches limit.
+func (s *Service) recordFailure(ctx context.Context, key string, limit int) error {
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var failures int
+		var start int64
+		err := tx.QueryRow(ctx, "SELECT failures, window_start FROM login_throttle WHERE throttle_key = ?", key).Scan(&failures, &start)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && db.FromMillis(start).Add(s.Lockout).Before(now)) {
+			failures, start = 0, db.Millis(now)
+		} else if err != nil {
+			return fmt.Errorf("read throttle: %w", err)
+		}
+		failures++
+		var lockedUntil int64
+		if failures >= limit {
+			lockedUntil = db.Millis(now.Add(s.Lockout))
+			failures, start = 0, db.Millis(now)
+			s.Log.Warn("sign-in locked", "key", key, "until", db.FromMillis(lockedUntil))
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
+			ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
+			locked_until = CASE WHEN excluded.locked_until > 0 THEN excluded.locked_until ELSE login_throttle.locked_until END`,
+			key, failures, start, lockedUntil)
+		if err != nil {
+			return fmt.Errorf("write throttle: %w", err)
+		}
+		return nil
+	})
+}
+
+// HashToken is the stored form of a session or API token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken(prefix string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+func (s *Service) openSession(ctx context.Context, userID int64, addr, agent string) (string, error) {
+	token, err := randomToken("")
+	if err != nil {
+		return "", err
+	}
+	now := s.Now()
+	if len(agent) > 300 {
+		agent = agent[:300]
+	}
+	_, err = s.DB.Exec(ctx, `INSERT INTO user_session (token_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, HashToken(token), userID, db.Millis(now), db.Millis(now), db.Millis(now.Add(s.SessionTTL)), addr, agent)
+	if err != nil {
+		return "", fmt.Errorf("open session: %w", err)
+	}
+	return token, nil
+}
+
+// Session is a signed-in request's identity.
+type Session struct {
+	Actor      access.Actor
+	TokenHash  string
+	MustChange bool
+}
+
+// ErrNoSession means the cookie names no live session.
+var ErrNoSession = apperr.New(apperr.KindUnauthorized, "auth.session_expired")
+
+// Authenticate resolves a session cookie. The idle expiry slides forward,
+// written at most once a minute so reads stay reads.
+func (s *Service) Authenticate(ctx context.Context, token string) (Session, error) {
+	if token == "" {
+		return Session{}, ErrNoSession
+	}
+	h := HashToken(token)
+	var userID, created, lastSeen, expires int64
+	err := s.DB.QueryRow(ctx, "SELECT user_id, created_at, last_seen_at, expires_at FROM user_session WHERE token_hash = ?", h).
+		Scan(&userID, &created, &lastSeen, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read session: %w", err)
+	}
+	now := s.Now()
+	if db.FromMillis(expires).Before(now) || db.FromMillis(created).Add(s.SessionMaxAge).Before(now) {
+		if _, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE token_hash = ?", h); err != nil {
+			return Session{}, fmt.Errorf("end expired session: %w", err)
+		}
+		return Session{}, ErrNoSession
+	}
+	actor, mustChange, err := s.Org.Actor(ctx, userID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Session{}, ErrNoSession
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if now.Sub(db.FromMillis(lastSeen)) > time.Minute {
+		if _, err := s.DB.Exec(ctx, "UPDATE user_session SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?",
+			db.Millis(now), db.Millis(now.Add(s.SessionTTL)), h); err != nil {
+			return Session{}, fmt.Errorf("touch session: %w", err)
+		}
+	}
+	return Session{Actor: actor, TokenHash: h, MustChange: mustChange}, nil
+}
+
+// SignOut ends the session of token.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	if _, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE token_hash = ?", HashToken(token)); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	return nil
+}
+
+// PurgeExpired deletes sessions and throttle rows that can no longer matter.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	now := s.Now()
+	res, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE expires_at < ? OR created_at < ?",
+		db.Millis(now), db.Millis(now.Add(-s.SessionMaxAge)))
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := s.DB.Exec(ctx, "DELETE FROM login_throttle WHERE locked_until < ? AND window_start < ?",
+		db.Millis(now), db.Millis(now.Add(-s.Lockout))); err != nil {
+		return n, fmt.Errorf("purge throttle: %w", err)
+	}
+	return n, nil
+}
+
+// Secret returns the installation's signing key, creating it on first use.
+// It lives in the database so that every server of one installation agrees.
+func Secret(ctx context.Context, d *db.DB) ([]byte, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, fmt.Errorf("generate secret: %w", err)
+	}
+	if _, err := d.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+		"signing_key", hex.EncodeToString(b[:])); err != nil {
+		return nil, fmt.Errorf("store secret: %w", err)
+	}
+	var v string
+	if err := d.QueryRow(ctx, "SELECT value FROM setting WHERE name = ?", "signing_key").Scan(&v); err != nil {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("stored signing key is malformed")
+	}
+	return key, nil
+}
+
+// Allow counts one request for key and reports whether it is within limit
+// requests per window. It shares the throttle table with sign-in, so
+// several servers count together.
+func (s *Service) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, error) {
+	now := s.Now()
+	allowed := true
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		var count int
+		var start int64
+		err := tx.QueryRow(ctx, "SELECT failures, window_start FROM login_throttle WHERE throttle_key = ?", key).Scan(&count, &start)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && db.FromMillis(start).Add(window).Before(now)) {
+			count, start = 0, db.Millis(now)
+		} else if err != nil {
+			return fmt.Errorf("read rate limit: %w", err)
+		}
+		if count >= limit {
+			allowed = false
+			return nil
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES (?, ?, ?, 0)
+			ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start`,
+			key, count+1, start)
+		if err != nil {
+			return fmt.Errorf("write rate limit: %w", err)
+		}
+		return nil
+	})
+	return allowed, err
+}

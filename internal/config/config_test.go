@@ -1,0 +1,73 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrecedenceAndValidation(t *testing.T) {
+	env := map[string]string{"WENMING_ADDR": "0.0.0.0:9000", "WENMING_SESSION_TTL": "2h", "WENMING_LOG_LEVEL": "debug"}
+	c := Defaults()
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := c.Bind(fs, func(k string) string { return env[k] }, func(k string, _ ...any) string { return k }); err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Parse([]string{"-addr", "127.0.0.1:7000", "-trust-proxy"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.SessionTTL != 2*time.Hour || c.LogLevel != "debug" || !c.TrustProxy {
+		t.Fatalf("flag over env over default broken: %+v", c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := Defaults()
+	bad.Addr, bad.CookieSecure, bad.SQLiteReaders, bad.BaseURL = "nonsense", "maybe", 0, "ftp://x"
+	err := bad.Validate()
+	for _, want := range []string{"addr", "cookie-secure", "sqlite-readers", "base-url"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestDatabaseChoiceAndCookies(t *testing.T) {
+	c := Defaults()
+	if c.IsPostgres() || c.SQLitePath() != "data/wenming.db" {
+		t.Errorf("default database: %v %s", c.IsPostgres(), c.SQLitePath())
+	}
+	c.DatabaseURL = "postgresql://u@h/db"
+	if !c.IsPostgres() {
+		t.Error("postgresql:// not recognised")
+	}
+	c.DatabaseURL = "sqlite:/var/lib/wm.db"
+	if c.SQLitePath() != "/var/lib/wm.db" {
+		t.Errorf("sqlite path: %s", c.SQLitePath())
+	}
+	c.BaseURL = "https://wm.example.gov.cn"
+	if !c.SecureCookies() {
+		t.Error("https base URL should make cookies Secure")
+	}
+	c.CookieSecure = "false"
+	if c.SecureCookies() {
+		t.Error("cookie-secure=false ignored")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                "",
+		"postgres://wm:secret@db:5432/x":  "postgres://wm:xxxxx@db:5432/x",
+		"postgres://db/x?password=secret": "postgres://db/x?password=xxxxx",
+		"data/wenming.db":                 "data/wenming.db",
+		"host=db user=wm password=secret": "xxxxx",
+	} {
+		if got := Redact(in); got != want || strings.Contains(got, "secret") {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

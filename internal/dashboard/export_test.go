@@ -1,0 +1,4 @@
+package dashboard
+
+// Where exposes the scope rule to the external tests.
+var Where = where

@@ -1,0 +1,288 @@
+package problem
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/db"
+)
+
+// MoveInput carries what an action needs; each action checks its part.
+type MoveInput struct {
+	Action      Action
+	Note        string    // reason, plan, rectification note …
+	UnitID      int64     // dispatch: a unit chosen by hand (0: the routing rules)
+	CategoryID  int64     // file: set or correct the category
+	Deadline    time.Time // request_extension: new deadline; park: target date
+	DuplicateOf int64     // merge
+	Photos      []string  // rectify, fix_on_spot, reopen: photo hashes
+	Version     int       // when set, the case must still be at this version
+}
+
+// Move takes an action on a case: it checks the life cycle, the actor's
+// side and scope, and what the action needs, then changes the case and
+// appends one event, in one transaction. A case changed by someone else in
+// between is refused, not overwritten.
+func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput) (*Case, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > maxText {
+		return nil, apperr.Invalid("problem.text_too_long", maxText)
+	}
+	if len(in.Photos) > MaxPhotos {
+		return nil, apperr.Invalid("problem.too_many_photos", MaxPhotos)
+	}
+	var notices []notice
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		c, err := s.get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !CanSee(a, c) {
+			return apperr.NotFound("problem.not_found")
+		}
+		if in.Version != 0 && in.Version != c.Version {
+			return apperr.Conflict("problem.changed_meanwhile")
+		}
+		to, ok := Allowed(in.Action, c.State)
+		if !ok {
+			return apperr.Conflict("problem.illegal_move", in.Action.Key(), c.State.Key())
+		}
+		if !mayTake(a, c, in.Action) {
+			return apperr.Forbidden("problem.not_your_move")
+		}
+		now := s.Now()
+		ch := change{set: map[string]any{}, data: EventData{}}
+		if err := s.apply(ctx, tx, a, c, in, now, &ch); err != nil {
+			return err
+		}
+		ch.set["state"] = string(to)
+		ch.set["updated_at"] = db.Millis(now)
+		if err := ch.write(ctx, tx, c); err != nil {
+			return err
+		}
+		if _, err := appendEvent(ctx, tx, c.ID, a, now, in.Action, c.State, to, in.Note, ch.data, ch.photos); err != nil {
+			return err
+		}
+		notices = ch.notices
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.get(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	// The move stands even if a notice cannot be written; the bell is a
+	// convenience, the case page is the record.
+	if err := s.notify(ctx, out, notices); err != nil && s.Log != nil {
+		s.Log.Warn("notify", "problem", out.ID, "err", err)
+	}
+	return out, nil
+}
+
+// change collects the columns an action sets, what its event records and
+// whom it tells.
+type change struct {
+	set     map[string]any
+	data    EventData
+	photos  []EventPhoto
+	notices []notice
+}
+
+func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) error {
+	cols := make([]string, 0, len(ch.set))
+	args := make([]any, 0, len(ch.set)+2)
+	for _, k := range sortedKeys(ch.set) {
+		cols = append(cols, k+" = ?")
+		args = append(args, ch.set[k])
+	}
+	args = append(args, c.ID, c.Version)
+	res, err := tx.Exec(ctx, "UPDATE problem SET "+strings.Join(cols, ", ")+", version = version + 1 WHERE id = ? AND version = ?", args...)
+	if err != nil {
+		return fmt.Errorf("update problem %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.Conflict("problem.changed_meanwhile")
+	}
+	return nil
+}
+
+func needNote(in MoveInput) error {
+	if in.Note == "" {
+		return apperr.Invalid("problem.note_required", in.Action.Key())
+	}
+	return nil
+}
+
+func needPhotos(in MoveInput) error {
+	if len(in.Photos) == 0 {
+		return apperr.Invalid("problem.photo_required", in.Action.Key())
+	}
+	return nil
+}
+
+// apply checks the needs of one action and fills the change.
+func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, in MoveInput, now time.Time, ch *change) error {
+	ms := db.Millis(now)
+	switch in.Action {
+	case ActFile:
+		catID := c.CategoryID
+		if in.CategoryID != 0 {
+			catID = in.CategoryID
+		}
+		if catID == 0 {
+			return apperr.Invalid("problem.category_required")
+		}
+		cat, err := s.category(ctx, catID)
+		if err != nil {
+			return err
+		}
+		ch.set["category_id"], ch.set["limit_amount"], ch.set["limit_unit"], ch.set["filed_at"] = catID, cat.LimitAmount, cat.LimitUnit, ms
+		ch.data.CategoryID = catID
+	case ActReject:
+		return needNote(in)
+	case ActMerge:
+		if in.DuplicateOf == 0 || in.DuplicateOf == c.ID {
+			return apperr.Invalid("problem.duplicate_of_required")
+		}
+		other, err := s.get(ctx, tx, in.DuplicateOf)
+		if err != nil || other.State == Duplicate || other.State == Rejected {
+			return apperr.Invalid("problem.duplicate_of_invalid")
+		}
+		ch.set["duplicate_of"] = in.DuplicateOf
+		ch.data.DuplicateOf = in.DuplicateOf
+	case ActDispatch:
+		unitID, note := in.UnitID, "hand|"
+		if unitID == 0 {
+			var err error
+			if unitID, note, err = s.Router.Route(ctx, c.CategoryID, c.RegionCode); err != nil {
+				return err
+			}
+		} else if err := unitExists(ctx, tx, unitID); err != nil {
+			return err
+		}
+		deadline, err := s.Clock.Deadline(ctx, now, c.LimitAmount, c.LimitUnit)
+		if err != nil {
+			return err
+		}
+		ch.set["unit_id"], ch.set["route_note"], ch.set["dispatched_at"], ch.set["deadline"] = unitID, note, ms, db.Millis(deadline)
+		ch.set["accepted_at"], ch.set["escalation_level"], ch.set["escalated_at"] = nil, 0, nil
+		ch.data.UnitID, ch.data.RouteNote, ch.data.Deadline = unitID, note, db.Millis(deadline)
+		if err := tx.QueryRow(ctx, "SELECT name FROM unit WHERE id = ?", unitID).Scan(&ch.data.UnitName); err != nil {
+			return fmt.Errorf("unit name: %w", err)
+		}
+		ch.notices = append(ch.notices, notice{kind: "dispatched", toUnit: unitID})
+	case ActAccept:
+		ch.set["accepted_at"] = ms
+	case ActReturn:
+		if err := needNote(in); err != nil {
+			return err
+		}
+		ch.set["unit_id"], ch.set["deadline"], ch.set["return_count"] = nil, nil, c.ReturnCount+1
+		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = nil, ""
+		ch.data.UnitID = c.UnitID
+		ch.notices = append(ch.notices, notice{kind: "returned", toOffice: true})
+	case ActRequestExtension:
+		if err := needNote(in); err != nil {
+			return err
+		}
+		if !c.ExtRequestedDeadline.IsZero() {
+			return apperr.Conflict("problem.extension_pending")
+		}
+		if in.Deadline.IsZero() || !in.Deadline.After(c.Deadline) || !in.Deadline.After(now) {
+			return apperr.Invalid("problem.extension_deadline_invalid")
+		}
+		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = db.Millis(in.Deadline), in.Note
+		ch.data.Deadline = db.Millis(in.Deadline)
+		ch.notices = append(ch.notices, notice{kind: "extension_requested", toOffice: true})
+	case ActApproveExtension, ActRefuseExtension:
+		if c.ExtRequestedDeadline.IsZero() {
+			return apperr.Conflict("problem.no_extension_pending")
+		}
+		if in.Action == ActRefuseExtension {
+			if err := needNote(in); err != nil {
+				return err
+			}
+		} else {
+			ch.set["deadline"], ch.set["extension_count"] = db.Millis(c.ExtRequestedDeadline), c.ExtensionCount+1
+			ch.set["escalation_level"], ch.set["escalated_at"] = 0, nil
+			ch.data.Deadline = db.Millis(c.ExtRequestedDeadline)
+		}
+		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = nil, ""
+		ch.notices = append(ch.notices, notice{kind: string(in.Action), toUnit: c.UnitID})
+	case ActPark:
+		if err := needNote(in); err != nil {
+			return err
+		}
+		if in.Deadline.IsZero() || !in.Deadline.After(now) {
+			return apperr.Invalid("problem.park_target_invalid")
+		}
+		ch.set["parked_until"], ch.set["park_plan"] = db.Millis(in.Deadline), in.Note
+		ch.data.Deadline = db.Millis(in.Deadline)
+	case ActResume, ActVerifyFail, ActReopen:
+		if in.Action != ActResume {
+			if err := needNote(in); err != nil {
+				return err
+			}
+		}
+		if in.Action == ActReopen {
+			if err := needPhotos(in); err != nil {
+				return err
+			}
+			ch.photos = photosOf(in.Photos, "evidence")
+			ch.set["closed_at"] = nil
+		}
+		if in.Action == ActVerifyFail {
+			ch.set["rework_count"] = c.ReworkCount + 1
+			ch.notices = append(ch.notices, notice{kind: "rework", toUnit: c.UnitID})
+		}
+		// A parked case, a failed check and a reopened case each get a
+		// fresh full time limit from now: the time already spent is not
+		// held against the unit, and this is recorded in the event.
+		deadline, err := s.Clock.Deadline(ctx, now, c.LimitAmount, c.LimitUnit)
+		if err != nil {
+			return err
+		}
+		ch.set["deadline"], ch.set["parked_until"], ch.set["escalation_level"], ch.set["escalated_at"] = db.Millis(deadline), nil, 0, nil
+		ch.data.Deadline = db.Millis(deadline)
+	case ActRectify, ActFixOnSpot:
+		if err := needPhotos(in); err != nil {
+			return err
+		}
+		if in.Action == ActRectify {
+			if err := needNote(in); err != nil {
+				return err
+			}
+		} else if c.FiledAt.IsZero() {
+			ch.set["filed_at"] = ms
+		}
+		ch.set["rectified_at"], ch.set["rectified_by"], ch.set["parked_until"] = ms, a.UserID, nil
+		ch.photos = photosOf(in.Photos, "after")
+		ch.notices = append(ch.notices, notice{kind: "verify", toVerifiers: true})
+	case ActVerifyPass:
+		if c.RectifiedBy == a.UserID && !a.IsAdmin() {
+			return apperr.Forbidden("problem.verifier_is_rectifier")
+		}
+		ch.set["closed_at"] = ms
+	default:
+		return apperr.Conflict("problem.illegal_move", in.Action.Key(), c.State.Key())
+	}
+	return nil
+}
+
+func unitExists(ctx context.Context, tx *db.Tx, id int64) error {
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM unit WHERE id = ?", id).Scan(&n); err != nil {
+		return fmt.Errorf("check unit: %w", err)
+	}
+	if n == 0 {
+		return apperr.Invalid("problem.unit_unknown")
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+// Package routing sends each case to its responsible unit (属地管理、条块结合、
+// 以块为主): ordered rules first, then the category's default owner — events
+// to the territorial unit of the smallest region holding the place,
+// components to their line department — and, when nothing fits, the
+// district office's queue. Every decision says which rule made it.
+package routing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/db"
+)
+
+// Owners tells the default owner rule of a category: "territorial" or
+// "line:<line>".
+type Owners interface {
+	OwnerRule(ctx context.Context, categoryID int64) (string, error)
+}
+
+// Store holds the rules and makes decisions.
+type Store struct {
+	DB     *db.DB
+	Owners Owners
+	Now    func() time.Time
+}
+
+// Rule is one ordered routing rule.
+type Rule struct {
+	ID           int64
+	Position     int
+	CategoryID   int64 // 0: any category
+	CategoryName string
+	RegionCode   string // "": anywhere
+	RegionName   string
+	UnitID       int64
+	UnitName     string
+	Note         string
+	Enabled      bool
+}
+
+// How a decision was made; stored at the head of the case's route note.
+const (
+	ByRule      = "rule"
+	ByTerritory = "territorial"
+	ByLine      = "line"
+	ByOffice    = "office"
+	ByHand      = "hand"
+)
+
+// Decision is where a case goes and why.
+type Decision struct {
+	UnitID   int64
+	UnitName string
+	By       string // one of the By… constants
+	Detail   string // rule id and note, region or line
+}
+
+// Note is the stored form of a decision: "by|detail".
+func (d Decision) Note() string { return d.By + "|" + d.Detail }
+
+// ParseNote splits a stored route note.
+func ParseNote(note string) (by, detail string) {
+	by, detail, _ = strings.Cut(note, "|")
+	return by, detail
+}
+
+// Route decides the unit of a case of a category at a region.
+func (s *Store) Route(ctx context.Context, categoryID int64, regionCode string) (int64, string, error) {
+	d, err := s.Decide(ctx, categoryID, regionCode)
+	if err != nil {
+		return 0, "", err
+	}
+	return d.UnitID, d.Note(), nil
+}
+
+// Decide is Route with the unit's name, for the preview.
+func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string) (Decision, error) {
+	rules, err := s.rules(ctx, true)
+	if err != nil {
+		return Decision{}, err
+	}
+	for _, r := range rules {
+		if r.CategoryID != 0 && r.CategoryID != categoryID {
+			continue
+		}
+		if r.RegionCode != "" && !access.InSubtree(regionCode, r.RegionCode) {
+			continue
+		}
+		return Decision{UnitID: r.UnitID, UnitName: r.UnitName, By: ByRule, Detail: strconv.FormatInt(r.ID, 10) + "|" + r.Note}, nil
+	}
+	owner := "territorial"
+	if categoryID != 0 {
+		if owner, err = s.Owners.OwnerRule(ctx, categoryID); err != nil {
+			return Decision{}, err
+		}
+	}
+	if line, isLine := strings.CutPrefix(owner, "line:"); isLine {
+		if d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'department' AND u.line = ?", line); err != nil || ok {
+			d.By, d.Detail = ByLine, line
+			return d, err
+		}
+	} else if d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'territorial'"); err != nil || ok {
+		d.By = ByTerritory
+		return d, err
+	}
+	d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'office'")
+	if err != nil {
+		return Decision{}, err
+	}
+	if !ok {
+		return Decision{}, apperr.Conflict("routing.no_unit", regionCode)
+	}
+	d.By = ByOffice
+	return d, nil
+}
+
+// smallest finds the unit of a kind whose jurisdiction is the smallest
+// region holding regionCode.
+func (s *Store) smallest(ctx context.Context, regionCode, where string, args ...any) (Decision, bool, error) {
+	var d Decision
+	var region, regionName string
+	q := `SELECT u.id, u.name, u.region_code, COALESCE(r.name, '') FROM unit u LEFT JOIN region r ON r.code = u.region_code
+		WHERE ` + where + ` AND u.region_code IS NOT NULL AND substr(?, 1, length(u.region_code)) = u.region_code
+		ORDER BY length(u.region_code) DESC, u.id LIMIT 1`
+	err := s.DB.QueryRow(ctx, q, append(args, regionCode)...).Scan(&d.UnitID, &d.UnitName, &region, &regionName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, false, nil
+	}
+	if err != nil {
+		return d, false, fmt.Errorf("route: %w", err)
+	}
+	d.Detail = regionName
+	return d, true, nil
+}
+
+const ruleColumns = `x.id, x.position, COALESCE(x.category_id, 0), COALESCE(c.name, ''), COALESCE(x.region_code, ''),
+	COALESCE(r.name, ''), x.unit_id, u.name, x.note, x.enabled`
+
+const ruleFrom = ` FROM routing_rule x JOIN unit u ON u.id = x.unit_id LEFT JOIN category c ON c.id = x.category_id
+	LEFT JOIN region r ON r.code = x.region_code`
+
+func (s *Store) rules(ctx context.Context, enabledOnly bool) ([]Rule, error) {
+	q := "SELECT " + ruleColumns + ruleFrom
+	if enabledOnly {
+		q += " WHERE x.enabled = TRUE"
+	}
+	rows, err := s.DB.Query(ctx, q+" ORDER BY x.position, x.id")
+	if err != nil {
+		return nil, fmt.Errorf("read routing rules: %w", err)
+	}
+	defer rows.Close()
+	var out []Rule
+	for rows.Next() {
+		var r Rule
+		if err := rows.Scan(&r.ID, &r.Position, &r.CategoryID, &r.CategoryName, &r.RegionCode, &r.RegionName,
+			&r.UnitID, &r.UnitName, &r.Note, &r.Enabled); err != nil {
+			return nil, fmt.Errorf("read routing rules: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Rules lists every rule in order, for the office's editor.
+func (s *Store) Rules(ctx context.Context, a access.Actor) ([]Rule, error) {
+	if !a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
+		return nil, apperr.Forbidden("routing.forbidden")
+	}
+	return s.rules(ctx, false)
+}
+
+// RuleInput is what the office enters for a rule.
+type RuleInput struct {
+	Position   int
+	CategoryID int64
+	RegionCode string
+	UnitID     int64
+	Note       string
+	Enabled    bool
+}
+
+func (s *Store) checkRule(ctx context.Context, c db.Conn, a access.Actor, in RuleInput) error {
+	in.RegionCode = strings.TrimSpace(in.RegionCode)
+	switch {
+	case !a.IsAdmin() && (in.RegionCode == "" || !a.Manages(in.RegionCode)):
+		return apperr.Forbidden("routing.outside_scope")
+	case in.UnitID == 0:
+		return apperr.Invalid("routing.unit_required")
+	case len([]rune(in.Note)) > 200:
+		return apperr.Invalid("routing.note_too_long")
+	}
+	var n int
+	if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM unit WHERE id = ?", in.UnitID).Scan(&n); err != nil {
+		return fmt.Errorf("check unit: %w", err)
+	}
+	if n == 0 {
+		return apperr.Invalid("routing.unit_required")
+	}
+	if in.RegionCode != "" {
+		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", in.RegionCode).Scan(&n); err != nil {
+			return fmt.Errorf("check region: %w", err)
+		}
+		if n == 0 {
+			return apperr.Invalid("routing.region_unknown", in.RegionCode)
+		}
+	}
+	if in.CategoryID != 0 {
+		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM category WHERE id = ?", in.CategoryID).Scan(&n); err != nil {
+			return fmt.Errorf("check category: %w", err)
+		}
+		if n == 0 {
+			return apperr.Invalid("routing.category_unknown")
+		}
+	}
+	return nil
+}
+
+// CreateRule adds a rule; the office may only route inside its jurisdiction.
+func (s *Store) CreateRule(ctx context.Context, a access.Actor, in RuleInput) (int64, error) {
+	if err := s.checkRule(ctx, s.DB, a, in); err != nil {
+		return 0, err
+	}
+	now := db.Millis(s.Now())
+	var id int64
+	err := s.DB.ExecReturning(ctx, `INSERT INTO routing_rule (position, category_id, region_code, unit_id, note, enabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Position, nullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
+		in.UnitID, strings.TrimSpace(in.Note), in.Enabled, now, now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create rule: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateRule changes a rule inside the actor's jurisdiction.
+func (s *Store) UpdateRule(ctx context.Context, a access.Actor, id int64, in RuleInput) error {
+	cur, err := s.rule(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !a.IsAdmin() && (cur.RegionCode == "" || !a.Manages(cur.RegionCode)) {
+		return apperr.Forbidden("routing.outside_scope")
+	}
+	if err := s.checkRule(ctx, s.DB, a, in); err != nil {
+		return err
+	}
+	_, err = s.DB.Exec(ctx, `UPDATE routing_rule SET position = ?, category_id = ?, region_code = ?, unit_id = ?, note = ?,
+		enabled = ?, updated_at = ? WHERE id = ?`, in.Position, nullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
+		in.UnitID, strings.TrimSpace(in.Note), in.Enabled, db.Millis(s.Now()), id)
+	if err != nil {
+		return fmt.Errorf("update rule %d: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteRule removes a rule inside the actor's jurisdiction.
+func (s *Store) DeleteRule(ctx context.Context, a access.Actor, id int64) error {
+	cur, err := s.rule(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !a.IsAdmin() && (cur.RegionCode == "" || !a.Manages(cur.RegionCode)) {
+		return apperr.Forbidden("routing.outside_scope")
+	}
+	if _, err := s.DB.Exec(ctx, "DELETE FROM routing_rule WHERE id = ?", id); err != nil {
+		return fmt.Errorf("delete rule %d: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) rule(ctx context.Context, id int64) (Rule, error) {
+	rows, err := s.DB.Query(ctx, "SELECT "+ruleColumns+ruleFrom+" WHERE x.id = ?", id)
+	if err != nil {
+		return Rule{}, fmt.Errorf("read rule %d: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return Rule{}, apperr.NotFound("routing.rule_not_found")
+	}
+	var r Rule
+	err = rows.Scan(&r.ID, &r.Position, &r.CategoryID, &r.CategoryName, &r.RegionCode, &r.RegionName, &r.UnitID, &r.UnitName, &r.Note, &r.Enabled)
+	if err != nil {
+		return Rule{}, fmt.Errorf("read rule %d: %w", id, err)
+	}
+	return r, nil
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -1,0 +1,251 @@
+// Package server assembles the pieces into one HTTP server: pages, the JSON
+// API, health and readiness checks and Prometheus metrics, with logging,
+// recovery and security headers around them, and a graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wenming-civic/wenming/internal/api"
+	"github.com/wenming-civic/wenming/internal/auth"
+	"github.com/wenming-civic/wenming/internal/bulletin"
+	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/category"
+	"github.com/wenming-civic/wenming/internal/config"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/i18n"
+	"github.com/wenming-civic/wenming/internal/inspect"
+	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/web"
+)
+
+// App is a configured server over one database.
+type App struct {
+	Config     config.Config
+	DB         *db.DB
+	Log        *slog.Logger
+	Org        *org.Store
+	Auth       *auth.Service
+	Regions    *region.Store
+	Calendar   *calendar.Store
+	Categories *category.Store
+	Problems   *problem.Store
+	Routing    *routing.Store
+	Media      *media.Service
+	Framework  *framework.Store
+	Sites      *site.Store
+	Inspect    *inspect.Store
+	Bulletins  *bulletin.Store
+	Locator    *locator
+	Clock      *workingTime
+	Handler    http.Handler
+}
+
+// New builds the application: stores, services and the HTTP handler.
+func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*App, error) {
+	catalog, err := i18n.Load("zh-CN")
+	if err != nil {
+		return nil, err
+	}
+	orgStore := org.New(d)
+	authSvc, err := auth.NewService(d, orgStore, log, auth.Options{
+		SessionTTL: cfg.SessionTTL, SessionMaxAge: cfg.SessionMaxAge, Lockout: cfg.LoginLockout,
+		MaxFailures: cfg.LoginMaxFailure, AddrMaxFailures: cfg.AddrMaxFailure,
+	})
+	if err != nil {
+		return nil, err
+	}
+	secret, err := auth.Secret(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	regions := &region.Store{DB: d}
+	cal := calendar.New(d)
+	if _, err := cal.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	cats := category.New(d)
+	if _, err := cats.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	fw := &framework.Store{DB: d}
+	if _, err := fw.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	clock := &workingTime{store: cal, ttl: time.Minute}
+	loc := &locator{db: d, ttl: 5 * time.Minute}
+	catAdapter := categories{store: cats}
+	router := &routing.Store{DB: d, Owners: catAdapter, Now: time.Now}
+	problems := &problem.Store{DB: d, Log: log, Now: time.Now, Categories: catAdapter, Clock: clock, Router: router, Locator: loc}
+	lim := media.DefaultLimits()
+	lim.MaxBytes = int64(cfg.PhotoMaxBytes)
+	photos := &media.Service{Blobs: media.DiskStore{Dir: filepath.Join(cfg.DataDir, "photos")}, DB: d, Limits: lim}
+	sites := &site.Store{DB: d, Locator: loc, BaseURL: cfg.BaseURL}
+	inspections := &inspect.Store{DB: d, Framework: fw, Sites: sites, Problems: problems, Now: time.Now,
+		Categories: func(ctx context.Context, code string) (int64, error) {
+			sub, err := cats.ByCode(ctx, code)
+			return sub.ID, err
+		}}
+	bulletins := &bulletin.Store{DB: d, Now: time.Now, Hours: clock, Log: log}
+	pages, err := web.New(web.Deps{
+		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
+		Problems: problems, Categories: cats, Calendar: cal, Routing: router, Media: photos,
+		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Hours: clock, CategoryGroups: catAdapter.groups,
+		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
+		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
+		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
+		PublicLimit: publicLimit{allow: authSvc.Allow, limit: cfg.PublicPerHour, window: time.Hour},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	pages.Register(mux)
+	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Catalog: catalog, Log: log,
+		TrustProxy: cfg.TrustProxy}).Register(mux)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := d.Ping(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unreachable")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+
+	return &App{
+		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
+		Calendar: cal, Categories: cats, Problems: problems, Routing: router, Media: photos, Locator: loc, Clock: clock,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins,
+		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
+	}, nil
+}
+
+// Serve listens on the configured address until ctx ends, then drains
+// in-flight requests for up to the shutdown timeout.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	go a.purgeLoop(ctx)
+	go a.escalationLoop(ctx)
+	go a.bulletinLoop(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String(), "database", a.DB.Dialect().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", a.Config.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	a.Log.Info("stopped")
+	return nil
+}
+
+// purgeLoop removes expired sessions every ten minutes.
+func (a *App) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Auth.PurgeExpired(ctx); err != nil {
+				a.Log.Warn("purge sessions", "err", err)
+			} else if n > 0 {
+				a.Log.Info("purged expired sessions", "count", n)
+			}
+		}
+	}
+}
+
+// escalationLoop runs the escalation job (督办) every EscalateEvery. Each
+// server runs it; the job's conditional writes keep notices single.
+func (a *App) escalationLoop(ctx context.Context) {
+	t := time.NewTicker(a.Config.EscalateEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := a.Problems.Escalate(ctx)
+			if err != nil {
+				a.Log.Warn("escalation", "err", err)
+			} else if rep.Yellow+rep.Red+rep.Notified > 0 {
+				a.Log.Info("escalation", "yellow", rep.Yellow, "red", rep.Red, "notified", rep.Notified)
+			}
+		}
+	}
+}
+
+// bulletinLoop issues the scheduled bulletins once a minute. Every server
+// runs it; a schedule's run is claimed in the database, so it issues once.
+func (a *App) bulletinLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.Bulletins.RunDue(ctx, time.Now()); err != nil {
+				a.Log.Warn("scheduled bulletins", "err", err)
+			} else if n > 0 {
+				a.Log.Info("scheduled bulletins issued", "count", n)
+			}
+		}
+	}
+}
