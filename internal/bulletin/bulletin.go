@@ -29,6 +29,9 @@ type Store struct {
 	Hours problem.HoursCounter
 	// Log receives the schedule's failures (nil: not logged).
 	Log *slog.Logger
+	// T writes the number and title a notice of issue carries (nil: the
+	// built-in zh-CN catalogue).
+	T T
 }
 
 func (s *Store) now() time.Time {

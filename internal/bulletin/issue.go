@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/i18n"
 )
 
 // MaxScopeUnits bounds a group scope.
@@ -225,6 +226,14 @@ func (s *Store) insert(ctx context.Context, b *Bulletin, claim func(tx *db.Tx) (
 	if b.Scope.IsUnits() {
 		scopeName = strings.Join(b.Scope.UnitNames[:min(3, len(b.Scope.UnitNames))], "、")
 	}
+	t := s.T
+	if t == nil {
+		cat, err := i18n.Load(noticeLang)
+		if err != nil {
+			return false, fmt.Errorf("bulletin notice: %w", err)
+		}
+		t = cat.T
+	}
 	for attempt := 0; ; attempt++ {
 		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 			if claim != nil {
@@ -254,7 +263,7 @@ func (s *Store) insert(ctx context.Context, b *Bulletin, claim func(tx *db.Tx) (
 					return fmt.Errorf("bulletin units: %w", err)
 				}
 			}
-			return nil
+			return notifyIssued(ctx, tx, b, t)
 		})
 		switch {
 		case err == nil:
@@ -266,6 +275,46 @@ func (s *Store) insert(ctx context.Context, b *Bulletin, claim func(tx *db.Tx) (
 		}
 		return false, fmt.Errorf("issue bulletin: %w", err)
 	}
+}
+
+// NoticeIssued is the kind of the notification an issued bulletin sends
+// (通报下发提醒); its arguments are the number and the title.
+const NoticeIssued = "bulletin_issued"
+
+// noticeLang is the language the notification's number and title are
+// written in: like the figures, they are kept as they were at issue.
+const noticeLang = "zh-CN"
+
+// notifyIssued tells, in the transaction that stores the bulletin, the
+// handlers of every unit it lists (bulletin_unit, written just before) and
+// the leaders whose jurisdiction holds its scope — for a group of units,
+// the issuing office's jurisdiction — that it is out. One statement writes
+// every row, one per person however many ways they qualify; disabled
+// accounts are left out. Each of them can open the bulletin (canSee).
+func notifyIssued(ctx context.Context, tx *db.Tx, b *Bulletin, t T) error {
+	args, err := json.Marshal([]string{b.NumberText(t), b.TitleText(t)})
+	if err != nil {
+		return fmt.Errorf("bulletin notice: %w", err)
+	}
+	region := b.Scope.Region
+	if b.Scope.IsUnits() {
+		region = b.IssuerRegion
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO notification (user_id, bulletin_id, kind, args, created_at)
+		SELECT x.id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM (
+			SELECT a.id FROM bulletin_unit bu JOIN app_user a ON a.unit_id = bu.unit_id
+				JOIN user_role r ON r.user_id = a.id AND r.role = ?
+				WHERE bu.bulletin_id = ? AND a.disabled = FALSE
+			UNION
+			SELECT a.id FROM unit u JOIN app_user a ON a.unit_id = u.id
+				JOIN user_role r ON r.user_id = a.id AND r.role = ?
+				WHERE u.region_code IS NOT NULL AND u.region_code <> '' AND substr(CAST(? AS TEXT), 1, length(u.region_code)) = u.region_code
+				AND a.disabled = FALSE) x`,
+		b.ID, NoticeIssued, string(args), db.Millis(b.IssuedAt), string(access.RoleHandler), b.ID, string(access.RoleLeader), region)
+	if err != nil {
+		return fmt.Errorf("bulletin notice: %w", err)
+	}
+	return nil
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id > 0} }

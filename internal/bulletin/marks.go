@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/problem"
 )
 
 // The marks the office sets on a case for the assessment.
@@ -41,29 +42,89 @@ type CaseMarks struct {
 	History            []Mark
 }
 
+// readMarks reads a case's marks, with the region and the unit the case
+// is with.
+func readMarks(ctx context.Context, c db.Conn, id int64) (m CaseMarks, region string, unit int64, err error) {
+	var rectified sql.NullInt64
+	err = c.QueryRow(ctx, `SELECT p.id, p.code, p.description, COALESCE(u.name, ''), p.state, p.return_count, p.rectified_at,
+		p.falsified, p.unjustified_returns, COALESCE(p.region_code, ''), COALESCE(p.unit_id, 0) FROM problem p
+		LEFT JOIN unit u ON u.id = p.unit_id WHERE p.id = ?`, id).
+		Scan(&m.ID, &m.Code, &m.Description, &m.UnitName, &m.State, &m.ReturnCount, &rectified, &m.Falsified, &m.UnjustifiedReturns,
+			&region, &unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, "", 0, apperr.NotFound("bulletin.case_not_found")
+	}
+	if err != nil {
+		return m, "", 0, fmt.Errorf("read case %d: %w", id, err)
+	}
+	m.Rectified = rectified.Valid
+	return m, region, unit, nil
+}
+
 // markCase reads a case the actor may mark: the office whose jurisdiction
 // holds the case, or an administrator.
 func markCase(ctx context.Context, c db.Conn, a access.Actor, id int64) (CaseMarks, error) {
-	var m CaseMarks
 	if !a.SignedIn() {
-		return m, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+		return CaseMarks{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
-	var region string
-	var rectified sql.NullInt64
-	err := c.QueryRow(ctx, `SELECT p.id, p.code, p.description, COALESCE(u.name, ''), p.state, p.return_count, p.rectified_at,
-		p.falsified, p.unjustified_returns, COALESCE(p.region_code, '') FROM problem p LEFT JOIN unit u ON u.id = p.unit_id WHERE p.id = ?`, id).
-		Scan(&m.ID, &m.Code, &m.Description, &m.UnitName, &m.State, &m.ReturnCount, &rectified, &m.Falsified, &m.UnjustifiedReturns, &region)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, apperr.NotFound("bulletin.case_not_found")
-	}
+	m, region, _, err := readMarks(ctx, c, id)
 	if err != nil {
-		return m, fmt.Errorf("read case %d: %w", id, err)
+		return m, err
 	}
-	if !a.IsAdmin() && !(a.Has(access.RoleOffice) && region != "" && a.Manages(region)) {
+	if !mayMark(a, region) {
 		return m, apperr.Forbidden("bulletin.mark_forbidden")
 	}
-	m.Rectified = rectified.Valid
 	return m, nil
+}
+
+// mayMark: the office whose jurisdiction holds the case's region, or an
+// administrator.
+func mayMark(a access.Actor, region string) bool {
+	return a.IsAdmin() || (a.Has(access.RoleOffice) && region != "" && a.Manages(region))
+}
+
+// CanMarkFalsified reports whether the case may be marked falsified now:
+// it was rectified and is not marked yet.
+func (m CaseMarks) CanMarkFalsified() bool { return !m.Falsified && m.Rectified }
+
+// CanUnmarkFalsified reports whether there is a falsified mark to take back.
+func (m CaseMarks) CanUnmarkFalsified() bool { return m.Falsified }
+
+// CanMarkUnjustified reports whether a return is left to judge unjustified.
+func (m CaseMarks) CanMarkUnjustified() bool { return m.UnjustifiedReturns < m.ReturnCount }
+
+// CanUndoUnjustified reports whether there is an unjustified mark to take back.
+func (m CaseMarks) CanUndoUnjustified() bool { return m.UnjustifiedReturns > 0 }
+
+// CaseView is the marks as the case page shows them: with CanMark, to the
+// office that may change them (the Can… methods then say which changes
+// are open); read-only to the others.
+type CaseView struct {
+	CaseMarks
+	CanMark bool
+}
+
+// ViewMarks returns the marks of a case for its page. The office of the
+// case's jurisdiction and administrators may change them; the others who
+// see the case by their role — leaders and inspectors of the jurisdiction,
+// the handlers of the unit it is with (problem.CanSee, without the
+// reporter's own access) — see them read-only. Anyone else, such as a
+// citizen who reported the case, gets nil: the marks are the office's
+// assessment, not part of the case. The history stays on Marks.
+func (s *Store) ViewMarks(ctx context.Context, a access.Actor, problemID int64) (*CaseView, error) {
+	if !a.SignedIn() {
+		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	m, region, unit, err := readMarks(ctx, s.DB, problemID)
+	if err != nil {
+		return nil, err
+	}
+	v := CaseView{CaseMarks: m}
+	v.CanMark = mayMark(a, region)
+	if !v.CanMark && !problem.CanSee(a, &problem.Case{RegionCode: region, UnitID: unit}) {
+		return nil, nil
+	}
+	return &v, nil
 }
 
 // Marks returns a case's marks and their history, for the office.
@@ -120,7 +181,7 @@ func (s *Store) MarkFalsified(ctx context.Context, a access.Actor, problemID int
 		if m.Falsified == falsified {
 			return "", nil
 		}
-		if falsified && !m.Rectified {
+		if falsified && !m.CanMarkFalsified() {
 			return "", apperr.Invalid("bulletin.mark_not_rectified")
 		}
 		if _, err := tx.Exec(ctx, "UPDATE problem SET falsified = ? WHERE id = ?", falsified, problemID); err != nil {

@@ -103,43 +103,25 @@ func BenchmarkBoard(b *testing.B) {
 			})
 		}
 	}
-	// Without the mean handling time (one working-hours sum per case in
-	// Go, inside problem.Store.KPIs), to show what the rest costs.
-	counts := *f.store
-	counts.Hours = nil
-	b.Run("office/30d/no-hours", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := counts.Board(context.Background(), f.office, 30); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
 
-// BenchmarkBoardClosedIndex is the office's 30-day board with an index on
-// closed_at, made ad hoc and dropped after (the trend of closures reads
-// the cases closed in the last weeks; without it, every closed case).
-func BenchmarkBoardClosedIndex(b *testing.B) {
+// BenchmarkBoardFromCases computes the boards without the ledger's tally,
+// every figure from the cases (as before migration 0012), to show what the
+// tally saves.
+func BenchmarkBoardFromCases(b *testing.B) {
 	f, err := benchCity()
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	if _, err := f.d.Exec(ctx, "CREATE INDEX IF NOT EXISTS bench_problem_closed ON problem (closed_at)"); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		if _, err := f.d.Exec(ctx, "DROP INDEX IF EXISTS bench_problem_closed"); err != nil {
-			b.Error(err)
-		}
-	}()
-	if _, err := f.d.Exec(ctx, "ANALYZE problem"); err != nil {
-		b.Fatal(err)
-	}
-	for _, days := range dashboard.Periods {
-		b.Run(fmt.Sprintf("office/%dd", days), func(b *testing.B) {
+	cases := *f.store
+	cases.NoTally = true
+	for _, who := range []struct {
+		name string
+		a    access.Actor
+	}{{"office", f.office}, {"street", f.handler}} {
+		b.Run(who.name+"/30d", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := f.store.Board(ctx, f.office, days); err != nil {
+				if _, err := cases.Board(context.Background(), who.a, 30); err != nil {
 					b.Fatal(err)
 				}
 			}

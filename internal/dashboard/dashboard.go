@@ -3,9 +3,12 @@
 // closures by day and by week, categories, sources, the units' ranking and
 // the latest inspection scores.
 //
-// Every figure is an aggregate query (GROUP BY) over the problem rows the
-// actor may see, limited exactly as the ledger limits them (see where), so
-// a board never shows more than the ledger would. The one deliberate
+// The figures come from the ledger's tally (problem_tally: counts per day,
+// street and unit kept as cases change) wherever the scope allows, and
+// otherwise from aggregate queries (GROUP BY) over the problem rows the
+// actor may see, limited as the ledger limits them (see where) and to the
+// board's area or unit; a test holds the two ways to the same figures. A
+// board never shows more than the ledger would. The one deliberate
 // exception is a unit's rank: it is computed among the units of the same
 // group in the unit's district, but only the rank and the number of ranked
 // units leave this package, never another unit's name or figures.
@@ -31,6 +34,9 @@ type Store struct {
 	Inspections *inspect.Store // nil: boards carry no inspection scores
 	Hours       problem.HoursCounter
 	Loc         *time.Location // nil: Asia/Shanghai
+	// NoTally computes every figure from the cases, not from the
+	// ledger's tally (to compare the two, and to measure).
+	NoTally bool
 }
 
 // Periods are the lengths, in days, a board may cover; DefaultDays is the
@@ -97,8 +103,10 @@ func ScopeOf(a access.Actor) Scope {
 }
 
 // Filter is the ledger filter that narrows the actor's visible cases to
-// the scope (the ledger's own rule does the rest).
-func (sc Scope) Filter() problem.Filter { return problem.Filter{UnitID: sc.UnitID} }
+// the scope (the ledger's own rule does the rest): an area's board counts
+// the area's cases, not the ones its office reported elsewhere, which the
+// ledger lists too.
+func (sc Scope) Filter() problem.Filter { return problem.Filter{UnitID: sc.UnitID, Region: sc.Region} }
 
 // Ranks reports whether the board ranks every unit of the scope (in unit
 // and own mode it ranks the actor's unit only, or nothing).
@@ -271,6 +279,22 @@ func (s *Store) Board(ctx context.Context, a access.Actor, days int) (Board, err
 	if b.Scope.Name, err = s.scopeName(ctx, sc); err != nil {
 		return b, err
 	}
+	if ts, ok := tallyScope(sc); ok && !s.NoTally {
+		if err := s.fromTally(ctx, a, ts, &b, now); err != nil {
+			return b, err
+		}
+		if sc.Mode == ModeUnit {
+			if b.MyRank, err = s.myRank(ctx, sc.UnitID, b.Period, now); err != nil {
+				return b, err
+			}
+		}
+		if sc.Ranks() && s.Inspections != nil {
+			if b.Inspection, err = s.scores(ctx, a); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	}
 	k, err := s.Problems.KPIs(ctx, a, sc.Filter(), b.Period.From, b.Period.To, s.Hours)
 	if err != nil {
 		return b, err
@@ -344,15 +368,15 @@ func (s *Store) myRank(ctx context.Context, unitID int64, p Period, now time.Tim
 		return me, nil // no district to rank in
 	}
 	district := region[:min(len(region), 6)]
-	// The peers' cases are read with the district leader's view; only
-	// the rank and the count leave this function.
-	peer := access.Actor{UserID: -1, Username: "dashboard", Region: district, Roles: []access.Role{access.RoleLeader}}
-	q := query{db: s.Problems.DB, loc: s.loc(), period: p, wide: true}
-	q.where, q.args = where(peer, problem.Filter{}, now)
-	rows, err := q.units(ctx)
-	if err != nil {
+	var rows []UnitRow
+	if !s.NoTally {
+		if rows, err = s.tallyUnits(ctx, district, problem.DayOf(p.From), problem.DayOf(p.To)); err != nil {
+			return nil, err
+		}
+	} else if rows, err = s.peerUnits(ctx, district, p, now); err != nil {
 		return nil, err
 	}
+	// Only the rank and the count leave this function.
 	for _, g := range rank(rows) {
 		if g.Key != me.Group {
 			continue
@@ -368,6 +392,15 @@ func (s *Store) myRank(ctx context.Context, unitID int64, p Period, now time.Tim
 		}
 	}
 	return me, nil
+}
+
+// peerUnits is the units' figures in the district from the cases, read
+// with the district leader's view.
+func (s *Store) peerUnits(ctx context.Context, district string, p Period, now time.Time) ([]UnitRow, error) {
+	peer := access.Actor{UserID: -1, Username: "dashboard", Region: district, Roles: []access.Role{access.RoleLeader}}
+	q := query{db: s.Problems.DB, loc: s.loc(), period: p, wide: true}
+	q.where, q.args = where(peer, problem.Filter{}, now)
+	return q.units(ctx)
 }
 
 // scores reads the latest inspection round the actor may read that has

@@ -100,18 +100,7 @@ func (q query) trends(ctx context.Context) (daily, weekly []Bucket, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	daily = make([]Bucket, 0, last-first+1)
-	for d := first; d <= last; d++ {
-		daily = append(daily, Bucket{Day: dayString(d), Reported: reported[d], Closed: closed[d]})
-	}
-	for w := weekFirst; w <= last; w += 7 {
-		b := Bucket{Day: dayString(w)}
-		for d := w; d < w+7; d++ {
-			b.Reported += reported[d]
-			b.Closed += closed[d]
-		}
-		weekly = append(weekly, b)
-	}
+	daily, weekly = buckets(first, last, weekFirst, reported, closed)
 	return daily, weekly, nil
 }
 

@@ -2,6 +2,7 @@ package problem
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -78,6 +79,18 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 				return fmt.Errorf("import case %s: %w", code, err)
 			}
 			if _, err := appendEvent(ctx, tx, id, a, now, ActImport, "", c.State, origin, EventData{}, nil); err != nil {
+				return err
+			}
+			if c.UnitID != 0 && !c.RectifiedAt.IsZero() {
+				h, err := s.handlingHours(ctx, sql.NullInt64{Int64: db.Millis(c.ReportedAt), Valid: true}, db.NullMillis(c.RectifiedAt))
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, "UPDATE problem SET handling_hours = ? WHERE id = ?", h, id); err != nil {
+					return fmt.Errorf("import case %s: %w", code, err)
+				}
+			}
+			if err := tallyNew(ctx, tx, id); err != nil {
 				return err
 			}
 		}

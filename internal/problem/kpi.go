@@ -81,10 +81,8 @@ func (s *Store) KPIs(ctx context.Context, a access.Actor, f Filter, from, to tim
 	if err != nil {
 		return k, fmt.Errorf("kpi verifications: %w", err)
 	}
-	oargs := append(append([]any{}, args...), string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem p WHERE "+where+" AND p.state IN (?, ?, ?) AND p.deadline < ?", oargs...).
-		Scan(&k.Overdue); err != nil {
-		return k, fmt.Errorf("kpi overdue: %w", err)
+	if k.Overdue, err = s.overdue(ctx, where, args, now); err != nil {
+		return k, err
 	}
 	if hours == nil {
 		return k, nil
@@ -112,4 +110,27 @@ func (s *Store) KPIs(ctx context.Context, a access.Actor, f Filter, from, to tim
 		k.MeanHandlingHours = sum / float64(k.Handled)
 	}
 	return k, rows.Err()
+}
+
+// Overdue counts the cases the actor may see that match the scope filter
+// (unit, region, category, source) and are open and past their deadline
+// now.
+func (s *Store) Overdue(ctx context.Context, a access.Actor, f Filter) (int, error) {
+	if !a.SignedIn() {
+		return 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	now := s.Now()
+	scope := Filter{UnitID: f.UnitID, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
+	where, args := scope.where(a, now)
+	return s.overdue(ctx, where, args, now)
+}
+
+func (s *Store) overdue(ctx context.Context, where string, args []any, now time.Time) (int, error) {
+	oargs := append(append([]any{}, args...), string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem p WHERE "+where+" AND p.state IN (?, ?, ?) AND p.deadline < ?", oargs...).
+		Scan(&n); err != nil {
+		return 0, fmt.Errorf("kpi overdue: %w", err)
+	}
+	return n, nil
 }

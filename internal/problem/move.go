@@ -2,6 +2,7 @@ package problem
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -56,13 +57,30 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 			return apperr.Forbidden("problem.not_your_move")
 		}
 		now := s.Now()
+		before, err := readTallyCase(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
 		ch := change{set: map[string]any{}, data: EventData{}}
 		if err := s.apply(ctx, tx, a, c, in, now, &ch); err != nil {
 			return err
 		}
 		ch.set["state"] = string(to)
 		ch.set["updated_at"] = db.Millis(now)
+		if in.Action == ActVerifyPass {
+			ch.set["verify_passes"] = before.passes + 1
+		}
+		if err := s.setHandlingHours(ctx, before, &ch); err != nil {
+			return err
+		}
 		if err := ch.write(ctx, tx, c); err != nil {
+			return err
+		}
+		after, err := readTallyCase(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err
 		}
 		if _, err := appendEvent(ctx, tx, c.ID, a, now, in.Action, c.State, to, in.Note, ch.data, ch.photos); err != nil {
@@ -111,6 +129,40 @@ func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) error {
 		return apperr.Conflict("problem.changed_meanwhile")
 	}
 	return nil
+}
+
+// setHandlingHours keeps handling_hours in step with the dispatch and
+// rectification times a change sets.
+func (s *Store) setHandlingHours(ctx context.Context, before tallyCase, ch *change) error {
+	_, d := ch.set["dispatched_at"]
+	_, r := ch.set["rectified_at"]
+	if !d && !r {
+		return nil
+	}
+	dispatched, rectified := before.dispatched, before.rectified
+	if v, ok := ch.set["dispatched_at"]; ok {
+		dispatched = nullMillisOf(v)
+	}
+	if v, ok := ch.set["rectified_at"]; ok {
+		rectified = nullMillisOf(v)
+	}
+	h, err := s.handlingHours(ctx, dispatched, rectified)
+	if err != nil {
+		return err
+	}
+	ch.set["handling_hours"] = h
+	return nil
+}
+
+// nullMillisOf reads a time column value as change.set holds it.
+func nullMillisOf(v any) sql.NullInt64 {
+	switch x := v.(type) {
+	case int64:
+		return sql.NullInt64{Int64: x, Valid: true}
+	case sql.NullInt64:
+		return x
+	}
+	return sql.NullInt64{}
 }
 
 func needNote(in MoveInput) error {

@@ -74,14 +74,16 @@ func (s *Store) notify(ctx context.Context, c *Case, notices []notice) error {
 	return nil
 }
 
-// Notification is one message in a user's bell.
+// Notification is one message in a user's bell. It is about a case
+// (ProblemID) or an issued bulletin (BulletinID), and opens it.
 type Notification struct {
-	ID        int64
-	ProblemID int64
-	Kind      string
-	Args      []string
-	CreatedAt time.Time
-	Read      bool
+	ID         int64
+	ProblemID  int64
+	BulletinID int64
+	Kind       string
+	Args       []string
+	CreatedAt  time.Time
+	Read       bool
 }
 
 // Key is the catalogue key of the notification's text.
@@ -101,7 +103,7 @@ func (s *Store) Notifications(ctx context.Context, a access.Actor, limit int) ([
 	if !a.SignedIn() {
 		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, COALESCE(problem_id, 0), kind, args, created_at, read_at IS NOT NULL
+	rows, err := s.DB.Query(ctx, `SELECT id, COALESCE(problem_id, 0), COALESCE(bulletin_id, 0), kind, args, created_at, read_at IS NOT NULL
 		FROM notification WHERE user_id = ? ORDER BY id DESC LIMIT ?`, a.UserID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
@@ -112,7 +114,7 @@ func (s *Store) Notifications(ctx context.Context, a access.Actor, limit int) ([
 		var n Notification
 		var args string
 		var at int64
-		if err := rows.Scan(&n.ID, &n.ProblemID, &n.Kind, &args, &at, &n.Read); err != nil {
+		if err := rows.Scan(&n.ID, &n.ProblemID, &n.BulletinID, &n.Kind, &args, &at, &n.Read); err != nil {
 			return nil, fmt.Errorf("list notifications: %w", err)
 		}
 		if args != "" {

@@ -150,8 +150,10 @@ func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Ca
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
 		}
-		_, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before"))
-		return err
+		if _, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
+			return err
+		}
+		return tallyNew(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, err

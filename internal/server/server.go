@@ -94,6 +94,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	catAdapter := categories{store: cats}
 	router := &routing.Store{DB: d, Owners: catAdapter, Now: time.Now}
 	problems := &problem.Store{DB: d, Log: log, Now: time.Now, Categories: catAdapter, Clock: clock, Router: router, Locator: loc}
+	if built, err := problems.EnsureTally(ctx); err != nil {
+		return nil, err
+	} else if built {
+		log.Info("built the ledger tally from the stored cases")
+	}
 	lim := media.DefaultLimits()
 	lim.MaxBytes = int64(cfg.PhotoMaxBytes)
 	photos := &media.Service{Blobs: media.DiskStore{Dir: filepath.Join(cfg.DataDir, "photos")}, DB: d, Limits: lim}
@@ -103,7 +108,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			sub, err := cats.ByCode(ctx, code)
 			return sub.ID, err
 		}}
-	bulletins := &bulletin.Store{DB: d, Now: time.Now, Hours: clock, Log: log}
+	bulletins := &bulletin.Store{DB: d, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Categories: cats, Calendar: cal, Routing: router, Media: photos,

@@ -88,7 +88,8 @@ var (
 		"state", "unit_id", "route_note", "reporter_id", "reporter_name", "reporter_phone", "duplicate_of", "limit_amount",
 		"limit_unit", "deadline", "reported_at", "filed_at", "dispatched_at", "accepted_at", "rectified_at", "closed_at",
 		"parked_until", "park_plan", "ext_requested_deadline", "ext_reason", "rework_count", "return_count",
-		"extension_count", "escalation_level", "escalated_at", "notified_on", "rectified_by", "version", "updated_at"}
+		"extension_count", "escalation_level", "escalated_at", "notified_on", "rectified_by", "version", "updated_at",
+		"verify_passes"}
 	eventCols = []string{"id", "problem_id", "at", "actor_id", "action", "from_state", "to_state", "note", "data"}
 )
 
@@ -418,7 +419,7 @@ func (s *sim) build(plan []planned, from, to int, base int64, codes *coder) batc
 			text.reporterPhone, nil, ct.limitAmount, string(ct.limitUnit), nullInt(r.deadline), r.reportedAt,
 			nullInt(r.filedAt), nullInt(r.dispatchedAt), nullInt(r.acceptedAt), nullInt(r.rectifiedAt), nullInt(r.closedAt),
 			nullInt(r.parkedUntil), r.parkPlan, nullInt(r.extReq), r.extReason, r.rework, r.returns, r.extensions,
-			r.level, nullInt(r.escalatedAt), nullText(r.notifiedOn), nullInt(r.rectifiedBy), r.version, r.updatedAt)
+			r.level, nullInt(r.escalatedAt), nullText(r.notifiedOn), nullInt(r.rectifiedBy), r.version, r.updatedAt, r.passes)
 		for i := range evs {
 			e := &evs[i]
 			data = eventData(data[:0], e, dupOf)
@@ -504,7 +505,7 @@ type caseRow struct {
 	rectifiedAt, closedAt, parkedUntil, extReq, escalatedAt int64
 	rectifiedBy, updatedAt                                  int64
 	parkPlan, extReason, notifiedOn                         string
-	rework, returns, extensions, level, version             int
+	rework, returns, extensions, level, version, passes     int
 }
 
 // reduce applies the events to an empty row exactly as problem.Store's
@@ -561,6 +562,7 @@ func reduce(evs []event, end int64) caseRow {
 			}
 		case problem.ActVerifyPass:
 			r.closedAt = e.at
+			r.passes++
 		}
 		r.state, r.updatedAt = e.to, e.at
 		r.version++

@@ -85,6 +85,7 @@ const (
 	StageUnits    = "units"
 	StagePlan     = "plan"     // timing every case, before numbering them
 	StageProblems = "problems" // writing cases and events
+	StageTally    = "tally"    // the ledger's pre-aggregated counts
 	StageAnalyze  = "analyze"
 )
 
@@ -205,6 +206,14 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 	if err := stage(StageProblems, func() error { return c.writeCases(ctx, plan, &rep) }); err != nil {
 		return rep, err
 	}
+	// The rows went in around the store: the tally (and the handling
+	// hours it sums) is built from them once, as after an upgrade.
+	if err := stage(StageTally, func() error {
+		ps := &problem.Store{DB: d, Now: func() time.Time { return opts.End }, Clock: calendarClock{c.cal}}
+		return ps.RebuildTally(ctx)
+	}); err != nil {
+		return rep, err
+	}
 	if err := stage(StageAnalyze, func() error { return analyze(ctx, d, opts.Progress) }); err != nil {
 		return rep, err
 	}
@@ -218,6 +227,17 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 		return rep, fmt.Errorf("synth: record report: %w", err)
 	}
 	return rep, nil
+}
+
+// calendarClock is the working calendar as problem.Store wants it.
+type calendarClock struct{ cal *calendar.Calendar }
+
+func (c calendarClock) Deadline(_ context.Context, start time.Time, amount int, unit string) (time.Time, error) {
+	return c.cal.Deadline(start, amount, calendar.Unit(unit)), nil
+}
+
+func (c calendarClock) WorkingHours(_ context.Context, from, to time.Time) (float64, error) {
+	return c.cal.WorkingHoursBetween(from, to), nil
 }
 
 // ReadReport returns the report a completed Generate stored in d, and false

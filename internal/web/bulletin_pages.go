@@ -487,9 +487,26 @@ func (s *Server) loadMarks(r *http.Request, code string, d *marksData) error {
 	return nil
 }
 
+// caseBack returns back when it is the path of a case page (/problems/12)
+// and "" otherwise, so that the marks form on the case page comes back to
+// it and a crafted form cannot send the browser anywhere else.
+func caseBack(back string) string {
+	rest, ok := strings.CutPrefix(back, "/problems/")
+	if !ok {
+		return ""
+	}
+	if id, err := strconv.ParseInt(rest, 10, 64); err != nil || id <= 0 || strconv.FormatInt(id, 10) != rest {
+		return ""
+	}
+	return back
+}
+
+// bulletinMark sets or takes back a mark, from the marks page or, with
+// back, from the case page: then the case page shows the outcome.
 func (s *Server) bulletinMark(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actorOf(r)
 	id := formID(r, "problem")
+	back := caseBack(r.PostFormValue("back"))
 	var err error
 	switch r.PostFormValue("action") {
 	case "falsified":
@@ -508,12 +525,18 @@ func (s *Server) bulletinMark(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
+		if back != "" {
+			return s.caseError(w, r, id, err)
+		}
 		d := marksData{Query: strconv.FormatInt(id, 10), Error: msg}
 		if m, merr := s.Bulletins.Marks(ctx, a, id); merr == nil {
 			d.Case, d.Query = &m, m.Code
 		}
 		s.render(w, r, status, "bulletin_marks", "bulletin.marks_title", d)
 		return nil
+	}
+	if back != "" {
+		return s.redirectWith(w, r, back, "bulletin.mark_saved")
 	}
 	m, err := s.Bulletins.Marks(ctx, a, id)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -144,8 +145,11 @@ type caseData struct {
 	Units      []org.Unit
 	Preview    routing.Decision
 	Similar    []*problem.Case
-	Now        time.Time
-	Error      string
+	// Marks are the office's assessment marks: buttons for the office
+	// that may set them, read-only for the others; nil hides them.
+	Marks *bulletin.CaseView
+	Now   time.Time
+	Error string
 }
 
 func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseData, error) {
@@ -158,6 +162,11 @@ func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseDa
 		return caseData{}, err
 	}
 	d := caseData{Case: c, Events: events, Actions: problem.Actions(a, c), Now: s.Problems.Now()}
+	if s.Bulletins != nil {
+		if d.Marks, err = s.Bulletins.ViewMarks(ctx, a, id); err != nil {
+			return d, err
+		}
+	}
 	for _, e := range events {
 		for _, p := range e.Photos {
 			if p.Role == "before" {
@@ -483,6 +492,8 @@ func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error
 	to := "/notifications"
 	if id := formID(r, "problem_id"); id != 0 {
 		to = "/problems/" + strconv.FormatInt(id, 10)
+	} else if id := formID(r, "bulletin_id"); id != 0 {
+		to = "/bulletins/" + strconv.FormatInt(id, 10)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

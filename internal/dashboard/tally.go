@@ -1,0 +1,198 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/problem"
+)
+
+// The board from the ledger's tally (problem_tally): the counts kept per
+// day, street and unit as cases change, so that a district's board sums a
+// few thousand rows instead of reading every case it counts. Only the
+// overdue cases are still counted from the cases (overdue depends on the
+// hour of asking), and a unit's categories and sources (its own cases are
+// few).
+
+// tallyScope is the tally's view of a board's scope, and false when the
+// tally cannot answer for it (the cases one reported; an area below a
+// street).
+func tallyScope(sc Scope) (problem.TallyScope, bool) {
+	switch sc.Mode {
+	case ModeAll:
+		return problem.TallyScope{}, true
+	case ModeRegion:
+		return problem.TallyScope{Region: sc.Region}, problem.TallyUsable(sc.Region)
+	case ModeUnit:
+		return problem.TallyScope{UnitID: sc.UnitID}, true
+	}
+	return problem.TallyScope{}, false
+}
+
+// fromTally fills the board's figures from the tally.
+func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyScope, b *Board, now time.Time) error {
+	ps := s.Problems
+	first, last := problem.DayOf(b.Period.From), problem.DayOf(b.Period.To)
+	sum := func(dim string, byDay, byUnit bool, scope problem.TallyScope, from, to int64) ([]problem.TallyRow, error) {
+		return ps.Tally(ctx, problem.TallyQuery{Scope: scope, From: from, To: to, Dim: dim, ByDay: byDay, ByUnit: byUnit})
+	}
+	rows, err := sum(problem.DimTotal, false, false, ts, first, last)
+	if err != nil {
+		return err
+	}
+	var total problem.Counts
+	for _, r := range rows {
+		total.Add(r.Counts)
+	}
+	k := total.KPI()
+	if k.Overdue, err = ps.Overdue(ctx, a, b.Scope.Filter()); err != nil {
+		return err
+	}
+	b.KPI = kpiOf(k)
+	open, err := sum(problem.DimTotal, false, false, ts, problem.OpenDay, problem.OpenDay)
+	if err != nil {
+		return err
+	}
+	for _, r := range open {
+		b.KPI.Open += r.Open
+	}
+
+	// Trends: reports and closures per day, summed into weeks.
+	weekFirst := min(monday(last)-7*(Weeks-1), monday(first))
+	days, err := sum(problem.DimTotal, true, false, ts, weekFirst, last)
+	if err != nil {
+		return err
+	}
+	reported, closed := map[int64]int{}, map[int64]int{}
+	for _, r := range days {
+		reported[r.Day] += r.Reported
+		closed[r.Day] += r.Closures
+	}
+	b.Daily, b.Weekly = buckets(first, last, weekFirst, reported, closed)
+
+	if ts.UnitID != 0 {
+		// A unit's categories and sources from its own cases.
+		q := query{db: ps.DB, loc: s.loc(), period: b.Period}
+		q.where, q.args = where(a, b.Scope.Filter(), now)
+		bd, err := q.breakdown(ctx)
+		if err != nil {
+			return err
+		}
+		b.Categories, b.OtherCategories, b.Sources = bd.categories, bd.other, bd.sources
+		return nil
+	}
+	cats, err := sum(problem.DimCategory, false, false, ts, first, last)
+	if err != nil {
+		return err
+	}
+	names, err := s.categoryNames(ctx)
+	if err != nil {
+		return err
+	}
+	byCat := map[int64]*Count{}
+	for _, r := range cats {
+		id, _ := strconv.ParseInt(r.Key, 10, 64)
+		byCat[id] = &Count{Key: r.Key, Name: names[id], Filed: r.Filed, Closed: r.Closed}
+	}
+	b.Categories, b.OtherCategories = topCounts(byCat)
+	srcs, err := sum(problem.DimSource, false, false, ts, first, last)
+	if err != nil {
+		return err
+	}
+	b.Sources = []Count{}
+	for _, r := range srcs {
+		b.Sources = append(b.Sources, Count{Key: r.Key, Filed: r.Filed, Closed: r.Closed})
+	}
+	sortCounts(b.Sources)
+	units, err := s.tallyUnits(ctx, ts.Region, first, last)
+	if err != nil {
+		return err
+	}
+	b.Ranking = rank(units)
+	return nil
+}
+
+// tallyUnits is the filed cases by responsible unit in a region (""
+// everywhere) over days [first, last], with the units' names and groups.
+func (s *Store) tallyUnits(ctx context.Context, region string, first, last int64) ([]UnitRow, error) {
+	rows, err := s.Problems.Tally(ctx, problem.TallyQuery{Scope: problem.TallyScope{Region: region}, From: first, To: last,
+		Dim: problem.DimTotal, ByUnit: true})
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]*UnitRow{}
+	var ids []any
+	for _, r := range rows {
+		if r.Filed == 0 {
+			continue // only reports or closures of older cases on these days
+		}
+		byID[r.UnitID] = &UnitRow{ID: r.UnitID, Filed: r.Filed, Closed: r.Closed, ClosedOnTime: r.ClosedOnTime, Parked: r.Parked}
+		ids = append(ids, r.UnitID)
+	}
+	out := make([]UnitRow, 0, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		urows, err := s.Problems.DB.Query(ctx, "SELECT id, name, kind, COALESCE(region_code, '') FROM unit WHERE id IN ("+
+			db.Placeholders(len(part))+")", part...)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard units: %w", err)
+		}
+		for urows.Next() {
+			var id int64
+			var name, kind, reg string
+			if err := urows.Scan(&id, &name, &kind, &reg); err != nil {
+				urows.Close()
+				return nil, fmt.Errorf("dashboard units: %w", err)
+			}
+			u := byID[id]
+			u.Name, u.group = name, groupOf(kind, reg)
+			out = append(out, *u)
+		}
+		urows.Close()
+		if err := urows.Err(); err != nil {
+			return nil, fmt.Errorf("dashboard units: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// categoryNames maps category ids to names (a catalogue of tens of rows).
+func (s *Store) categoryNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.Problems.DB.Query(ctx, "SELECT id, name FROM category")
+	if err != nil {
+		return nil, fmt.Errorf("dashboard categories: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("dashboard categories: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// buckets lays per-day counts out as the period's days and the weeks from
+// weekFirst.
+func buckets(first, last, weekFirst int64, reported, closed map[int64]int) (daily, weekly []Bucket) {
+	daily = make([]Bucket, 0, last-first+1)
+	for d := first; d <= last; d++ {
+		daily = append(daily, Bucket{Day: dayString(d), Reported: reported[d], Closed: closed[d]})
+	}
+	for w := weekFirst; w <= last; w += 7 {
+		b := Bucket{Day: dayString(w)}
+		for d := w; d < w+7; d++ {
+			b.Reported += reported[d]
+			b.Closed += closed[d]
+		}
+		weekly = append(weekly, b)
+	}
+	return daily, weekly
+}

@@ -1,0 +1,555 @@
+package problem
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/db"
+)
+
+// The tally (problem_tally, migration 0012) keeps the ledger's counts per
+// day, street, unit and dimension, changed in the same transaction as the
+// case. A case's counts are a function of its row alone (tallyCase), so a
+// change adds the counts of the new row and takes away those of the old
+// one; Rebuild computes the same table from scratch, and a test holds the
+// two to each other.
+
+// DayMillis is the length of a tally day.
+const DayMillis = 24 * 60 * 60 * 1000
+
+// shanghaiOffset is Asia/Shanghai's offset, the same all year.
+const shanghaiOffset = 8 * 60 * 60 * 1000
+
+// DayOf is the tally day of t: local days since 1970-01-01.
+func DayOf(t time.Time) int64 { return dayOfMillis(db.Millis(t)) }
+
+func dayOfMillis(ms int64) int64 { return (ms + shanghaiOffset) / DayMillis }
+
+// openDay is the day under which the cases open now are counted.
+const openDay = 0
+
+// StillOpen lists the states of a case that still needs something done
+// (wider than State.Open, which is about running deadlines): what boards
+// count as open.
+func StillOpen() []State {
+	return []State{Reported, Filed, Dispatched, InProgress, Parked, Rectified}
+}
+
+// StreetLen is the length of a street's region code: tally rows are kept
+// per street, so a region scope of at most this length can read them.
+const StreetLen = 9
+
+// Tally dimensions: the totals, by category (key: the category id) and by
+// source (key: the source).
+const (
+	DimTotal    = ""
+	DimCategory = "c"
+	DimSource   = "s"
+)
+
+// Counts are the counters of a tally row.
+type Counts struct {
+	Reported      int // by reporting day; duplicates excluded
+	Filed         int // the cohort counts, by filing day
+	Closed        int
+	ClosedOnTime  int
+	Parked        int
+	Dispatched    int
+	Extended      int
+	Returned      int
+	Verifications int
+	VerifyFailed  int
+	Handled       int
+	HandlingHours float64
+	Closures      int // by closing day
+	Open          int // on openDay
+}
+
+func (c *Counts) add(o Counts, sign int) {
+	c.Reported += sign * o.Reported
+	c.Filed += sign * o.Filed
+	c.Closed += sign * o.Closed
+	c.ClosedOnTime += sign * o.ClosedOnTime
+	c.Parked += sign * o.Parked
+	c.Dispatched += sign * o.Dispatched
+	c.Extended += sign * o.Extended
+	c.Returned += sign * o.Returned
+	c.Verifications += sign * o.Verifications
+	c.VerifyFailed += sign * o.VerifyFailed
+	c.Handled += sign * o.Handled
+	c.HandlingHours += float64(sign) * o.HandlingHours
+	c.Closures += sign * o.Closures
+	c.Open += sign * o.Open
+}
+
+// Add adds o's counts to c.
+func (c *Counts) Add(o Counts) { c.add(o, 1) }
+
+func (c Counts) zero() bool { return c == Counts{} }
+
+// KPI turns summed cohort counts into the ledger's figures (overdue aside,
+// which depends on the hour of asking).
+func (c Counts) KPI() KPI {
+	k := KPI{Filed: c.Filed, Closed: c.Closed, ClosedOnTime: c.ClosedOnTime, Parked: c.Parked, Dispatched: c.Dispatched,
+		Extended: c.Extended, Returned: c.Returned, Verifications: c.Verifications, VerifyFailed: c.VerifyFailed, Handled: c.Handled}
+	if c.Handled > 0 {
+		k.MeanHandlingHours = c.HandlingHours / float64(c.Handled)
+	}
+	return k
+}
+
+type tallyKey struct {
+	day    int64
+	street string
+	unit   int64
+	dim    string
+	key    string
+}
+
+// tallyCase is what the tally reads of a case.
+type tallyCase struct {
+	state                        State
+	source                       string
+	category, unit               int64
+	region                       string
+	reported                     int64
+	filed, closed, deadline      sql.NullInt64
+	dispatched, rectified        sql.NullInt64
+	extensions, returns, reworks int
+	passes                       int
+	handlingHours                sql.NullFloat64
+}
+
+const tallyColumns = `p.state, p.source, COALESCE(p.category_id, 0), COALESCE(p.unit_id, 0), COALESCE(p.region_code, ''),
+	p.reported_at, p.filed_at, p.closed_at, p.deadline, p.dispatched_at, p.rectified_at, p.extension_count, p.return_count,
+	p.rework_count, p.verify_passes, p.handling_hours`
+
+func scanTallyCase(sc interface{ Scan(...any) error }) (tallyCase, error) {
+	var t tallyCase
+	err := sc.Scan(&t.state, &t.source, &t.category, &t.unit, &t.region, &t.reported, &t.filed, &t.closed, &t.deadline,
+		&t.dispatched, &t.rectified, &t.extensions, &t.returns, &t.reworks, &t.passes, &t.handlingHours)
+	return t, err
+}
+
+func readTallyCase(ctx context.Context, c db.Conn, id int64) (tallyCase, error) {
+	t, err := scanTallyCase(c.QueryRow(ctx, "SELECT "+tallyColumns+" FROM problem p WHERE p.id = ?", id))
+	if err != nil {
+		return t, fmt.Errorf("read case %d for the tally: %w", id, err)
+	}
+	return t, nil
+}
+
+func streetOf(region string) string { return region[:min(len(region), StreetLen)] }
+
+// contribute adds the counts of one case to m, with sign +1 or −1. The
+// definitions are DESIGN.md's, as KPIs counts them from the rows.
+func contribute(m map[tallyKey]Counts, t tallyCase, sign int) {
+	street := streetOf(t.region)
+	put := func(day, unit int64, dim, key string, c Counts) {
+		k := tallyKey{day, street, unit, dim, key}
+		cur := m[k]
+		cur.add(c, sign)
+		m[k] = cur
+	}
+	both := func(day int64, c Counts) { // the street's roll-up and the unit's row
+		put(day, 0, DimTotal, "", c)
+		if t.unit != 0 {
+			put(day, t.unit, DimTotal, "", c)
+		}
+	}
+	if t.state != Duplicate {
+		both(dayOfMillis(t.reported), Counts{Reported: 1})
+	}
+	if t.state == Closed && t.closed.Valid {
+		both(dayOfMillis(t.closed.Int64), Counts{Closures: 1})
+	}
+	if slices.Contains(StillOpen(), t.state) {
+		both(openDay, Counts{Open: 1})
+	}
+	if !t.filed.Valid || t.state == Rejected || t.state == Duplicate {
+		return
+	}
+	c := Counts{Filed: 1, Verifications: t.reworks + t.passes, VerifyFailed: t.reworks}
+	if t.state == Closed {
+		c.Closed = 1
+		if t.deadline.Valid && t.closed.Valid && t.closed.Int64 <= t.deadline.Int64 {
+			c.ClosedOnTime = 1
+		}
+	}
+	if t.state == Parked {
+		c.Parked = 1
+	}
+	if t.dispatched.Valid {
+		c.Dispatched = 1
+	}
+	if t.extensions > 0 {
+		c.Extended = 1
+	}
+	if t.returns > 0 {
+		c.Returned = 1
+	}
+	if t.handlingHours.Valid && t.dispatched.Valid && t.rectified.Valid && t.rectified.Int64 >= t.dispatched.Int64 {
+		c.Handled, c.HandlingHours = 1, t.handlingHours.Float64
+	}
+	day := dayOfMillis(t.filed.Int64)
+	both(day, c)
+	short := Counts{Filed: c.Filed, Closed: c.Closed, ClosedOnTime: c.ClosedOnTime, Parked: c.Parked}
+	put(day, 0, DimCategory, strconv.FormatInt(t.category, 10), short)
+	put(day, 0, DimSource, t.source, short)
+}
+
+// tallyChange records the delta of one case, from its row before to its
+// row after a change (nil: no row).
+func tallyChange(before, after *tallyCase) map[tallyKey]Counts {
+	m := map[tallyKey]Counts{}
+	if before != nil {
+		contribute(m, *before, -1)
+	}
+	if after != nil {
+		contribute(m, *after, +1)
+	}
+	return m
+}
+
+const tallyCounters = `reported, filed, closed, closed_on_time, parked, dispatched, extended, returned, verifications,
+	verify_failed, handled, handling_hours, closures, open_now`
+
+func counterArgs(c Counts) []any {
+	return []any{c.Reported, c.Filed, c.Closed, c.ClosedOnTime, c.Parked, c.Dispatched, c.Extended, c.Returned,
+		c.Verifications, c.VerifyFailed, c.Handled, c.HandlingHours, c.Closures, c.Open}
+}
+
+// applyTally adds a delta to the table, in key order so that concurrent
+// transactions lock rows in the same order.
+func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
+	keys := make([]tallyKey, 0, len(m))
+	for k, c := range m {
+		if !c.zero() {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	var set []string
+	for _, col := range strings.Split(tallyCounters, ",") {
+		col = strings.TrimSpace(col)
+		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
+	}
+	q := "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, " + tallyCounters + ") VALUES (" +
+		db.Placeholders(19) + ") ON CONFLICT (day, street, unit_id, dim, dim_key) DO UPDATE SET " + strings.Join(set, ", ")
+	for _, k := range keys {
+		args := append([]any{k.day, k.street, k.unit, k.dim, k.key}, counterArgs(m[k])...)
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("update tally: %w", err)
+		}
+	}
+	return nil
+}
+
+func compareKeys(a, b tallyKey) int {
+	switch {
+	case a.day != b.day:
+		return cmpInt(a.day, b.day)
+	case a.street != b.street:
+		return strings.Compare(a.street, b.street)
+	case a.unit != b.unit:
+		return cmpInt(a.unit, b.unit)
+	case a.dim != b.dim:
+		return strings.Compare(a.dim, b.dim)
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// tallyNew counts a case just inserted.
+func tallyNew(ctx context.Context, tx *db.Tx, id int64) error {
+	after, err := readTallyCase(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	return applyTally(ctx, tx, tallyChange(nil, &after))
+}
+
+// settingTally records that the tally was built from the cases once; from
+// then on every change keeps it.
+const settingTally = "problem.tally_built"
+
+// EnsureTally builds the tally the first time (after the migration that
+// added it, on a database that already holds cases) and reports whether
+// it did. It is safe to run at every start and from several servers.
+func (s *Store) EnsureTally(ctx context.Context) (bool, error) {
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM setting WHERE name = ?", settingTally).Scan(&n); err != nil {
+		return false, fmt.Errorf("tally setting: %w", err)
+	}
+	if n > 0 {
+		return false, nil
+	}
+	return s.buildTally(ctx, true)
+}
+
+// RebuildTally computes the whole tally again from the cases, for rows
+// written around the store (a bulk load). Rectified cases without
+// handling hours get theirs first.
+func (s *Store) RebuildTally(ctx context.Context) error {
+	_, err := s.buildTally(ctx, false)
+	return err
+}
+
+// buildTally fills in handling hours and rebuilds the tally in one
+// transaction. With once, it does nothing when another server has
+// claimed the build meanwhile.
+func (s *Store) buildTally(ctx context.Context, once bool) (bool, error) {
+	if err := s.fillHandlingHours(ctx); err != nil {
+		return false, err
+	}
+	built := false
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		q := "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+		if once {
+			q = "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
+		}
+		res, err := tx.Exec(ctx, q, settingTally, s.Now().UTC().Format(time.RFC3339))
+		if err != nil {
+			return fmt.Errorf("claim the tally: %w", err)
+		}
+		if n, _ := res.RowsAffected(); once && n == 0 {
+			return nil // another server built it meanwhile
+		}
+		built = true
+		return rebuildTally(ctx, tx)
+	})
+	return built, err
+}
+
+func rebuildTally(ctx context.Context, tx *db.Tx) error {
+	if tx.Dialect() == db.Postgres {
+		// Writers wait until the new tally is in: a change counted on the
+		// old table and then read again by the rebuild would count twice.
+		if _, err := tx.Exec(ctx, "LOCK TABLE problem IN SHARE MODE"); err != nil {
+			return fmt.Errorf("lock problems: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM problem_tally"); err != nil {
+		return fmt.Errorf("clear tally: %w", err)
+	}
+	m := map[tallyKey]Counts{}
+	rows, err := tx.Query(ctx, "SELECT "+tallyColumns+" FROM problem p")
+	if err != nil {
+		return fmt.Errorf("read cases for the tally: %w", err)
+	}
+	for rows.Next() {
+		t, err := scanTallyCase(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("read cases for the tally: %w", err)
+		}
+		contribute(m, t, +1)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read cases for the tally: %w", err)
+	}
+	return insertTally(ctx, tx, m)
+}
+
+// insertTally writes rows into an empty table, many per statement.
+func insertTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
+	const perStatement = 50 // 19 values a row, under SQLite's variable limit
+	keys := make([]tallyKey, 0, len(m))
+	for k, c := range m {
+		if !c.zero() {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, compareKeys)
+	row := "(" + db.Placeholders(19) + ")"
+	for start := 0; start < len(keys); start += perStatement {
+		part := keys[start:min(start+perStatement, len(keys))]
+		values := make([]string, len(part))
+		args := make([]any, 0, len(part)*19)
+		for i, k := range part {
+			values[i] = row
+			args = append(append(args, k.day, k.street, k.unit, k.dim, k.key), counterArgs(m[k])...)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, "+tallyCounters+") VALUES "+
+			strings.Join(values, ", "), args...); err != nil {
+			return fmt.Errorf("write tally: %w", err)
+		}
+	}
+	return nil
+}
+
+// fillHandlingHours computes the handling hours of rectified cases that
+// lack them (cases from before the column existed), a batch at a time.
+func (s *Store) fillHandlingHours(ctx context.Context) error {
+	hours, ok := s.Clock.(HoursCounter)
+	if !ok {
+		return nil
+	}
+	var last int64
+	for {
+		rows, err := s.DB.Query(ctx, `SELECT id, dispatched_at, rectified_at FROM problem WHERE id > ? AND handling_hours IS NULL
+			AND dispatched_at IS NOT NULL AND rectified_at IS NOT NULL AND rectified_at >= dispatched_at ORDER BY id LIMIT 1000`, last)
+		if err != nil {
+			return fmt.Errorf("cases without handling hours: %w", err)
+		}
+		type todo struct {
+			id   int64
+			h    float64
+			d, r int64
+		}
+		var batch []todo
+		for rows.Next() {
+			var t todo
+			if err := rows.Scan(&t.id, &t.d, &t.r); err != nil {
+				rows.Close()
+				return fmt.Errorf("cases without handling hours: %w", err)
+			}
+			batch = append(batch, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("cases without handling hours: %w", err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		last = batch[len(batch)-1].id
+		for i := range batch {
+			if batch[i].h, err = hours.WorkingHours(ctx, db.FromMillis(batch[i].d), db.FromMillis(batch[i].r)); err != nil {
+				return err
+			}
+		}
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+			for _, t := range batch {
+				if _, err := tx.Exec(ctx, "UPDATE problem SET handling_hours = ? WHERE id = ?", t.h, t.id); err != nil {
+					return fmt.Errorf("store handling hours: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// handlingHours is the working time from dispatch to rectification, or
+// NULL when either is missing or no working calendar is at hand.
+func (s *Store) handlingHours(ctx context.Context, dispatched, rectified sql.NullInt64) (sql.NullFloat64, error) {
+	hours, ok := s.Clock.(HoursCounter)
+	if !ok || !dispatched.Valid || !rectified.Valid || rectified.Int64 < dispatched.Int64 {
+		return sql.NullFloat64{}, nil
+	}
+	h, err := hours.WorkingHours(ctx, db.FromMillis(dispatched.Int64), db.FromMillis(rectified.Int64))
+	if err != nil {
+		return sql.NullFloat64{}, err
+	}
+	return sql.NullFloat64{Float64: h, Valid: true}, nil
+}
+
+// TallyScope says which tally rows a sum reads: a region of at most
+// StreetLen digits (the roll-up rows of its streets; "" is everywhere), or
+// one unit (its own rows).
+type TallyScope struct {
+	Region string
+	UnitID int64
+}
+
+// TallyUsable reports whether a region scope can be read from the tally.
+func TallyUsable(region string) bool { return len(region) <= StreetLen }
+
+// TallyRow is one group of a tally sum.
+type TallyRow struct {
+	Day    int64  // when grouped by day
+	UnitID int64  // when grouped by unit
+	Key    string // the dimension's key
+	Counts
+}
+
+// TallyQuery asks for sums over days [From, To] (inclusive) of one
+// dimension, grouped by day and/or unit as asked. ByUnit reads the unit
+// rows of the region (the ranking), not the roll-up.
+type TallyQuery struct {
+	Scope    TallyScope
+	From, To int64
+	Dim      string
+	ByDay    bool
+	ByUnit   bool
+}
+
+// Tally sums tally rows.
+func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
+	var where []string
+	var args []any
+	where = append(where, "t.day >= ? AND t.day <= ? AND t.dim = ?")
+	args = append(args, q.From, q.To, q.Dim)
+	switch {
+	case q.Scope.UnitID != 0:
+		where = append(where, "t.unit_id = ?")
+		args = append(args, q.Scope.UnitID)
+	case !TallyUsable(q.Scope.Region):
+		return nil, fmt.Errorf("tally: region %q is below street level", q.Scope.Region)
+	default:
+		if q.ByUnit {
+			where = append(where, "t.unit_id <> 0")
+		} else {
+			where = append(where, "t.unit_id = 0")
+		}
+		if q.Scope.Region != "" {
+			cond, cargs := subtreeSQL("t.street", q.Scope.Region)
+			where = append(where, cond)
+			args = append(args, cargs...)
+		}
+	}
+	// Constants in the select list stand for the groupings not asked for;
+	// GROUP BY names columns only (a number there is a position).
+	selected, group := []string{"0", "0", "t.dim_key"}, []string{"t.dim_key"}
+	if q.ByDay {
+		selected[0] = "t.day"
+		group = append(group, "t.day")
+	}
+	if q.ByUnit {
+		selected[1] = "t.unit_id"
+		group = append(group, "t.unit_id")
+	}
+	for _, col := range strings.Split(tallyCounters, ",") {
+		selected = append(selected, "SUM(t."+strings.TrimSpace(col)+")")
+	}
+	sqlText := "SELECT " + strings.Join(selected, ", ") + " FROM problem_tally t WHERE " +
+		strings.Join(where, " AND ") + " GROUP BY " + strings.Join(group, ", ")
+	rows, err := s.DB.Query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read tally: %w", err)
+	}
+	defer rows.Close()
+	var out []TallyRow
+	for rows.Next() {
+		var r TallyRow
+		c := &r.Counts
+		if err := rows.Scan(&r.Day, &r.UnitID, &r.Key, &c.Reported, &c.Filed, &c.Closed, &c.ClosedOnTime, &c.Parked,
+			&c.Dispatched, &c.Extended, &c.Returned, &c.Verifications, &c.VerifyFailed, &c.Handled, &c.HandlingHours,
+			&c.Closures, &c.Open); err != nil {
+			return nil, fmt.Errorf("read tally: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OpenDay is the day whose tally rows count the cases open now.
+const OpenDay = openDay

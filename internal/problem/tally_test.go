@@ -1,0 +1,208 @@
+package problem_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/demo"
+	"github.com/wenming-civic/wenming/internal/problem"
+)
+
+// tallyTable reads the whole tally, one line per row.
+func tallyTable(t *testing.T, d *db.DB) map[string]string {
+	t.Helper()
+	rows, err := d.Query(context.Background(), `SELECT day, street, unit_id, dim, dim_key, reported, filed, closed, closed_on_time,
+		parked, dispatched, extended, returned, verifications, verify_failed, handled, handling_hours, closures, open_now FROM problem_tally`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var day, unit int64
+		var street, dim, key string
+		var n [13]int
+		var hours float64
+		if err := rows.Scan(&day, &street, &unit, &dim, &key, &n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9],
+			&n[10], &hours, &n[11], &n[12]); err != nil {
+			t.Fatal(err)
+		}
+		if n == [13]int{} && math.Abs(hours) < 1e-6 {
+			continue // a row whose counts all went back to zero
+		}
+		out[fmt.Sprintf("%d/%s/%d/%s/%s", day, street, unit, dim, key)] = fmt.Sprintf("%v %.4f", n, hours)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTallyFollowsEveryChange plays the demo's cases through the life
+// cycle (reports, filing, dispatch, returns, extensions, parking, failed
+// and passed verifications, rejections) and checks that the tally kept
+// change by change equals the tally computed from the rows afterwards,
+// and that its sums are the ledger's KPIs.
+func TestTallyFollowsEveryChange(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	app := w.app
+	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	n, err := demo.LoadCases(ctx, deps, w.now, 150, 60)
+	if err != nil || n < 100 {
+		t.Fatalf("demo cases: %d, %v", n, err)
+	}
+	// A few more moves on top: a merge and a reopening.
+	a, b := w.caseIn(t, problem.Filed), w.caseIn(t, problem.Filed)
+	w.move(t, "office", b.ID, problem.MoveInput{Action: problem.ActMerge, DuplicateOf: a.ID, Note: "同一处"})
+	closed := w.caseIn(t, problem.Closed)
+	w.move(t, "office", closed.ID, problem.MoveInput{Action: problem.ActReopen, Note: "又堆上了", Photos: []string{w.photo}})
+
+	kept := tallyTable(t, app.DB)
+	if len(kept) < 50 {
+		t.Fatalf("only %d tally rows after %d cases", len(kept), n)
+	}
+	if err := app.Problems.RebuildTally(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt := tallyTable(t, app.DB)
+	for k, v := range rebuilt {
+		if kept[k] != v {
+			t.Errorf("row %s: kept %q, rebuilt %q", k, kept[k], v)
+		}
+	}
+	for k, v := range kept {
+		if _, ok := rebuilt[k]; !ok {
+			t.Errorf("row %s kept (%s) but not rebuilt", k, v)
+		}
+	}
+
+	// The sums are the ledger's figures, for the district, a street and a
+	// unit, over the whole time and over the last 30 days.
+	office := w.actors["office"]
+	admin := access.System()
+	var unitID int64
+	if err := app.DB.QueryRow(ctx, "SELECT unit_id FROM problem WHERE unit_id IS NOT NULL GROUP BY unit_id ORDER BY COUNT(*) DESC LIMIT 1").
+		Scan(&unitID); err != nil {
+		t.Fatal(err)
+	}
+	for _, days := range []int{30, 365} {
+		from := time.Date(w.now.Year(), w.now.Month(), w.now.Day()-(days-1), 0, 0, 0, 0, w.now.Location())
+		for _, tc := range []struct {
+			name  string
+			who   access.Actor
+			f     problem.Filter
+			scope problem.TallyScope
+		}{
+			{"district", office, problem.Filter{}, problem.TallyScope{Region: office.Region}},
+			{"street", admin, problem.Filter{Region: "410411001"}, problem.TallyScope{Region: "410411001"}},
+			{"unit", admin, problem.Filter{UnitID: unitID}, problem.TallyScope{UnitID: unitID}},
+		} {
+			want, err := app.Problems.KPIs(ctx, tc.who, tc.f, from, w.now.Add(time.Second), app.Clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := app.Problems.Tally(ctx, problem.TallyQuery{Scope: tc.scope, From: problem.DayOf(from), To: problem.DayOf(w.now), Dim: problem.DimTotal})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sum problem.Counts
+			for _, r := range rows {
+				sum.Filed += r.Filed
+				sum.Closed += r.Closed
+				sum.ClosedOnTime += r.ClosedOnTime
+				sum.Parked += r.Parked
+				sum.Dispatched += r.Dispatched
+				sum.Extended += r.Extended
+				sum.Returned += r.Returned
+				sum.Verifications += r.Verifications
+				sum.VerifyFailed += r.VerifyFailed
+				sum.Handled += r.Handled
+				sum.HandlingHours += r.HandlingHours
+			}
+			got := sum.KPI()
+			want.Overdue = 0
+			if got.Filed == 0 || math.Abs(got.MeanHandlingHours-want.MeanHandlingHours) > 1e-6 {
+				t.Errorf("%s/%dd: %d filed, mean handling %.4f h, ledger %.4f h", tc.name, days, got.Filed, got.MeanHandlingHours, want.MeanHandlingHours)
+			}
+			got.MeanHandlingHours, want.MeanHandlingHours = 0, 0
+			if got != want {
+				t.Errorf("%s/%dd: tally %+v\nledger %+v", tc.name, days, got, want)
+			}
+		}
+	}
+}
+
+// TestTallyWorkedExample follows one case by hand: reported, filed and
+// dispatched, returned, dispatched again, rectified, failed, rectified
+// and passed.
+func TestTallyWorkedExample(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	ps := w.app.Problems
+	day := problem.DayOf(w.now)
+	street := problem.TallyScope{Region: "410411001"}
+	sum := func(dim string, from, to int64) problem.Counts {
+		t.Helper()
+		rows, err := ps.Tally(ctx, problem.TallyQuery{Scope: street, From: from, To: to, Dim: dim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c problem.Counts
+		for _, r := range rows {
+			c.Reported += r.Reported
+			c.Filed += r.Filed
+			c.Closed += r.Closed
+			c.ClosedOnTime += r.ClosedOnTime
+			c.Dispatched += r.Dispatched
+			c.Returned += r.Returned
+			c.Verifications += r.Verifications
+			c.VerifyFailed += r.VerifyFailed
+			c.Handled += r.Handled
+			c.Closures += r.Closures
+			c.Open += r.Open
+		}
+		return c
+	}
+	c := w.report(t)
+	if got := sum(problem.DimTotal, day, day); got.Reported != 1 || got.Filed != 0 {
+		t.Fatalf("after the report: %+v", got)
+	}
+	if got := sum(problem.DimTotal, problem.OpenDay, problem.OpenDay); got.Open != 1 {
+		t.Fatalf("open after the report: %+v", got)
+	}
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActFile})
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActDispatch})
+	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActReturn, Note: "不属于本社区"})
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActDispatch})
+	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActAccept})
+	w.now = w.now.Add(2 * time.Hour)
+	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActRectify, Note: "已清走", Photos: []string{w.photo}})
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActVerifyFail, Note: "还有残留"})
+	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActRectify, Note: "清干净了", Photos: []string{w.photo}})
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActVerifyPass})
+	got := sum(problem.DimTotal, day, day)
+	// One case filed today and closed within its working day: filed 1,
+	// closed 1 on time, dispatched, returned once, two verifications of
+	// which one failed, handled once (from the second dispatch), closed
+	// today; no longer open.
+	want := problem.Counts{Reported: 1, Filed: 1, Closed: 1, ClosedOnTime: 1, Dispatched: 1, Returned: 1, Verifications: 2,
+		VerifyFailed: 1, Handled: 1, Closures: 1}
+	if got != want {
+		t.Errorf("after closing: %+v\nwant %+v", got, want)
+	}
+	if got := sum(problem.DimTotal, problem.OpenDay, problem.OpenDay); got.Open != 0 {
+		t.Errorf("still open: %+v", got)
+	}
+	if got := sum(problem.DimCategory, day, day); got.Filed != 1 || got.Closed != 1 || got.Verifications != 0 {
+		t.Errorf("by category: %+v", got)
+	}
+	if got := sum(problem.DimTotal, day+1, day+30); got != (problem.Counts{}) {
+		t.Errorf("later days: %+v", got)
+	}
+}
