@@ -144,7 +144,7 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 	args := append(append([]any{}, sargs...), db.Millis(p.Start()), db.Millis(p.End()), string(problem.Rejected), string(problem.Duplicate))
 	rows, err := s.DB.Query(ctx, `SELECT p.id, p.source, COALESCE(p.category_id, 0), COALESCE(cat.name, ''), COALESCE(ct.name, ''),
 		p.state, COALESCE(p.unit_id, 0), p.deadline, p.closed_at, p.dispatched_at, p.rectified_at, p.extension_count,
-		p.return_count, p.falsified, p.unjustified_returns
+		p.return_count, p.falsified, p.unjustified_returns, p.rework_count, p.verify_passes
 		FROM problem p LEFT JOIN category cat ON cat.id = p.category_id LEFT JOIN category_top ct ON ct.id = cat.top_id
 		WHERE `+period+" ORDER BY p.id", args...)
 	if err != nil {
@@ -155,10 +155,13 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 	for rows.Next() {
 		c := &caseRec{}
 		if err := rows.Scan(&c.id, &c.source, &c.categoryID, &c.category, &c.top, &c.state, &c.unit, &c.deadline, &c.closed,
-			&c.dispatched, &c.rectified, &c.extensions, &c.returns, &c.falsified, &c.unjust); err != nil {
+			&c.dispatched, &c.rectified, &c.extensions, &c.returns, &c.falsified, &c.unjust, &c.failed, &c.verifications); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("bulletin cases: %w", err)
 		}
+		// Every failed check is a rework; with the passed ones they are the
+		// verifications (the case row keeps both counts).
+		c.verifications += c.failed
 		cases = append(cases, c)
 		byID[c.id] = c
 	}
@@ -166,8 +169,10 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("bulletin cases: %w", err)
 	}
+	// Which units returned a case is only in its timeline: read the return
+	// events of the cases returned at least once.
 	erows, err := s.DB.Query(ctx, `SELECT e.problem_id, e.action, e.data FROM problem_event e JOIN problem p ON p.id = e.problem_id
-		WHERE e.action IN ('verify_pass', 'verify_fail', 'return') AND `+period+" ORDER BY e.id", args...)
+		WHERE e.action = 'return' AND p.return_count > 0 AND `+period+" ORDER BY e.id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulletin events: %w", err)
 	}
@@ -183,11 +188,6 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 			continue
 		}
 		switch action {
-		case string(problem.ActVerifyPass):
-			c.verifications++
-		case string(problem.ActVerifyFail):
-			c.verifications++
-			c.failed++
 		case string(problem.ActReturn):
 			var d problem.EventData
 			if data != "" {
@@ -324,10 +324,10 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 }
 
 // caseRows reads cases for the bulletin's lists.
-func (s *Store) caseRows(ctx context.Context, now time.Time, where string, args []any, order string) ([]CaseRow, error) {
+func (s *Store) caseRows(ctx context.Context, now time.Time, from, where string, args []any, order string) ([]CaseRow, error) {
 	rows, err := s.DB.Query(ctx, `SELECT p.id, p.code, p.description, p.source, COALESCE(cat.name, ''), COALESCE(u.name, ''),
 		COALESCE(r.name, ''), p.state, p.deadline, p.rework_count, p.escalation_level
-		FROM problem p LEFT JOIN category cat ON cat.id = p.category_id LEFT JOIN unit u ON u.id = p.unit_id
+		FROM `+from+` LEFT JOIN category cat ON cat.id = p.category_id LEFT JOIN unit u ON u.id = p.unit_id
 		LEFT JOIN region r ON r.code = p.region_code WHERE `+where+order, args...)
 	if err != nil {
 		return nil, fmt.Errorf("bulletin case list: %w", err)
@@ -451,7 +451,13 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	scope, sargs := scopeSQL(sc)
 	oargs := append(append([]any{}, sargs...), string(problem.Filed), string(problem.Dispatched), string(problem.InProgress), db.Millis(now))
 	overdueWhere := scope + " AND p.state IN (?, ?, ?) AND p.deadline < ?"
-	urows, err := s.DB.Query(ctx, "SELECT COALESCE(p.unit_id, 0), COUNT(*) FROM problem p WHERE "+overdueWhere+" GROUP BY p.unit_id", oargs...)
+	overdueFrom := "problem p"
+	if s.DB.Dialect() == db.SQLite {
+		// The overdue cases are few; SQLite would otherwise read a whole
+		// district through the region index (seconds at a million cases).
+		overdueFrom = "problem p INDEXED BY problem_state"
+	}
+	urows, err := s.DB.Query(ctx, "SELECT COALESCE(p.unit_id, 0), COUNT(*) FROM "+overdueFrom+" WHERE "+overdueWhere+" GROUP BY p.unit_id", oargs...)
 	if err != nil {
 		return ct, fmt.Errorf("bulletin overdue: %w", err)
 	}
@@ -471,13 +477,13 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	if err := urows.Err(); err != nil {
 		return ct, fmt.Errorf("bulletin overdue: %w", err)
 	}
-	if ct.Overdue, err = s.caseRows(ctx, now, overdueWhere, append(oargs, maxListed), " ORDER BY p.deadline, p.id LIMIT ?"); err != nil {
+	if ct.Overdue, err = s.caseRows(ctx, now, overdueFrom, overdueWhere, append(oargs, maxListed), " ORDER BY p.deadline, p.id LIMIT ?"); err != nil {
 		return ct, err
 	}
 	ct.OverdueMore = max(0, ct.Totals.Overdue-len(ct.Overdue))
 	rargs := append(append([]any{}, sargs...), db.Millis(p.Start()), db.Millis(p.End()), string(problem.Filed), string(problem.Dispatched),
 		string(problem.InProgress), string(problem.Parked), string(problem.Rectified))
-	if ct.Repeated, err = s.caseRows(ctx, now, scope+` AND p.rework_count >= 2 AND ((p.filed_at >= ? AND p.filed_at < ?)
+	if ct.Repeated, err = s.caseRows(ctx, now, "problem p", scope+` AND p.rework_count >= 2 AND ((p.filed_at >= ? AND p.filed_at < ?)
 		OR p.state IN (?, ?, ?, ?, ?))`, rargs, " ORDER BY p.rework_count DESC, p.id LIMIT 200"); err != nil {
 		return ct, err
 	}

@@ -49,7 +49,7 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 		total.Add(r.Counts)
 	}
 	k := total.KPI()
-	if k.Overdue, err = ps.Overdue(ctx, a, b.Scope.Filter()); err != nil {
+	if k.Overdue, err = ps.OverdueIn(ctx, ts); err != nil {
 		return err
 	}
 	b.KPI = kpiOf(k)

@@ -436,6 +436,26 @@ func benchPages(b *testing.B, s *benchServer, path string) {
 	}
 }
 
+// BenchmarkDashboardHTTP fetches the district office's board
+// (/dashboard/data.json, what the wall screen reloads every minute) over
+// 7, 30 and 90 days, with p50 and p99.
+func BenchmarkDashboardHTTP(b *testing.B) {
+	s := newBenchServer(b)
+	for _, days := range []int{7, 30, 90} {
+		b.Run(fmt.Sprintf("office/%dd", days), func(b *testing.B) {
+			path := "/dashboard/data.json?days=" + strconv.Itoa(days)
+			s.get(b, path) // warm
+			var took []time.Duration
+			for b.Loop() {
+				t := time.Now()
+				s.get(b, path)
+				took = append(took, time.Since(t))
+			}
+			reportPercentiles(b, took)
+		})
+	}
+}
+
 // BenchmarkExportHTTP downloads the Excel ledger of about 100,000 cases
 // (whole days from the newest back) as the office.
 func BenchmarkExportHTTP(b *testing.B) {

@@ -41,3 +41,13 @@ CREATE TABLE problem_tally (
     PRIMARY KEY (day, street, unit_id, dim, dim_key)
 );
 CREATE INDEX problem_tally_unit ON problem_tally (unit_id, day);
+
+-- The bulletin names the cases that failed verification twice or more:
+-- few, and found through this index instead of reading the whole area.
+CREATE INDEX problem_reworked ON problem (rework_count) WHERE rework_count >= 2;
+
+-- The overdue cases of an area (open, past the deadline, in the region)
+-- are counted from this index alone, without reading the cases: the
+-- region is in the index (PostgreSQL read a district's every case instead).
+DROP INDEX problem_state;
+CREATE INDEX problem_state ON problem (state, deadline, region_code);
