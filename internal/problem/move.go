@@ -57,10 +57,7 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 			return apperr.Forbidden("problem.not_your_move")
 		}
 		now := s.Now()
-		before, err := readTallyCase(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
+		before := tallyOf(c)
 		ch := change{set: map[string]any{}, data: EventData{}}
 		if err := s.apply(ctx, tx, a, c, in, now, &ch); err != nil {
 			return err

@@ -136,6 +136,15 @@ func scanTallyCase(sc interface{ Scan(...any) error }) (tallyCase, error) {
 	return t, err
 }
 
+// tallyOf is what the tally reads of a case already loaded.
+func tallyOf(c *Case) tallyCase {
+	return tallyCase{state: c.State, source: string(c.Source), category: c.CategoryID, unit: c.UnitID, region: c.RegionCode,
+		reported: db.Millis(c.ReportedAt), filed: db.NullMillis(c.FiledAt), closed: db.NullMillis(c.ClosedAt),
+		deadline: db.NullMillis(c.Deadline), dispatched: db.NullMillis(c.DispatchedAt), rectified: db.NullMillis(c.RectifiedAt),
+		extensions: c.ExtensionCount, returns: c.ReturnCount, reworks: c.ReworkCount, passes: c.VerifyPasses,
+		handlingHours: c.HandlingHours}
+}
+
 func readTallyCase(ctx context.Context, c db.Conn, id int64) (tallyCase, error) {
 	t, err := scanTallyCase(c.QueryRow(ctx, "SELECT "+tallyColumns+" FROM problem p WHERE p.id = ?", id))
 	if err != nil {
@@ -224,7 +233,8 @@ func counterArgs(c Counts) []any {
 		c.Verifications, c.VerifyFailed, c.Handled, c.HandlingHours, c.Closures, c.Open}
 }
 
-// applyTally adds a delta to the table, in key order so that concurrent
+// applyTally adds a delta to the table: one statement for all the rows
+// (a change touches a handful), in key order so that concurrent
 // transactions lock rows in the same order.
 func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 	keys := make([]tallyKey, 0, len(m))
@@ -233,17 +243,28 @@ func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 			keys = append(keys, k)
 		}
 	}
+	if len(keys) == 0 {
+		return nil
+	}
 	slices.SortFunc(keys, compareKeys)
 	var set []string
 	for _, col := range strings.Split(tallyCounters, ",") {
 		col = strings.TrimSpace(col)
 		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
 	}
-	q := "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, " + tallyCounters + ") VALUES (" +
-		db.Placeholders(19) + ") ON CONFLICT (day, street, unit_id, dim, dim_key) DO UPDATE SET " + strings.Join(set, ", ")
-	for _, k := range keys {
-		args := append([]any{k.day, k.street, k.unit, k.dim, k.key}, counterArgs(m[k])...)
-		if _, err := tx.Exec(ctx, q, args...); err != nil {
+	const perStatement = 50 // 19 values a row, under SQLite's variable limit
+	row := "(" + db.Placeholders(19) + ")"
+	for start := 0; start < len(keys); start += perStatement {
+		part := keys[start:min(start+perStatement, len(keys))]
+		values := make([]string, len(part))
+		args := make([]any, 0, len(part)*19)
+		for i, k := range part {
+			values[i] = row
+			args = append(append(args, k.day, k.street, k.unit, k.dim, k.key), counterArgs(m[k])...)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, "+tallyCounters+") VALUES "+
+			strings.Join(values, ", ")+" ON CONFLICT (day, street, unit_id, dim, dim_key) DO UPDATE SET "+strings.Join(set, ", "),
+			args...); err != nil {
 			return fmt.Errorf("update tally: %w", err)
 		}
 	}
@@ -363,34 +384,7 @@ func rebuildTally(ctx context.Context, tx *db.Tx) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read cases for the tally: %w", err)
 	}
-	return insertTally(ctx, tx, m)
-}
-
-// insertTally writes rows into an empty table, many per statement.
-func insertTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
-	const perStatement = 50 // 19 values a row, under SQLite's variable limit
-	keys := make([]tallyKey, 0, len(m))
-	for k, c := range m {
-		if !c.zero() {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, compareKeys)
-	row := "(" + db.Placeholders(19) + ")"
-	for start := 0; start < len(keys); start += perStatement {
-		part := keys[start:min(start+perStatement, len(keys))]
-		values := make([]string, len(part))
-		args := make([]any, 0, len(part)*19)
-		for i, k := range part {
-			values[i] = row
-			args = append(append(args, k.day, k.street, k.unit, k.dim, k.key), counterArgs(m[k])...)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, "+tallyCounters+") VALUES "+
-			strings.Join(values, ", "), args...); err != nil {
-			return fmt.Errorf("write tally: %w", err)
-		}
-	}
-	return nil
+	return applyTally(ctx, tx, m)
 }
 
 // fillHandlingHours computes the handling hours of rectified cases that

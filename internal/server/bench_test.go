@@ -37,7 +37,7 @@ import (
 )
 
 // HTTP-level benchmarks on a synthetic city of WENMING_BENCH_PROBLEMS cases
-// (default 100,000; see internal/synth/BENCHMARKS.md for 1,000,000),
+// (default 100,000; figures in internal/synth/BENCHMARKS.md),
 // cached between runs by synth.OpenCached; WENMING_TEST_POSTGRES selects
 // PostgreSQL. Requests go through the whole handler stack over loopback
 // HTTP, signed in as the district office (synth.UserOffice). Benchmarks
