@@ -295,7 +295,11 @@ func (s *Store) Board(ctx context.Context, a access.Actor, days int) (Board, err
 		}
 		return b, nil
 	}
-	k, err := s.Problems.KPIs(ctx, a, sc.Filter(), b.Period.From, b.Period.To, s.Hours)
+	kpis := s.Problems.KPIs
+	if s.NoTally {
+		kpis = s.Problems.KPIsFromCases
+	}
+	k, err := kpis(ctx, a, sc.Filter(), b.Period.From, b.Period.To, s.Hours)
 	if err != nil {
 		return b, err
 	}

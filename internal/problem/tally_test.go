@@ -103,7 +103,7 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 			{"street", admin, problem.Filter{Region: "410411001"}, problem.TallyScope{Region: "410411001"}},
 			{"unit", admin, problem.Filter{UnitID: unitID}, problem.TallyScope{UnitID: unitID}},
 		} {
-			want, err := app.Problems.KPIs(ctx, tc.who, tc.f, from, w.now.Add(time.Second), app.Clock)
+			want, err := app.Problems.KPIsFromCases(ctx, tc.who, tc.f, from, w.now.Add(time.Second), app.Clock)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,5 +204,91 @@ func TestTallyWorkedExample(t *testing.T) {
 	}
 	if got := sum(problem.DimTotal, day+1, day+30); got != (problem.Counts{}) {
 		t.Errorf("later days: %+v", got)
+	}
+}
+
+// TestKPIsFromTallyEqualCounted asks the ledger's KPIs for many actors,
+// filters and periods, some answered from the tally and some not, and
+// wants what counting the cases gives, including the cases an office
+// reported outside its area and a handler reported for another unit.
+func TestKPIsFromTallyEqualCounted(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	app := w.app
+	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	if n, err := demo.LoadCases(ctx, deps, w.now, 120, 40); err != nil || n < 80 {
+		t.Fatalf("demo cases: %d, %v", n, err)
+	}
+	// The office reports a case at the city level, outside its district,
+	// and files it; the street's handler reports one another unit gets.
+	outside, err := app.Problems.Report(ctx, w.actors["office"], problem.ReportInput{Source: problem.SourceHotline,
+		CategoryID: w.catID, Description: "市里转来的问题", RegionCode: "4104"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The city's office files it (here the system, which may).
+	if _, err := app.Problems.Move(ctx, access.System(), outside.ID, problem.MoveInput{Action: problem.ActFile}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := app.Problems.Report(ctx, w.actors["handler"], problem.ReportInput{Source: problem.SourceSnapshot,
+		CategoryID: w.catID, Description: "路过发现的堆物", RegionCode: "410411002001", Photos: []string{w.photo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.move(t, "office", other.ID, problem.MoveInput{Action: problem.ActFile})
+	w.move(t, "office", other.ID, problem.MoveInput{Action: problem.ActDispatch})
+
+	w.now = w.now.Add(time.Minute) // nothing is filed after "now"
+	loc := w.now.Location()
+	today := time.Date(w.now.Year(), w.now.Month(), w.now.Day(), 0, 0, 0, 0, loc)
+	periods := []struct {
+		name     string
+		from, to time.Time
+	}{
+		{"month to now", today.AddDate(0, -1, 0), w.now},
+		{"whole days", today.AddDate(0, 0, -20), today.AddDate(0, 0, -3)},
+		{"odd hours", today.AddDate(0, 0, -20).Add(9 * time.Hour), w.now},
+	}
+	handler := w.actors["handler"]
+	both := w.actors["office"]
+	both.Roles = append(both.Roles, access.RoleHandler)
+	both.UnitID = handler.UnitID
+	actors := map[string]access.Actor{"admin": access.System(), "office": w.actors["office"], "leader": w.actors["leader"],
+		"handler": handler, "shequ": w.actors["shequ"], "office and handler": both}
+	filters := map[string]problem.Filter{"none": {}, "street": {Region: "410411001"}, "community": {Region: "410411001001"},
+		"own unit": {UnitID: handler.UnitID}, "category": {CategoryID: w.catID}}
+	checked := 0
+	for an, a := range actors {
+		for fn, f := range filters {
+			for _, p := range periods {
+				want, err := app.Problems.KPIsFromCases(ctx, a, f, p.from, p.to, app.Clock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := app.Problems.KPIs(ctx, a, f, p.from, p.to, app.Clock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(got.MeanHandlingHours-want.MeanHandlingHours) > 1e-9 {
+					t.Errorf("%s/%s/%s: mean handling %.6f, counted %.6f", an, fn, p.name, got.MeanHandlingHours, want.MeanHandlingHours)
+				}
+				got.MeanHandlingHours, want.MeanHandlingHours = 0, 0
+				if got != want {
+					t.Errorf("%s/%s/%s:\nKPIs    %+v\ncounted %+v", an, fn, p.name, got, want)
+				}
+				if want.Filed > 0 {
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 30 {
+		t.Errorf("only %d combinations had cases", checked)
+	}
+	// The office's own case outside the district counts for it.
+	k, _ := app.Problems.KPIs(ctx, w.actors["office"], problem.Filter{}, periods[0].from, w.now, app.Clock)
+	in, _ := app.Problems.KPIs(ctx, w.actors["office"], problem.Filter{Region: "410411"}, periods[0].from, w.now, app.Clock)
+	if k.Filed != in.Filed+1 {
+		t.Errorf("office: %d filed in all, %d in the district; the case outside is missing", k.Filed, in.Filed)
 	}
 }

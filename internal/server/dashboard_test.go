@@ -168,7 +168,7 @@ func dashActor(t *testing.T, app *testApp, username string) access.Actor {
 // same scope and period.
 func dashSameKPI(t *testing.T, app *testApp, who string, b dashBoard, f problem.Filter) problem.KPI {
 	t.Helper()
-	k, err := app.Problems.KPIs(context.Background(), dashActor(t, app, who), f, b.Period.From, b.Period.To, app.Clock)
+	k, err := app.Problems.KPIsFromCases(context.Background(), dashActor(t, app, who), f, b.Period.From, b.Period.To, app.Clock)
 	if err != nil {
 		t.Fatal(err)
 	}

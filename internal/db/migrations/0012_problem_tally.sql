@@ -51,3 +51,9 @@ CREATE INDEX problem_reworked ON problem (rework_count) WHERE rework_count >= 2;
 -- region is in the index (PostgreSQL read a district's every case instead).
 DROP INDEX problem_state;
 CREATE INDEX problem_state ON problem (state, deadline, region_code);
+
+-- The cases an office user entered outside the office's area (the rates of
+-- the whole jurisdiction add them to the tally's): the region beside the
+-- reporter keeps that look-up inside the index.
+DROP INDEX problem_reporter;
+CREATE INDEX problem_reporter ON problem (reporter_id, region_code);
