@@ -58,6 +58,7 @@ func verbs() []verb {
 			run:   runUserAdd, flags: userAddFlags},
 		{name: "user passwd", summary: "cli.verb.user_passwd",
 			usage: "wenming user passwd [-generate] USERNAME", run: runUserPasswd, flags: userPasswdFlags},
+		{name: "tally rebuild", summary: "cli.verb.tally_rebuild", usage: "wenming tally rebuild [flags]", run: runTallyRebuild},
 		{name: "config", summary: "cli.verb.config", usage: "wenming config [flags]", run: runConfig},
 		{name: "version", summary: "cli.verb.version", usage: "wenming version", run: runVersion},
 	}
@@ -271,6 +272,38 @@ func runMigrate(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSe
 		fmt.Fprintln(env.Stdout, t("cli.migration_applied", m.Version, m.Name))
 	}
 	fmt.Fprintln(env.Stdout, t("cli.migrated", d.Dialect().String(), rep.Current))
+	return nil
+}
+
+// runTallyRebuild counts the ledger's tally again from the cases, for
+// when rows were changed around the application (a manual fix, a restore
+// of part of a table). Changes wait while it runs.
+func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return apperr.Invalid("cli.extra_args", strings.Join(fs.Args(), " "))
+	}
+	log := newLogger(cfg, env.Stderr)
+	d, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	app, err := server.New(ctx, cfg, d, log)
+	if err != nil {
+		return err
+	}
+	began := time.Now()
+	if err := app.Problems.RebuildTally(ctx); err != nil {
+		return err
+	}
+	var cases, rows int
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&cases); err != nil {
+		return fmt.Errorf("count cases: %w", err)
+	}
+	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally").Scan(&rows); err != nil {
+		return fmt.Errorf("count tally rows: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, env.T("cli.tally_rebuilt", cases, rows, time.Since(began).Round(time.Millisecond).String()))
 	return nil
 }
 
