@@ -73,10 +73,7 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if err := ch.write(ctx, tx, c); err != nil {
 			return err
 		}
-		after, err := readTallyCase(ctx, tx, c.ID)
-		if err != nil {
-			return err
-		}
+		after := before.applied(ch.set)
 		if err := applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err
 		}
@@ -151,11 +148,14 @@ func (s *Store) setHandlingHours(ctx context.Context, before tallyCase, ch *chan
 	return nil
 }
 
-// nullMillisOf reads a time column value as change.set holds it.
+// nullMillisOf reads an integer column value (a time in ms, an id, a
+// count) as change.set holds it; nil is NULL.
 func nullMillisOf(v any) sql.NullInt64 {
 	switch x := v.(type) {
 	case int64:
 		return sql.NullInt64{Int64: x, Valid: true}
+	case int:
+		return sql.NullInt64{Int64: int64(x), Valid: true}
 	case sql.NullInt64:
 		return x
 	}

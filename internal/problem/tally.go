@@ -145,6 +145,43 @@ func tallyOf(c *Case) tallyCase {
 		handlingHours: c.HandlingHours}
 }
 
+// applied is t after a change that sets the columns in set (as
+// change.write writes them). Columns the tally does not read are ignored;
+// TestTallyFollowsEveryChange holds the result to the row read back.
+func (t tallyCase) applied(set map[string]any) tallyCase {
+	for col, v := range set {
+		switch col {
+		case "state":
+			t.state = State(fmt.Sprint(v))
+		case "unit_id":
+			t.unit = nullMillisOf(v).Int64
+		case "category_id":
+			t.category = nullMillisOf(v).Int64
+		case "filed_at":
+			t.filed = nullMillisOf(v)
+		case "closed_at":
+			t.closed = nullMillisOf(v)
+		case "deadline":
+			t.deadline = nullMillisOf(v)
+		case "dispatched_at":
+			t.dispatched = nullMillisOf(v)
+		case "rectified_at":
+			t.rectified = nullMillisOf(v)
+		case "extension_count":
+			t.extensions = int(nullMillisOf(v).Int64)
+		case "return_count":
+			t.returns = int(nullMillisOf(v).Int64)
+		case "rework_count":
+			t.reworks = int(nullMillisOf(v).Int64)
+		case "verify_passes":
+			t.passes = int(nullMillisOf(v).Int64)
+		case "handling_hours":
+			t.handlingHours, _ = v.(sql.NullFloat64)
+		}
+	}
+	return t
+}
+
 func readTallyCase(ctx context.Context, c db.Conn, id int64) (tallyCase, error) {
 	t, err := scanTallyCase(c.QueryRow(ctx, "SELECT "+tallyColumns+" FROM problem p WHERE p.id = ?", id))
 	if err != nil {

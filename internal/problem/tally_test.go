@@ -62,6 +62,13 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 	w.move(t, "office", b.ID, problem.MoveInput{Action: problem.ActMerge, DuplicateOf: a.ID, Note: "同一处"})
 	closed := w.caseIn(t, problem.Closed)
 	w.move(t, "office", closed.ID, problem.MoveInput{Action: problem.ActReopen, Note: "又堆上了", Photos: []string{w.photo}})
+	w.caseIn(t, problem.Rejected)
+	spot := w.report(t)
+	w.move(t, "inspector", spot.ID, problem.MoveInput{Action: problem.ActFixOnSpot, Photos: []string{w.photo}})
+	parked := w.caseIn(t, problem.Parked)
+	w.move(t, "shequ", parked.ID, problem.MoveInput{Action: problem.ActResume})
+	w.move(t, "shequ", parked.ID, problem.MoveInput{Action: problem.ActRequestExtension, Note: "需协调产权单位", Deadline: w.now.AddDate(0, 0, 10)})
+	w.move(t, "office", parked.ID, problem.MoveInput{Action: problem.ActRefuseExtension, Note: "按期完成"})
 
 	kept := tallyTable(t, app.DB)
 	if len(kept) < 50 {
