@@ -33,12 +33,9 @@ func (q query) cohort() (string, []any) {
 	return q.where + " AND p.filed_at >= ? AND p.filed_at < ? AND p.state NOT IN (?, ?)", args
 }
 
-// openStates are the states of a case that still needs something done.
-var openStates = []problem.State{problem.Reported, problem.Filed, problem.Dispatched, problem.InProgress,
-	problem.Parked, problem.Rectified}
-
-// OpenStates lists the states the board counts as open (and maps).
-func OpenStates() []problem.State { return append([]problem.State(nil), openStates...) }
+// OpenStates lists the states the board counts as open (and maps): the
+// ledger's problem.StillOpen.
+func OpenStates() []problem.State { return problem.StillOpen() }
 
 // open counts the cases open now, whenever reported. For a whole area on
 // SQLite the open cases are read through the state index first (o) and
@@ -49,10 +46,11 @@ func OpenStates() []problem.State { return append([]problem.State(nil), openStat
 // reporter's scope is selective enough to lead.
 func (q query) open(ctx context.Context) (int, error) {
 	var states []any
-	for _, st := range openStates {
+	open := problem.StillOpen()
+	for _, st := range open {
 		states = append(states, string(st))
 	}
-	in := "IN (" + db.Placeholders(len(openStates)) + ")"
+	in := "IN (" + db.Placeholders(len(open)) + ")"
 	sqlText := "SELECT COUNT(*) FROM problem p WHERE " + q.where + " AND p.state " + in
 	args := append(append([]any{}, q.args...), states...)
 	if q.wide && q.db.Dialect() == db.SQLite {
