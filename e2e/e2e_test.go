@@ -487,6 +487,10 @@ func TestDashboardAndWeeklyBulletin(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#dashboard`)),
 		waitTrue(`document.getElementById("dash-status").textContent.indexOf("数据更新于") === 0`),
 		textInto(`#dash-status`, &status),
+		// The heat layer of open problems can be switched on.
+		chromedp.Evaluate[chromedp.Void](`Array.from(document.querySelectorAll('.leaflet-control-layers label'))
+			.filter(function(l){return l.textContent.indexOf('热力图') >= 0;})[0].querySelector('input').click()`),
+		waitTrue(`document.querySelectorAll('#dash-map canvas.leaflet-heatmap-layer').length === 1`),
 		chromedp.Navigate(base+"/bulletins/"+id),
 		chromedp.WaitVisible(chromedp.CSS(`main`)),
 		textInto(`main`, &page),

@@ -39,7 +39,7 @@ var dashboardJSLabels = []string{
 	"filed", "closed", "reported", "closure_rate", "on_time_rate", "overdue", "open", "rework_rate", "mean_hours",
 	"rank", "unit", "not_ranked", "my_rank_title", "my_rank", "my_not_ranked", "my_no_rank", "no_data", "no_inspection",
 	"load_failed", "signed_out", "updated", "this_round", "previous_round", "score_rate", "by_type", "by_street",
-	"sites", "problems", "overdue_marker", "exit_fullscreen", "min_sample", "score", "open_near",
+	"sites", "problems", "overdue_marker", "exit_fullscreen", "min_sample", "score", "open_near", "heat",
 }
 
 type dashboardData struct {

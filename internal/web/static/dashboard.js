@@ -335,6 +335,12 @@
     this.problems.addTo(map);
     var overlays = {};
     overlays[this.t("problems")] = this.problems;
+    // The same open problems as a heat layer, off until chosen: where they
+    // gather shows at a glance on the wall screen.
+    if (L.heatLayer) {
+      this.heat = L.heatLayer([], { radius: 22, blur: 18, maxZoom: 16, minOpacity: 0.3 });
+      overlays[this.t("heat")] = this.heat;
+    }
     if (this.sitesSrc) {
       this.sites.addTo(map);
       overlays[this.t("sites")] = this.sites;
@@ -378,6 +384,13 @@
         bounds.push(ll);
       });
       if (self.problems.addLayers) { self.problems.addLayers(markers); } else { markers.forEach(function (m) { self.problems.addLayer(m); }); }
+      if (self.heat) {
+        // Overdue problems weigh double.
+        self.heat.setLatLngs((res[0].features || []).map(function (f) {
+          var ll = point(f);
+          return [ll[0], ll[1], f.properties.overdue ? 1 : 0.5];
+        }));
+      }
       (res[1].features || []).forEach(function (f) {
         var p = f.properties, ll = point(f);
         var m = L.circleMarker(ll, { radius: 6, weight: 2, color: "#ffffff", fillColor: siteColors[p.score_bucket] || siteColors.none, fillOpacity: 0.9 });
