@@ -19,13 +19,17 @@ func ExportXLSX(w io.Writer, res Results, names map[int64]string, t func(key str
 		rows   [][]any
 	}{
 		{t("inspect.xlsx.sites"), []string{t("inspect.site"), t("inspect.site_type"), t("inspect.street"), t("inspect.rate"),
-			t("inspect.change"), t("inspect.xlsx.fails"), t("inspect.xlsx.inspector")}, nil},
+			t("inspect.change"), t("inspect.xlsx.fails"), t("inspect.xlsx.inspector"), t("inspect.assignee")}, nil},
 		{t("inspect.xlsx.groups"), []string{t("inspect.xlsx.group"), t("inspect.xlsx.name"), t("inspect.xlsx.sites_count"),
 			t("inspect.xlsx.rated"), t("inspect.xlsx.mean")}, nil},
 		{t("inspect.worst"), []string{t("inspect.xlsx.code"), t("inspect.xlsx.criterion"), t("inspect.xlsx.fails"), t("inspect.xlsx.checked")}, nil},
 	}
 	for _, s := range res.Sites {
-		row := []any{s.SiteName, s.TypeName, s.StreetName, "", "", s.Fails, names[s.InspectorID]}
+		assignee := s.AssigneeName
+		if s.AssigneeID == 0 {
+			assignee = t("inspect.unassigned")
+		}
+		row := []any{s.SiteName, s.TypeName, s.StreetName, "", "", s.Fails, names[s.InspectorID], assignee}
 		if s.HasRate {
 			row[3] = round1(s.Rate * 100)
 			if s.HasPrevious {

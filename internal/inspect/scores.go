@@ -26,7 +26,9 @@ type SiteScore struct {
 	Previous     float64 // the site's rate in its latest earlier inspection
 	HasPrevious  bool
 	Fails        int
-	InspectorID  int64
+	InspectorID  int64 // who inspected it
+	AssigneeID   int64 // who it is assigned to; 0: any inspector of the plan
+	AssigneeName string
 }
 
 // Change is the rate's change since the previous round, in points.
@@ -58,6 +60,11 @@ type Results struct {
 	Overall     Group
 	Worst       []WorstCriterion
 	ByInspector map[int64]int // inspections done per inspector
+	// Progress is each inspector's share, in the order of Plan.Inspectors.
+	Progress []InspectorProgress
+	// Unassigned counts the sites not inspected yet that are open to every
+	// inspector.
+	Unassigned int
 }
 
 // Results computes a plan's scores: per site, averaged by site type, by
@@ -71,12 +78,14 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 	res := Results{Plan: p, ByInspector: map[int64]int{}}
 	rows, err := s.DB.Query(ctx, `SELECT st.id, st.name, st.type_code, t.name, st.region_code, COALESCE(r.name, ''), COALESCE(dr.name, ''),
 		i.id IS NOT NULL, i.score_rate, COALESCE(i.fails, 0), COALESCE(i.inspector_id, 0),
+		COALESCE(x.inspector_id, 0), COALESCE(au.display_name, ''),
 		(SELECT j.score_rate FROM inspection j WHERE j.site_id = st.id AND j.plan_id <> ? AND j.score_rate IS NOT NULL
 			AND j.submitted_at < COALESCE(i.submitted_at, ?) ORDER BY j.submitted_at DESC LIMIT 1)
 		FROM inspection_plan_site x JOIN site st ON st.id = x.site_id JOIN site_type t ON t.code = st.type_code
 		LEFT JOIN region r ON r.code = substr(st.region_code, 1, 9)
 		LEFT JOIN region dr ON dr.code = substr(st.region_code, 1, 6)
 		LEFT JOIN inspection i ON i.plan_id = x.plan_id AND i.site_id = st.id
+		LEFT JOIN app_user au ON au.id = x.inspector_id
 		WHERE x.plan_id = ? ORDER BY st.type_code, st.name`, planID, int64(1)<<62, planID)
 	if err != nil {
 		return Results{}, fmt.Errorf("plan results: %w", err)
@@ -86,7 +95,7 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 		var sc SiteScore
 		var rate, prev sql.NullFloat64
 		if err := rows.Scan(&sc.SiteID, &sc.SiteName, &sc.TypeCode, &sc.TypeName, &sc.RegionCode, &sc.StreetName, &sc.DistrictName,
-			&sc.Done, &rate, &sc.Fails, &sc.InspectorID, &prev); err != nil {
+			&sc.Done, &rate, &sc.Fails, &sc.InspectorID, &sc.AssigneeID, &sc.AssigneeName, &prev); err != nil {
 			return Results{}, fmt.Errorf("plan results: %w", err)
 		}
 		sc.Rate, sc.HasRate = rate.Float64, rate.Valid
@@ -105,6 +114,7 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 	if err := rows.Err(); err != nil {
 		return Results{}, err
 	}
+	res.Progress, res.Unassigned = progress(p.Inspectors, res.Sites)
 	res.ByType = groups(res.Sites, func(s SiteScore) (string, string) { return s.TypeCode, s.TypeName })
 	res.ByStreet = groups(res.Sites, func(s SiteScore) (string, string) { return s.Street, s.StreetName })
 	res.ByDistrict = groups(res.Sites, func(s SiteScore) (string, string) { return s.District, s.DistrictName })

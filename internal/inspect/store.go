@@ -74,6 +74,9 @@ type PlanInput struct {
 	Sampling   *Sampling
 	Inspectors []int64
 	FollowupOf int64
+	// Assign deals the new plan's sites to its inspectors right away
+	// (AssignStreet, AssignEven); AssignNone leaves them open to all.
+	Assign string
 }
 
 func canPlan(a access.Actor, region string) bool {
@@ -91,6 +94,9 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 	}
 	if !canPlan(a, in.RegionCode) {
 		return Plan{}, apperr.Forbidden("inspect.forbidden")
+	}
+	if !ValidAssignMode(in.Assign) {
+		return Plan{}, apperr.Invalid("inspect.assign_mode_invalid")
 	}
 	if _, err := time.Parse("2006-01-02", in.StartsOn); err != nil {
 		return Plan{}, apperr.Invalid("inspect.dates_invalid")
@@ -167,7 +173,8 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 				return fmt.Errorf("plan inspector: %w", err)
 			}
 		}
-		return nil
+		_, err = deal(ctx, tx, id, dedupe(in.Inspectors), in.Assign)
+		return err
 	})
 	if err != nil {
 		return Plan{}, err
@@ -342,7 +349,27 @@ func (s *Store) Checklist(ctx context.Context, a access.Actor, planID, siteID in
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return Checklist{}, err
 	}
+	// An inspector is told before filling in a checklist the submission
+	// would refuse; the office may look at any.
+	if cl.Done == nil && !a.HasAny(access.RoleAdmin, access.RoleOffice) {
+		if err := s.takenByOther(ctx, a, planID, siteID); err != nil {
+			return Checklist{}, err
+		}
+	}
 	return cl, nil
+}
+
+// takenByOther refuses a site dealt to another inspector (分片包干); a site
+// nobody is assigned to is open to every inspector of the plan.
+func (s *Store) takenByOther(ctx context.Context, a access.Actor, planID, siteID int64) error {
+	who, name, err := s.assignee(ctx, planID, siteID)
+	if err != nil {
+		return err
+	}
+	if who != 0 && who != a.UserID {
+		return apperr.Conflict("inspect.assigned_to_other", name)
+	}
+	return nil
 }
 
 func (s *Store) planSite(ctx context.Context, a access.Actor, p Plan, siteID int64) (site.Site, error) {
@@ -448,6 +475,9 @@ func (s *Store) Submit(ctx context.Context, a access.Actor, in SubmitInput) (Ins
 	}
 	if _, err := s.inspectionOf(ctx, p.ID, st.ID); err == nil {
 		return Inspection{}, apperr.Conflict("inspect.already_inspected")
+	}
+	if err := s.takenByOther(ctx, a, p.ID, st.ID); err != nil {
+		return Inspection{}, err
 	}
 	crit, err := s.criteria(ctx, p.VersionID, st.TypeCode)
 	if err != nil {
@@ -693,11 +723,13 @@ func (s *Store) AllSiteIDs(ctx context.Context, a access.Actor, region string) (
 	return ids, nil
 }
 
-// OpenPlanFor finds the newest plan of the actor's that holds the site and
-// has not inspected it yet, for the checklist a scanned QR code opens.
+// OpenPlanFor finds the newest plan of the actor's that holds the site, has
+// not inspected it yet and has not dealt it to another inspector, for the
+// checklist a scanned QR code opens.
 func (s *Store) OpenPlanFor(ctx context.Context, a access.Actor, siteID int64) (int64, bool, error) {
 	ids, err := s.ids(ctx, `SELECT x.plan_id FROM inspection_plan_site x JOIN inspection_plan_inspector u ON u.plan_id = x.plan_id
-		WHERE x.site_id = ? AND u.user_id = ? AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = x.plan_id AND i.site_id = x.site_id)
+		WHERE x.site_id = ? AND u.user_id = ? AND (x.inspector_id IS NULL OR x.inspector_id = u.user_id)
+		AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = x.plan_id AND i.site_id = x.site_id)
 		ORDER BY x.plan_id DESC LIMIT 1`, siteID, a.UserID)
 	if err != nil || len(ids) == 0 {
 		return 0, false, err

@@ -267,7 +267,7 @@ func TestPlanExport(t *testing.T) {
 		t.Fatalf("sheets %v", got)
 	}
 	rows, _ := x.GetRows("点位得分")
-	if len(rows) < 3 || rows[0][0] != "点位" {
+	if len(rows) < 3 || rows[0][0] != "点位" || rows[0][len(rows[0])-1] != "负责督导员" || rows[1][len(rows[0])-1] != "未分配" {
 		t.Fatalf("rows %v", rows)
 	}
 }

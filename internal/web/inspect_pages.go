@@ -24,6 +24,8 @@ func (s *Server) registerInspections(mux *http.ServeMux) {
 	mux.Handle("POST /inspections/{id}/publish", s.page(s.planPublish, true))
 	mux.Handle("GET /inspections/{id}/export.xlsx", s.page(s.planExport, true))
 	mux.Handle("POST /inspections/{id}/followup", s.page(s.planFollowup, true))
+	mux.Handle("POST /inspections/{id}/assign", s.page(s.planAssign, true))
+	mux.Handle("POST /inspections/{id}/sites/{site}/assign", s.page(s.planAssignSite, true))
 	mux.Handle("GET /inspections/{id}/sites/{site}/check", s.page(s.checklist, true))
 	mux.Handle("POST /inspections/{id}/sites/{site}/check", s.page(s.checklistSubmit, true))
 }
@@ -73,7 +75,8 @@ func (s *Server) planList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) error {
 	in := inspect.PlanInput{Name: r.PostFormValue("name"), RegionCode: strings.TrimSpace(r.PostFormValue("region")),
-		Covert: r.PostFormValue("covert") == "1", StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on")}
+		Covert: r.PostFormValue("covert") == "1", StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"),
+		Assign: strings.TrimSpace(r.PostFormValue("assign"))}
 	for _, v := range r.PostForm["inspectors"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.Inspectors = append(in.Inspectors, id)
@@ -126,6 +129,16 @@ type planPageData struct {
 	Mine    bool
 	Names   map[int64]string
 	Today   string
+	// MySites are, for an inspector of the plan, the sites assigned to
+	// them and then the open sites nobody is assigned to.
+	MySites []inspect.SiteScore
+	Me      int64
+}
+
+// MayCheck reports whether the signed-in inspector of the plan may open a
+// site's checklist: not inspected yet, and theirs or nobody's.
+func (d planPageData) MayCheck(sc inspect.SiteScore) bool {
+	return d.Mine && !sc.Done && (sc.AssigneeID == 0 || sc.AssigneeID == d.Me)
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) error {
@@ -146,6 +159,19 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) error {
 			d.Names[uid] = u.DisplayName
 		}
 	}
+	if d.Mine {
+		d.Me = a.UserID
+		var open []inspect.SiteScore
+		for _, sc := range res.Sites {
+			switch {
+			case sc.AssigneeID == a.UserID:
+				d.MySites = append(d.MySites, sc)
+			case sc.AssigneeID == 0 && !sc.Done:
+				open = append(open, sc)
+			}
+		}
+		d.MySites = append(d.MySites, open...)
+	}
 	s.render(w, r, http.StatusOK, "inspection", "inspect.plan_title", d)
 	return nil
 }
@@ -159,6 +185,31 @@ func (s *Server) planPublish(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirectWith(w, r, "/inspections/"+strconv.FormatInt(id, 10), "inspect.published")
+}
+
+// planAssign deals the plan's open sites to its inspectors by street or
+// evenly.
+func (s *Server) planAssign(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Inspections.AssignSites(r.Context(), actorOf(r), id, r.PostFormValue("mode")); err != nil {
+		return err
+	}
+	return s.redirectWith(w, r, "/inspections/"+strconv.FormatInt(id, 10), "inspect.assigned")
+}
+
+// planAssignSite assigns one site to an inspector of the plan (0: anyone).
+func (s *Server) planAssignSite(w http.ResponseWriter, r *http.Request) error {
+	plan, site, err := s.checklistIDs(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Inspections.AssignSite(r.Context(), actorOf(r), plan, site, formID(r, "inspector")); err != nil {
+		return err
+	}
+	return s.redirectWith(w, r, "/inspections/"+strconv.FormatInt(plan, 10)+"#site-"+strconv.FormatInt(site, 10), "inspect.assigned")
 }
 
 func (s *Server) planFollowup(w http.ResponseWriter, r *http.Request) error {
