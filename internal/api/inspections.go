@@ -14,6 +14,39 @@ func (api *API) registerInspections(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/inspection-plans/{plan}/sites/{site}/checklist", api.handle(api.checklistGet))
 	mux.Handle("POST /api/v1/inspections", api.handle(api.inspectionSubmit))
 	mux.Handle("GET /api/v1/inspection-plans/{plan}/results", api.handle(api.planResults))
+	mux.Handle("POST /api/v1/inspection-plans/{plan}/assign", api.handle(api.planAssign))
+}
+
+type assignIn struct {
+	Mode        string `json:"mode"`         // street or even: deal every open site
+	SiteID      int64  `json:"site_id"`      // or one site …
+	InspectorID int64  `json:"inspector_id"` // … to this inspector (0: anyone)
+}
+
+// planAssign deals a plan's open sites to its inspectors (mode), or one
+// site to one inspector; the domain checks who may.
+func (api *API) planAssign(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	plan, err := pathInt(r, "plan")
+	if err != nil {
+		return err
+	}
+	var in assignIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.SiteID != 0 {
+		if err := api.Inspect.AssignSite(r.Context(), a, plan, in.SiteID, in.InspectorID); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"assigned": 1})
+		return nil
+	}
+	n, err := api.Inspect.AssignSites(r.Context(), a, plan, in.Mode)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"assigned": n})
+	return nil
 }
 
 type criterionOut struct {
@@ -153,10 +186,36 @@ func (api *API) planResults(w http.ResponseWriter, r *http.Request, a access.Act
 		}
 		return out
 	}
+	type siteOut struct {
+		ID         int64    `json:"id"`
+		Name       string   `json:"name"`
+		Done       bool     `json:"done"`
+		ScoreRate  *float64 `json:"score_rate"`
+		AssigneeID int64    `json:"assignee_id,omitempty"` // absent: any inspector of the plan
+	}
+	type progressOut struct {
+		InspectorID int64 `json:"inspector_id"`
+		Assigned    int   `json:"assigned"`
+		Done        int   `json:"done"`
+		ToDo        int   `json:"to_do"`
+	}
+	sites, progress := []siteOut{}, []progressOut{}
+	for _, sc := range res.Sites {
+		o := siteOut{ID: sc.SiteID, Name: sc.SiteName, Done: sc.Done, AssigneeID: sc.AssigneeID}
+		if sc.HasRate {
+			v := sc.Rate
+			o.ScoreRate = &v
+		}
+		sites = append(sites, o)
+	}
+	for _, p := range res.Progress {
+		progress = append(progress, progressOut{p.InspectorID, p.Assigned, p.Done, p.ToDo})
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"plan": res.Plan.Name, "sites": res.Plan.Sites, "done": res.Plan.Done,
 		"overall": group{"all", "", res.Overall.Sites, res.Overall.Rated, res.Overall.Mean},
 		"by_type": conv(res.ByType), "by_street": conv(res.ByStreet),
+		"site_scores": sites, "progress": progress, "unassigned": res.Unassigned,
 	})
 	return nil
 }

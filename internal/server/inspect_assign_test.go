@@ -233,3 +233,45 @@ func TestPlanCreatedAndDealtEvenly(t *testing.T) {
 		mustContain(t, res.Body, "点位分配方式无效")
 	}
 }
+
+// TestPlanAssignThroughTheAPI deals a plan's sites with a bearer token:
+// an inspector's token is refused, the office's deals evenly and then
+// moves one site, and the results show assignees and progress.
+func TestPlanAssignThroughTheAPI(t *testing.T) {
+	app := newTestApp(t)
+	makeInspector(t, app, "inspector2")
+	office, admin := app.browser(t), app.browser(t)
+	office.signIn("office", demoPassword("office"))
+	admin.signIn("admin", demoPassword("admin"))
+	plan := strconvI(newSharedPlan(t, app, office, ""))
+	inspToken := createToken(t, admin, userIDByName(t, app, "inspector"), "督导 App")
+	officeToken := createToken(t, admin, userIDByName(t, app, "office"), "文明办对接")
+
+	if status, body := apiCall(t, app, "POST", "/api/v1/inspection-plans/"+plan+"/assign", inspToken, `{"mode":"even"}`); status != http.StatusForbidden {
+		t.Fatalf("inspector dealt the sites: %d %s", status, body)
+	}
+	if status, body := apiCall(t, app, "POST", "/api/v1/inspection-plans/"+plan+"/assign", officeToken, `{"mode":"sideways"}`); status != http.StatusBadRequest {
+		t.Fatalf("unknown mode: %d %s", status, body)
+	}
+	status, body := apiCall(t, app, "POST", "/api/v1/inspection-plans/"+plan+"/assign", officeToken, `{"mode":"even"}`)
+	res := planResults(t, app, mustAtoi(t, plan))
+	if status != http.StatusOK || assignedCount(res) != len(res.Sites) || len(res.Sites) < 2 {
+		t.Fatalf("even: %d %s; %d of %d assigned", status, body, assignedCount(res), len(res.Sites))
+	}
+	first := res.Sites[0]
+	other := userIDByName(t, app, "inspector2")
+	if strconvI(first.AssigneeID) == other {
+		other = userIDByName(t, app, "inspector")
+	}
+	status, body = apiCall(t, app, "POST", "/api/v1/inspection-plans/"+plan+"/assign", officeToken,
+		`{"site_id":`+strconvI(first.SiteID)+`,"inspector_id":`+other+`}`)
+	if status != http.StatusOK {
+		t.Fatalf("one site: %d %s", status, body)
+	}
+	status, body = apiCall(t, app, "GET", "/api/v1/inspection-plans/"+plan+"/results", officeToken, "")
+	want := `{"id":` + strconvI(first.SiteID) + `,"name":`
+	if status != http.StatusOK || !regexp.MustCompile(regexp.QuoteMeta(want)+`[^}]*"assignee_id":`+other+`}`).Match(body) ||
+		!regexp.MustCompile(`"progress":\[\{"inspector_id":\d+,"assigned":\d+`).Match(body) {
+		t.Fatalf("results: %d %s", status, body)
+	}
+}
