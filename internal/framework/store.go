@@ -493,7 +493,7 @@ func deleteLinks(ctx context.Context, tx *db.Tx, where string, args ...any) erro
 }
 
 func (s *Store) touch(ctx context.Context, tx *db.Tx, versionID int64) error {
-	if _, err := tx.Exec(ctx, "UPDATE framework_version SET updated_at = ? WHERE id = ?", db.Millis(s.now()), versionID); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE framework_version SET updated_at = ?, revision = revision + 1 WHERE id = ?", db.Millis(s.now()), versionID); err != nil {
 		return fmt.Errorf("touch framework version %d: %w", versionID, err)
 	}
 	return nil

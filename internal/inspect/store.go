@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -28,6 +29,23 @@ type Store struct {
 	// Categories resolves a criterion's category code to a category id.
 	Categories func(ctx context.Context, code string) (int64, error)
 	Now        func() time.Time
+
+	// criteriaCache keeps each version's on-the-spot criteria by site type,
+	// checked against the version's revision (every edit of its tree counts
+	// it up), so that a round of a thousand-criterion framework does not
+	// read the framework at every checklist and submission.
+	criteriaMu    sync.Mutex
+	criteriaCache map[criteriaKey]cachedCriteria
+}
+
+type criteriaKey struct {
+	version  int64
+	siteType string
+}
+
+type cachedCriteria struct {
+	revision int64
+	criteria []framework.Criterion
 }
 
 // FarMeters is how far from its site an inspection may be submitted before
@@ -386,6 +404,17 @@ func (s *Store) planSite(ctx context.Context, a access.Actor, p Plan, siteID int
 // criteria lists the criteria of a version that apply to a site type and
 // are checked on the spot (实地考察), in tree order.
 func (s *Store) criteria(ctx context.Context, versionID int64, siteType string) ([]framework.Criterion, error) {
+	var revision int64
+	if err := s.DB.QueryRow(ctx, "SELECT revision FROM framework_version WHERE id = ?", versionID).Scan(&revision); err != nil {
+		return nil, fmt.Errorf("framework version %d: %w", versionID, err)
+	}
+	key := criteriaKey{versionID, siteType}
+	s.criteriaMu.Lock()
+	c, ok := s.criteriaCache[key]
+	s.criteriaMu.Unlock()
+	if ok && c.revision == revision {
+		return slices.Clone(c.criteria), nil
+	}
 	all, err := s.Framework.Criteria(ctx, versionID, siteType)
 	if err != nil {
 		return nil, err
@@ -396,6 +425,12 @@ func (s *Store) criteria(ctx context.Context, versionID int64, siteType string) 
 			out = append(out, c)
 		}
 	}
+	s.criteriaMu.Lock()
+	if s.criteriaCache == nil {
+		s.criteriaCache = map[criteriaKey]cachedCriteria{}
+	}
+	s.criteriaCache[key] = cachedCriteria{revision: revision, criteria: slices.Clone(out)}
+	s.criteriaMu.Unlock()
 	return out, nil
 }
 
