@@ -563,6 +563,25 @@ func (s *Store) Submit(ctx context.Context, a access.Actor, in SubmitInput) (Ins
 		ins.HasDistance = true
 	}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		// The assignment again, locked: the office may have moved the site
+		// to someone else since the check above. (SQLite's transaction
+		// already holds the database's write lock.)
+		lock := ""
+		if tx.Dialect() == db.Postgres {
+			lock = " FOR UPDATE"
+		}
+		var who sql.NullInt64
+		if err := tx.QueryRow(ctx, "SELECT inspector_id FROM inspection_plan_site WHERE plan_id = ? AND site_id = ?"+lock,
+			p.ID, st.ID).Scan(&who); err != nil {
+			return fmt.Errorf("site assignment: %w", err)
+		}
+		if who.Valid && who.Int64 != a.UserID {
+			var name string
+			if err := tx.QueryRow(ctx, "SELECT display_name FROM app_user WHERE id = ?", who.Int64).Scan(&name); err != nil {
+				return fmt.Errorf("site assignee: %w", err)
+			}
+			return apperr.Conflict("inspect.assigned_to_other", name)
+		}
 		var rateV, dist any
 		if hasRate {
 			rateV = rate
