@@ -54,12 +54,14 @@ func TestHelpAndUnknownVerb(t *testing.T) {
 }
 
 func TestConfigPrintsAndRedacts(t *testing.T) {
-	env := map[string]string{"WENMING_DATABASE_URL": "postgres://wm:s3cret-pass@db.internal:5432/wenming", "WENMING_ADDR": ":9000"}
+	env := map[string]string{"WENMING_DATABASE_URL": "postgres://wm:s3cret-pass@db.internal:5432/wenming", "WENMING_ADDR": ":9000",
+		"WENMING_SMS_URL": "https://sms.example.test/send", "WENMING_SMS_TOKEN": "sms-token-value"}
 	r := run(t, env, "", "config", "-log-format", "json")
 	if r.code != 0 {
 		t.Fatalf("config: %d %s", r.code, r.stderr)
 	}
-	if strings.Contains(r.stdout, "s3cret-pass") || !strings.Contains(r.stdout, "xxxxx") {
+	if strings.Contains(r.stdout, "s3cret-pass") || strings.Contains(r.stdout, "sms-token-value") || !strings.Contains(r.stdout, "xxxxx") ||
+		!strings.Contains(r.stdout, "https://sms.example.test/send") {
 		t.Errorf("secret not redacted:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, ":9000") || !strings.Contains(r.stdout, "json") {
@@ -72,6 +74,10 @@ func TestConfigPrintsAndRedacts(t *testing.T) {
 	r = run(t, map[string]string{"WENMING_LOG_FORMAT": "xml"}, "", "config")
 	if r.code != 2 || !strings.Contains(r.stderr, "log-format") {
 		t.Errorf("invalid config: %d %s", r.code, r.stderr)
+	}
+	r = run(t, map[string]string{"WENMING_SMS_URL": "ftp://sms"}, "", "config")
+	if r.code != 2 || !strings.Contains(r.stderr, "sms-url") {
+		t.Errorf("invalid sms url: %d %s", r.code, r.stderr)
 	}
 }
 

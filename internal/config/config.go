@@ -39,6 +39,9 @@ type Config struct {
 	PublicPerHour   int           // public reports per client address and hour
 	EscalateEvery   time.Duration // how often the escalation job runs
 	DuplicateMeters int           // reports of one category this close are likely duplicates
+	SMSURL          string        // SMS gateway endpoint (POST JSON); empty: messages wait in the outbox
+	SMSToken        string        // bearer token of the SMS gateway
+	SMSEvery        time.Duration // how often the outbox is sent
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -61,41 +64,54 @@ func Defaults() Config {
 		PublicPerHour:   10,
 		EscalateEvery:   5 * time.Minute,
 		DuplicateMeters: 100,
+		SMSEvery:        time.Minute,
 	}
 }
 
 // field describes one setting once, for flags, environment and printing.
 type field struct {
 	flag, env, usage string // usage is a catalogue key
-	secret           bool
+	secret           secrecy
 	value            flag.Value
 }
+
+// secrecy says how a setting is printed.
+type secrecy int
+
+const (
+	plain     secrecy = iota
+	urlSecret         // a URL that may carry a password: Redact
+	token             // a secret printed as xxxxx whatever it looks like
+)
 
 // fields lists the settings bound to the given struct.
 func (c *Config) fields() []field {
 	return []field{
-		{"addr", "WENMING_ADDR", "config.flag.addr", false, (*stringValue)(&c.Addr)},
-		{"data-dir", "WENMING_DATA_DIR", "config.flag.data_dir", false, (*stringValue)(&c.DataDir)},
-		{"database-url", "WENMING_DATABASE_URL", "config.flag.database_url", true, (*stringValue)(&c.DatabaseURL)},
-		{"base-url", "WENMING_BASE_URL", "config.flag.base_url", false, (*stringValue)(&c.BaseURL)},
-		{"cookie-secure", "WENMING_COOKIE_SECURE", "config.flag.cookie_secure", false, (*stringValue)(&c.CookieSecure)},
-		{"log-format", "WENMING_LOG_FORMAT", "config.flag.log_format", false, (*stringValue)(&c.LogFormat)},
-		{"log-level", "WENMING_LOG_LEVEL", "config.flag.log_level", false, (*stringValue)(&c.LogLevel)},
-		{"session-ttl", "WENMING_SESSION_TTL", "config.flag.session_ttl", false, (*durationValue)(&c.SessionTTL)},
-		{"session-max-age", "WENMING_SESSION_MAX_AGE", "config.flag.session_max_age", false, (*durationValue)(&c.SessionMaxAge)},
-		{"sqlite-readers", "WENMING_SQLITE_READERS", "config.flag.sqlite_readers", false, (*intValue)(&c.SQLiteReaders)},
-		{"shutdown-timeout", "WENMING_SHUTDOWN_TIMEOUT", "config.flag.shutdown_timeout", false, (*durationValue)(&c.ShutdownTimeout)},
-		{"login-max-failures", "WENMING_LOGIN_MAX_FAILURES", "config.flag.login_max_failures", false, (*intValue)(&c.LoginMaxFailure)},
-		{"login-lockout", "WENMING_LOGIN_LOCKOUT", "config.flag.login_lockout", false, (*durationValue)(&c.LoginLockout)},
-		{"addr-max-failures", "WENMING_ADDR_MAX_FAILURES", "config.flag.addr_max_failures", false, (*intValue)(&c.AddrMaxFailure)},
-		{"trust-proxy", "WENMING_TRUST_PROXY", "config.flag.trust_proxy", false, (*boolValue)(&c.TrustProxy)},
-		{"map-tiles", "WENMING_MAP_TILES", "config.flag.map_tiles", false, (*stringValue)(&c.MapTiles)},
-		{"map-tiles-crs", "WENMING_MAP_TILES_CRS", "config.flag.map_tiles_crs", false, (*stringValue)(&c.MapTilesCRS)},
-		{"map-attribution", "WENMING_MAP_ATTRIBUTION", "config.flag.map_attribution", false, (*stringValue)(&c.MapAttribution)},
-		{"photo-max-bytes", "WENMING_PHOTO_MAX_BYTES", "config.flag.photo_max_bytes", false, (*intValue)(&c.PhotoMaxBytes)},
-		{"public-per-hour", "WENMING_PUBLIC_PER_HOUR", "config.flag.public_per_hour", false, (*intValue)(&c.PublicPerHour)},
-		{"escalate-every", "WENMING_ESCALATE_EVERY", "config.flag.escalate_every", false, (*durationValue)(&c.EscalateEvery)},
-		{"duplicate-meters", "WENMING_DUPLICATE_METERS", "config.flag.duplicate_meters", false, (*intValue)(&c.DuplicateMeters)},
+		{"addr", "WENMING_ADDR", "config.flag.addr", plain, (*stringValue)(&c.Addr)},
+		{"data-dir", "WENMING_DATA_DIR", "config.flag.data_dir", plain, (*stringValue)(&c.DataDir)},
+		{"database-url", "WENMING_DATABASE_URL", "config.flag.database_url", urlSecret, (*stringValue)(&c.DatabaseURL)},
+		{"base-url", "WENMING_BASE_URL", "config.flag.base_url", plain, (*stringValue)(&c.BaseURL)},
+		{"cookie-secure", "WENMING_COOKIE_SECURE", "config.flag.cookie_secure", plain, (*stringValue)(&c.CookieSecure)},
+		{"log-format", "WENMING_LOG_FORMAT", "config.flag.log_format", plain, (*stringValue)(&c.LogFormat)},
+		{"log-level", "WENMING_LOG_LEVEL", "config.flag.log_level", plain, (*stringValue)(&c.LogLevel)},
+		{"session-ttl", "WENMING_SESSION_TTL", "config.flag.session_ttl", plain, (*durationValue)(&c.SessionTTL)},
+		{"session-max-age", "WENMING_SESSION_MAX_AGE", "config.flag.session_max_age", plain, (*durationValue)(&c.SessionMaxAge)},
+		{"sqlite-readers", "WENMING_SQLITE_READERS", "config.flag.sqlite_readers", plain, (*intValue)(&c.SQLiteReaders)},
+		{"shutdown-timeout", "WENMING_SHUTDOWN_TIMEOUT", "config.flag.shutdown_timeout", plain, (*durationValue)(&c.ShutdownTimeout)},
+		{"login-max-failures", "WENMING_LOGIN_MAX_FAILURES", "config.flag.login_max_failures", plain, (*intValue)(&c.LoginMaxFailure)},
+		{"login-lockout", "WENMING_LOGIN_LOCKOUT", "config.flag.login_lockout", plain, (*durationValue)(&c.LoginLockout)},
+		{"addr-max-failures", "WENMING_ADDR_MAX_FAILURES", "config.flag.addr_max_failures", plain, (*intValue)(&c.AddrMaxFailure)},
+		{"trust-proxy", "WENMING_TRUST_PROXY", "config.flag.trust_proxy", plain, (*boolValue)(&c.TrustProxy)},
+		{"map-tiles", "WENMING_MAP_TILES", "config.flag.map_tiles", plain, (*stringValue)(&c.MapTiles)},
+		{"map-tiles-crs", "WENMING_MAP_TILES_CRS", "config.flag.map_tiles_crs", plain, (*stringValue)(&c.MapTilesCRS)},
+		{"map-attribution", "WENMING_MAP_ATTRIBUTION", "config.flag.map_attribution", plain, (*stringValue)(&c.MapAttribution)},
+		{"photo-max-bytes", "WENMING_PHOTO_MAX_BYTES", "config.flag.photo_max_bytes", plain, (*intValue)(&c.PhotoMaxBytes)},
+		{"public-per-hour", "WENMING_PUBLIC_PER_HOUR", "config.flag.public_per_hour", plain, (*intValue)(&c.PublicPerHour)},
+		{"escalate-every", "WENMING_ESCALATE_EVERY", "config.flag.escalate_every", plain, (*durationValue)(&c.EscalateEvery)},
+		{"duplicate-meters", "WENMING_DUPLICATE_METERS", "config.flag.duplicate_meters", plain, (*intValue)(&c.DuplicateMeters)},
+		{"sms-url", "WENMING_SMS_URL", "config.flag.sms_url", urlSecret, (*stringValue)(&c.SMSURL)},
+		{"sms-token", "WENMING_SMS_TOKEN", "config.flag.sms_token", token, (*stringValue)(&c.SMSToken)},
+		{"sms-every", "WENMING_SMS_EVERY", "config.flag.sms_every", plain, (*durationValue)(&c.SMSEvery)},
 	}
 }
 
@@ -173,6 +189,12 @@ func (c *Config) Validate() error {
 	if c.DuplicateMeters < 1 || c.DuplicateMeters > 5000 {
 		errs = append(errs, errors.New("duplicate-meters must be between 1 and 5000"))
 	}
+	if c.SMSURL != "" && !strings.HasPrefix(c.SMSURL, "https://") && !strings.HasPrefix(c.SMSURL, "http://") {
+		errs = append(errs, fmt.Errorf("sms-url %q must be an http(s) URL", Redact(c.SMSURL)))
+	}
+	if c.SMSEvery < 5*time.Second {
+		errs = append(errs, errors.New("sms-every must be at least 5s"))
+	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))
 	}
@@ -207,7 +229,10 @@ func (c *Config) SecureCookies() bool {
 func (c *Config) Print(w io.Writer) {
 	for _, f := range c.fields() {
 		v := f.value.String()
-		if f.secret {
+		switch {
+		case f.secret == token && v != "":
+			v = "xxxxx"
+		case f.secret == urlSecret:
 			v = Redact(v)
 		}
 		fmt.Fprintf(w, "%-28s %-20s %s\n", f.env, f.flag, v)

@@ -29,6 +29,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
@@ -53,9 +54,12 @@ type App struct {
 	Sites      *site.Store
 	Inspect    *inspect.Store
 	Bulletins  *bulletin.Store
-	Locator    *locator
-	Clock      *workingTime
-	Handler    http.Handler
+	// Outbox sends the SMS outbox; nil when no gateway is configured and
+	// the messages wait.
+	Outbox  *outbox.Sender
+	Locator *locator
+	Clock   *workingTime
+	Handler http.Handler
 }
 
 // New builds the application: stores, services and the HTTP handler.
@@ -147,10 +151,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 
+	var sms *outbox.Sender
+	if cfg.SMSURL != "" {
+		sms = &outbox.Sender{DB: d, URL: cfg.SMSURL, Token: cfg.SMSToken, Client: &http.Client{Timeout: 20 * time.Second},
+			Now: time.Now, T: catalog.T}
+	}
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -174,6 +183,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go a.purgeLoop(ctx)
 	go a.escalationLoop(ctx)
 	go a.bulletinLoop(ctx)
+	if a.Outbox != nil {
+		go a.outboxLoop(ctx)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "database", a.DB.Dialect().String())
@@ -250,6 +262,26 @@ func (a *App) bulletinLoop(ctx context.Context) {
 				a.Log.Warn("scheduled bulletins", "err", err)
 			} else if n > 0 {
 				a.Log.Info("scheduled bulletins issued", "count", n)
+			}
+		}
+	}
+}
+
+// outboxLoop sends the SMS outbox every SMSEvery. Every server runs it; a
+// message is claimed before it is sent, so it goes out once.
+func (a *App) outboxLoop(ctx context.Context) {
+	t := time.NewTicker(a.Config.SMSEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rep, err := a.Outbox.Send(ctx)
+			if err != nil {
+				a.Log.Warn("sms outbox", "err", err)
+			} else if rep.Sent+rep.Retrying+rep.GivenUp > 0 {
+				a.Log.Info("sms outbox", "sent", rep.Sent, "retrying", rep.Retrying, "given_up", rep.GivenUp)
 			}
 		}
 	}
