@@ -180,11 +180,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	go a.purgeLoop(ctx)
-	go a.escalationLoop(ctx)
-	go a.bulletinLoop(ctx)
+	go every(ctx, 10*time.Minute, a.purgeSessions)
+	go every(ctx, a.Config.EscalateEvery, a.escalate)
+	go every(ctx, time.Minute, a.issueBulletins)
 	if a.Outbox != nil {
-		go a.outboxLoop(ctx)
+		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -210,79 +210,58 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	return nil
 }
 
-// purgeLoop removes expired sessions every ten minutes.
-func (a *App) purgeLoop(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
+// every runs job every d until ctx ends.
+func every(ctx context.Context, d time.Duration, job func(context.Context)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.Auth.PurgeExpired(ctx); err != nil {
-				a.Log.Warn("purge sessions", "err", err)
-			} else if n > 0 {
-				a.Log.Info("purged expired sessions", "count", n)
-			}
+			job(ctx)
 		}
 	}
 }
 
-// escalationLoop runs the escalation job (督办) every EscalateEvery. Each
+// purgeSessions removes expired sessions (every ten minutes).
+func (a *App) purgeSessions(ctx context.Context) {
+	if n, err := a.Auth.PurgeExpired(ctx); err != nil {
+		a.Log.Warn("purge sessions", "err", err)
+	} else if n > 0 {
+		a.Log.Info("purged expired sessions", "count", n)
+	}
+}
+
+// escalate runs the escalation job (督办, every EscalateEvery). Each
 // server runs it; the job's conditional writes keep notices single.
-func (a *App) escalationLoop(ctx context.Context) {
-	t := time.NewTicker(a.Config.EscalateEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			rep, err := a.Problems.Escalate(ctx)
-			if err != nil {
-				a.Log.Warn("escalation", "err", err)
-			} else if rep.Yellow+rep.Red+rep.Notified > 0 {
-				a.Log.Info("escalation", "yellow", rep.Yellow, "red", rep.Red, "notified", rep.Notified)
-			}
-		}
+func (a *App) escalate(ctx context.Context) {
+	rep, err := a.Problems.Escalate(ctx)
+	if err != nil {
+		a.Log.Warn("escalation", "err", err)
+	} else if rep.Yellow+rep.Red+rep.Notified > 0 {
+		a.Log.Info("escalation", "yellow", rep.Yellow, "red", rep.Red, "notified", rep.Notified)
 	}
 }
 
-// bulletinLoop issues the scheduled bulletins once a minute. Every server
-// runs it; a schedule's run is claimed in the database, so it issues once.
-func (a *App) bulletinLoop(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := a.Bulletins.RunDue(ctx, time.Now()); err != nil {
-				a.Log.Warn("scheduled bulletins", "err", err)
-			} else if n > 0 {
-				a.Log.Info("scheduled bulletins issued", "count", n)
-			}
-		}
+// issueBulletins issues the scheduled bulletins (once a minute). Every
+// server runs it; a schedule's run is claimed in the database, so it
+// issues once.
+func (a *App) issueBulletins(ctx context.Context) {
+	if n, err := a.Bulletins.RunDue(ctx, time.Now()); err != nil {
+		a.Log.Warn("scheduled bulletins", "err", err)
+	} else if n > 0 {
+		a.Log.Info("scheduled bulletins issued", "count", n)
 	}
 }
 
-// outboxLoop sends the SMS outbox every SMSEvery. Every server runs it; a
-// message is claimed before it is sent, so it goes out once.
-func (a *App) outboxLoop(ctx context.Context) {
-	t := time.NewTicker(a.Config.SMSEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			rep, err := a.Outbox.Send(ctx)
-			if err != nil {
-				a.Log.Warn("sms outbox", "err", err)
-			} else if rep.Sent+rep.Retrying+rep.GivenUp > 0 {
-				a.Log.Info("sms outbox", "sent", rep.Sent, "retrying", rep.Retrying, "given_up", rep.GivenUp)
-			}
-		}
+// sendOutbox sends the SMS outbox (every SMSEvery). Every server runs it;
+// a message is claimed before it is sent, so it goes out once.
+func (a *App) sendOutbox(ctx context.Context) {
+	rep, err := a.Outbox.Send(ctx)
+	if err != nil {
+		a.Log.Warn("sms outbox", "err", err)
+	} else if rep.Sent+rep.Retrying+rep.GivenUp > 0 {
+		a.Log.Info("sms outbox", "sent", rep.Sent, "retrying", rep.Retrying, "given_up", rep.GivenUp)
 	}
 }
