@@ -117,6 +117,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Categories: cats, Calendar: cal, Routing: router, Media: photos,
 		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Hours: clock, CategoryGroups: catAdapter.groups,
+		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,

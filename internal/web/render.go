@@ -92,6 +92,7 @@ func sections() []section {
 		{"/inspections", "nav.inspections", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
+		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
 	}
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
@@ -64,6 +65,10 @@ type Deps struct {
 	TrustProxy     bool
 	// PublicLimit throttles the public report form per client address.
 	PublicLimit RateLimiter
+	// Outbox shows the administrator the SMS messages and their delivery;
+	// SMSGateway says whether a gateway sends them.
+	Outbox     *outbox.Book
+	SMSGateway bool
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
@@ -140,6 +145,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /users/{id}/reset-password", s.page(s.userResetPassword, true))
 
 	mux.Handle("GET /admin/tokens", s.page(s.tokenList, true))
+	mux.Handle("GET /admin/sms", s.page(s.smsLog, true))
 	mux.Handle("POST /admin/tokens", s.page(s.tokenCreate, true))
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.page(s.tokenRevoke, true))
 	s.registerLedger(mux)
