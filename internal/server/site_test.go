@@ -231,6 +231,35 @@ func TestSiteQRCodes(t *testing.T) {
 	if res := app.browser(t).get("/s/no-such-token-0000000"); res.Status != http.StatusNotFound {
 		t.Errorf("unknown token: %d", res.Status)
 	}
+
+	// A new code: only the office of the area makes one, and the old
+	// code stops working.
+	mustContain(t, office.get(path).Body, `action="`+path+`/qr"`, "重新生成二维码")
+	mustNotContain(t, inspector.get(path).Body, `action="`+path+`/qr"`)
+	if res := inspector.post(path+"/qr", nil); res.Status != http.StatusForbidden {
+		t.Errorf("inspector made a new code: %d", res.Status)
+	}
+	if res := office.post(path+"/qr", url.Values{"csrf": {"forged"}}); res.Status != http.StatusForbidden {
+		t.Errorf("forged token: %d", res.Status)
+	}
+	if y := siteByCode(t, app, "S410411-0003"); y.QRToken != x.QRToken {
+		t.Fatal("a refused request changed the code")
+	}
+	office.get(path)
+	if res := office.post(path+"/qr", nil); res.Status != http.StatusSeeOther || res.Location != path {
+		t.Fatalf("new code: %d %q", res.Status, res.Location)
+	}
+	y := siteByCode(t, app, "S410411-0003")
+	if y.QRToken == x.QRToken || len(y.QRToken) < 20 {
+		t.Fatalf("token %q after %q", y.QRToken, x.QRToken)
+	}
+	if res := app.browser(t).get(scan); res.Status != http.StatusNotFound {
+		t.Errorf("the old code still opens the site: %d", res.Status)
+	}
+	if res := app.browser(t).get("/s/" + y.QRToken); res.Status != http.StatusFound {
+		t.Errorf("the new code: %d", res.Status)
+	}
+	mustContain(t, office.get(path).Body, "/s/"+y.QRToken, "旧二维码已失效")
 }
 
 func wellFormed(t *testing.T, doc string) {

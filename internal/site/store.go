@@ -621,6 +621,36 @@ func (s *Store) SetActive(ctx context.Context, a access.Actor, id int64, active 
 	})
 }
 
+// RegenerateQR gives the site a new QR token, so that codes printed before
+// (a lost or copied sticker) no longer open it; only the office of its
+// area may.
+func (s *Store) RegenerateQR(ctx context.Context, a access.Actor, id int64) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		cur, err := s.byID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !Sees(a, cur.RegionCode) {
+			return apperr.NotFound("site.not_found")
+		}
+		if !a.Manages(cur.RegionCode) {
+			return apperr.Forbidden("site.outside_scope")
+		}
+		if _, err := tx.Exec(ctx, "UPDATE site SET qr_token = ?, updated_at = ? WHERE id = ?", token, db.Millis(s.now()), id); err != nil {
+			return fmt.Errorf("new QR token for site %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // OpenProblemsNear counts the open problems (not closed, rejected or
 // merged) within OpenProblemRadius of the site's point; 0 for a site
 // without a place.

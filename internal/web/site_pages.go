@@ -39,6 +39,7 @@ func (s *Server) registerSites(mux *http.ServeMux) {
 	mux.Handle("GET /sites/{id}/edit", s.page(s.siteEdit, true))
 	mux.Handle("POST /sites/{id}", s.page(s.siteUpdate, true))
 	mux.Handle("POST /sites/{id}/active", s.page(s.siteSetActive, true))
+	mux.Handle("POST /sites/{id}/qr", s.page(s.siteRegenerateQR, true))
 	mux.Handle("GET /sites/{id}/qr.png", s.page(s.siteQRPNG, true))
 	mux.Handle("GET /sites/{id}/qr.svg", s.page(s.siteQRSVG, true))
 	// Until the inspections work brings the checklist, /check shows the
@@ -309,6 +310,18 @@ func (s *Server) siteSetActive(w http.ResponseWriter, r *http.Request) error {
 		key = "site.activated"
 	}
 	return s.redirectWith(w, r, "/sites/"+strconv.FormatInt(id, 10), key)
+}
+
+// siteRegenerateQR replaces the site's QR code; the old one stops working.
+func (s *Server) siteRegenerateQR(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Sites.RegenerateQR(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	return s.redirectWith(w, r, "/sites/"+strconv.FormatInt(id, 10), "site.qr_regenerated")
 }
 
 type siteDetailData struct {
