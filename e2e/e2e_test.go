@@ -534,3 +534,96 @@ func waitTrue(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Void{}, err
 	}
 }
+
+// acceptConfirms makes the page's confirmation questions (data-confirm,
+// window.confirm) answer yes, as the person would click.
+func acceptConfirms() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`window.confirm = function () { return true; }`)
+}
+
+// TestOfficeMarksAssignsAndRenewsQR drives three things the office clicks
+// through: marking a closed case's rectification as falsified on the case
+// page, dealing a plan's sites to its inspector by street, and replacing a
+// site's QR code.
+func TestOfficeMarksAssignsAndRenewsQR(t *testing.T) {
+	base, app := startAppWith(t)
+	ctx := context.Background()
+	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	if _, err := demo.LoadCases(ctx, deps, time.Now(), 60, 30); err != nil {
+		t.Fatal(err)
+	}
+	var closed int64
+	if err := app.DB.QueryRow(ctx, "SELECT id FROM problem WHERE state = 'closed' AND falsified = ? ORDER BY id LIMIT 1", false).Scan(&closed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.DemoSites(ctx, app.Sites); err != nil {
+		t.Fatal(err)
+	}
+	office := actorNamed(t, app, "office")
+	plan, err := app.Inspect.CreatePlan(ctx, office, inspect.PlanInput{Name: "分片包干", RegionCode: "410411",
+		StartsOn: "2026-11-01", EndsOn: "2026-12-31", Inspectors: []int64{actorNamed(t, app, "inspector").UserID},
+		Sampling: &inspect.Sampling{PerType: map[string]int{"square": 2, "main_road": 2}, Seed: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := app.Inspect.PlanSiteIDs(ctx, office, plan.ID)
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("plan sites: %v %v", ids, err)
+	}
+	before, err := app.Sites.Get(ctx, office, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	casePath := base + "/problems/" + strconv.FormatInt(closed, 10)
+	planPath := base + "/inspections/" + strconv.FormatInt(plan.ID, 10)
+	sitePath := base + "/sites/" + strconv.FormatInt(before.ID, 10)
+	var marks, progress, qrFlash string
+	b := newBrowser(t)
+	err = chromedp.Do(b,
+		signIn(base, "office", "wenming-office-2026"),
+		chromedp.Navigate(casePath),
+		chromedp.WaitVisible(chromedp.CSS(`#marks`)),
+		acceptConfirms(),
+		clickAndWait(`#marks form input[value=falsified] ~ button`),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		textInto(`#marks`, &marks),
+		chromedp.Navigate(planPath),
+		chromedp.WaitVisible(chromedp.CSS(`#plan-assign`)),
+		acceptConfirms(),
+		clickAndWait(`#plan-assign form input[value=street] ~ button`),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		textInto(`main`, &progress),
+		chromedp.Navigate(sitePath),
+		chromedp.WaitVisible(chromedp.CSS(`.site-qr`)),
+		acceptConfirms(),
+		clickAndWait(`.site-qr form button`),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+		textInto(`.flash`, &qrFlash),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(marks, "已认定虚假整改") || !strings.Contains(marks, "撤销虚假整改认定") {
+		t.Errorf("marks after clicking:\n%s", marks)
+	}
+	var falsified bool
+	if err := app.DB.QueryRow(ctx, "SELECT falsified FROM problem WHERE id = ?", closed).Scan(&falsified); err != nil || !falsified {
+		t.Errorf("the case is not marked: %v %v", falsified, err)
+	}
+	res, err := app.Inspect.Results(ctx, office, plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range res.Sites {
+		if sc.AssigneeID == 0 {
+			t.Errorf("site %s not dealt after the click", sc.SiteName)
+		}
+	}
+	if !strings.Contains(progress, "点位已分配") {
+		t.Errorf("plan page after dealing:\n%.600s", progress)
+	}
+	after, err := app.Sites.Get(ctx, office, before.ID)
+	if err != nil || after.QRToken == before.QRToken || !strings.Contains(qrFlash, "旧二维码已失效") {
+		t.Errorf("QR code after the click: %q → %q, flash %q, %v", before.QRToken, after.QRToken, qrFlash, err)
+	}
+}

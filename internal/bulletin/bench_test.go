@@ -2,10 +2,8 @@ package bulletin_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,14 +41,9 @@ type bulletinCity struct {
 
 var benchBulletinCity = sync.OnceValues(func() (*bulletinCity, error) {
 	ctx := context.Background()
-	o := synth.DefaultOptions()
-	o.Problems = 100_000
-	if v := os.Getenv("WENMING_BENCH_PROBLEMS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("WENMING_BENCH_PROBLEMS=%q: want a positive number", v)
-		}
-		o.Problems = n
+	o, err := synth.BenchOptions(os.Getenv, 100_000)
+	if err != nil {
+		return nil, err
 	}
 	d, rep, err := synth.OpenCached(ctx, os.Getenv(dbtest.EnvPostgres), o)
 	if err != nil {

@@ -187,20 +187,31 @@ func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*db
 	return d, nil
 }
 
+// openApp opens and migrates the database and builds the application on
+// it; the caller closes app.DB.
+func openApp(ctx context.Context, env Env, cfg config.Config) (*server.App, error) {
+	log := newLogger(cfg, env.Stderr)
+	d, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	app, err := server.New(ctx, cfg, d, log)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return app, nil
+}
+
 func runServe(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) error {
 	if fs.NArg() > 0 {
 		return apperr.Invalid("cli.extra_args", strings.Join(fs.Args(), " "))
 	}
-	log := newLogger(cfg, env.Stderr)
-	d, err := openMigrated(ctx, cfg, log)
+	app, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	app, err := server.New(ctx, cfg, d, log)
-	if err != nil {
-		return err
-	}
+	defer app.DB.Close()
 	return app.Serve(ctx, env.Ready)
 }
 
@@ -209,21 +220,16 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if cfg.IsPostgres() {
 		return apperr.Invalid("cli.demo_sqlite_only")
 	}
-	log := newLogger(cfg, env.Stderr)
-	d, err := openMigrated(ctx, cfg, log)
+	app, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	app, err := server.New(ctx, cfg, d, log)
-	if err != nil {
-		return err
-	}
+	defer app.DB.Close()
 	rep, err := demo.Load(ctx, app.Regions, app.Org)
 	if err != nil {
 		return err
 	}
-	caseDeps := demo.CaseDeps{DB: d, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	caseDeps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
 	cases, err := demo.LoadCases(ctx, caseDeps, time.Now(), 400, 120)
 	if err != nil {
 		return err
@@ -282,25 +288,20 @@ func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.F
 	if fs.NArg() > 0 {
 		return apperr.Invalid("cli.extra_args", strings.Join(fs.Args(), " "))
 	}
-	log := newLogger(cfg, env.Stderr)
-	d, err := openMigrated(ctx, cfg, log)
+	app, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	app, err := server.New(ctx, cfg, d, log)
-	if err != nil {
-		return err
-	}
+	defer app.DB.Close()
 	began := time.Now()
 	if err := app.Problems.RebuildTally(ctx); err != nil {
 		return err
 	}
 	var cases, rows int
-	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&cases); err != nil {
+	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&cases); err != nil {
 		return fmt.Errorf("count cases: %w", err)
 	}
-	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally").Scan(&rows); err != nil {
+	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally").Scan(&rows); err != nil {
 		return fmt.Errorf("count tally rows: %w", err)
 	}
 	fmt.Fprintln(env.Stdout, env.T("cli.tally_rebuilt", cases, rows, time.Since(began).Round(time.Millisecond).String()))

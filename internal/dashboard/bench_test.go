@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -40,14 +39,9 @@ type benchFixture struct {
 
 var benchCity = sync.OnceValues(func() (*benchFixture, error) {
 	ctx := context.Background()
-	o := synth.DefaultOptions()
-	o.Problems = 100_000
-	if v := os.Getenv("WENMING_BENCH_PROBLEMS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("WENMING_BENCH_PROBLEMS=%q: want a positive number", v)
-		}
-		o.Problems = n
+	o, err := synth.BenchOptions(os.Getenv, 100_000)
+	if err != nil {
+		return nil, err
 	}
 	d, rep, err := synth.OpenCached(ctx, os.Getenv(dbtest.EnvPostgres), o)
 	if err != nil {

@@ -280,47 +280,14 @@ func (s *Store) Board(ctx context.Context, a access.Actor, days int) (Board, err
 		return b, err
 	}
 	if ts, ok := tallyScope(sc); ok && !s.NoTally {
-		if err := s.fromTally(ctx, a, ts, &b, now); err != nil {
-			return b, err
-		}
-		if sc.Mode == ModeUnit {
-			if b.MyRank, err = s.myRank(ctx, sc.UnitID, b.Period, now); err != nil {
-				return b, err
-			}
-		}
-		if sc.Ranks() && s.Inspections != nil {
-			if b.Inspection, err = s.scores(ctx, a); err != nil {
-				return b, err
-			}
-		}
-		return b, nil
+		err = s.fromTally(ctx, a, ts, &b, now)
+	} else {
+		err = s.fromCases(ctx, a, &b, now)
 	}
-	kpis := s.Problems.KPIs
-	if s.NoTally {
-		kpis = s.Problems.KPIsFromCases
-	}
-	k, err := kpis(ctx, a, sc.Filter(), b.Period.From, b.Period.To, s.Hours)
 	if err != nil {
 		return b, err
 	}
-	b.KPI = kpiOf(k)
-	q := query{db: s.Problems.DB, loc: s.loc(), period: b.Period, wide: sc.Ranks()}
-	q.where, q.args = where(a, sc.Filter(), now)
-	if b.KPI.Open, err = q.open(ctx); err != nil {
-		return b, err
-	}
-	if b.Daily, b.Weekly, err = q.trends(ctx); err != nil {
-		return b, err
-	}
-	bd, err := q.breakdown(ctx)
-	if err != nil {
-		return b, err
-	}
-	b.Categories, b.OtherCategories, b.Sources = bd.categories, bd.other, bd.sources
-	switch {
-	case sc.Ranks():
-		b.Ranking = rank(bd.units)
-	case sc.Mode == ModeUnit:
+	if sc.Mode == ModeUnit {
 		if b.MyRank, err = s.myRank(ctx, sc.UnitID, b.Period, now); err != nil {
 			return b, err
 		}
@@ -331,6 +298,38 @@ func (s *Store) Board(ctx context.Context, a access.Actor, days int) (Board, err
 		}
 	}
 	return b, nil
+}
+
+// fromCases fills the board's figures from the cases themselves, for the
+// scopes the tally cannot answer (and with NoTally, to compare).
+func (s *Store) fromCases(ctx context.Context, a access.Actor, b *Board, now time.Time) error {
+	sc := b.Scope
+	kpis := s.Problems.KPIs
+	if s.NoTally {
+		kpis = s.Problems.KPIsFromCases
+	}
+	k, err := kpis(ctx, a, sc.Filter(), b.Period.From, b.Period.To, s.Hours)
+	if err != nil {
+		return err
+	}
+	b.KPI = kpiOf(k)
+	q := query{db: s.Problems.DB, loc: s.loc(), period: b.Period, wide: sc.Ranks()}
+	q.where, q.args = where(a, sc.Filter(), now)
+	if b.KPI.Open, err = q.open(ctx); err != nil {
+		return err
+	}
+	if b.Daily, b.Weekly, err = q.trends(ctx); err != nil {
+		return err
+	}
+	bd, err := q.breakdown(ctx)
+	if err != nil {
+		return err
+	}
+	b.Categories, b.OtherCategories, b.Sources = bd.categories, bd.other, bd.sources
+	if sc.Ranks() {
+		b.Ranking = rank(bd.units)
+	}
+	return nil
 }
 
 // scopeName names the scope's region or unit.

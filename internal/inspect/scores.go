@@ -52,14 +52,13 @@ type WorstCriterion struct {
 
 // Results is everything the plan page shows.
 type Results struct {
-	Plan        Plan
-	Sites       []SiteScore
-	ByType      []Group
-	ByStreet    []Group
-	ByDistrict  []Group
-	Overall     Group
-	Worst       []WorstCriterion
-	ByInspector map[int64]int // inspections done per inspector
+	Plan       Plan
+	Sites      []SiteScore
+	ByType     []Group
+	ByStreet   []Group
+	ByDistrict []Group
+	Overall    Group
+	Worst      []WorstCriterion
 	// Progress is each inspector's share, in the order of Plan.Inspectors.
 	Progress []InspectorProgress
 	// Unassigned counts the sites not inspected yet that are open to every
@@ -75,7 +74,7 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 	if err != nil {
 		return Results{}, err
 	}
-	res := Results{Plan: p, ByInspector: map[int64]int{}}
+	res := Results{Plan: p}
 	rows, err := s.DB.Query(ctx, `SELECT st.id, st.name, st.type_code, t.name, st.region_code, COALESCE(r.name, ''), COALESCE(dr.name, ''),
 		i.id IS NOT NULL, i.score_rate, COALESCE(i.fails, 0), COALESCE(i.inspector_id, 0),
 		COALESCE(x.inspector_id, 0), COALESCE(au.display_name, ''),
@@ -105,9 +104,6 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 		}
 		if len(sc.RegionCode) >= 6 {
 			sc.District = sc.RegionCode[:6]
-		}
-		if sc.Done {
-			res.ByInspector[sc.InspectorID]++
 		}
 		res.Sites = append(res.Sites, sc)
 	}

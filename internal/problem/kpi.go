@@ -54,6 +54,16 @@ func (k KPI) ReturnRate() float64 { return ratio(k.Returned, k.Dispatched) }
 // Whole days of an area or a unit are summed from the tally (see
 // tallyPlanFor); anything else is counted from the cases.
 func (s *Store) KPIs(ctx context.Context, a access.Actor, f Filter, from, to time.Time, hours HoursCounter) (KPI, error) {
+	return s.kpis(ctx, a, f, from, to, hours, true)
+}
+
+// KPIsFromCases is KPIs counted from the cases only, never from the
+// tally: for the tests that hold the two to each other, and to measure.
+func (s *Store) KPIsFromCases(ctx context.Context, a access.Actor, f Filter, from, to time.Time, hours HoursCounter) (KPI, error) {
+	return s.kpis(ctx, a, f, from, to, hours, false)
+}
+
+func (s *Store) kpis(ctx context.Context, a access.Actor, f Filter, from, to time.Time, hours HoursCounter, useTally bool) (KPI, error) {
 	if !a.SignedIn() {
 		return KPI{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
@@ -63,9 +73,8 @@ func (s *Store) KPIs(ctx context.Context, a access.Actor, f Filter, from, to tim
 	var k KPI
 	var err error
 	plan, ok := tallyPlanFor(a, scope, from, to)
-	if ok {
-		ok, err = s.wholeDays(ctx, from, to)
-		if err != nil {
+	if ok = ok && useTally; ok {
+		if ok, err = s.wholeDays(ctx, from, to); err != nil {
 			return k, err
 		}
 	}
@@ -86,23 +95,6 @@ func (s *Store) KPIs(ctx context.Context, a access.Actor, f Filter, from, to tim
 	}
 	more, err := s.overdue(ctx, plan.extra, plan.extraArgs, now)
 	k.Overdue += more
-	return k, err
-}
-
-// KPIsFromCases is KPIs counted from the cases only, never from the
-// tally: for the tests that hold the two to each other, and to measure.
-func (s *Store) KPIsFromCases(ctx context.Context, a access.Actor, f Filter, from, to time.Time, hours HoursCounter) (KPI, error) {
-	if !a.SignedIn() {
-		return KPI{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
-	}
-	now := s.Now()
-	scope := Filter{UnitID: f.UnitID, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
-	where, args := scope.where(a, now)
-	k, err := s.countKPIs(ctx, where, args, from, to, hours)
-	if err != nil {
-		return k, err
-	}
-	k.Overdue, err = s.overdue(ctx, where, args, now)
 	return k, err
 }
 
@@ -273,19 +265,8 @@ func (s *Store) kpisFromTally(ctx context.Context, plan tallyPlan, from, to time
 	return k, nil
 }
 
-// Overdue counts the cases the actor may see that match the scope filter
-// (unit, region, category, source) and are open and past their deadline
-// now.
-func (s *Store) Overdue(ctx context.Context, a access.Actor, f Filter) (int, error) {
-	if !a.SignedIn() {
-		return 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
-	}
-	now := s.Now()
-	scope := Filter{UnitID: f.UnitID, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
-	where, args := scope.where(a, now)
-	return s.overdue(ctx, where, args, now)
-}
-
+// overdue counts the cases matching where that are open and past their
+// deadline now.
 func (s *Store) overdue(ctx context.Context, where string, args []any, now time.Time) (int, error) {
 	oargs := append(append([]any{}, args...), string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
 	var n int

@@ -47,14 +47,9 @@ import (
 // generating) a million-case database per benchmark would dwarf what is
 // measured.
 var benchDB = sync.OnceValues(func() (*db.DB, error) {
-	o := synth.DefaultOptions()
-	o.Problems = 100_000
-	if v := os.Getenv("WENMING_BENCH_PROBLEMS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("WENMING_BENCH_PROBLEMS=%q: want a positive number", v)
-		}
-		o.Problems = n
+	o, err := synth.BenchOptions(os.Getenv, 100_000)
+	if err != nil {
+		return nil, err
 	}
 	var last time.Time
 	o.Progress = func(stage string, done, total int) {

@@ -603,6 +603,18 @@ func (s *Store) Update(ctx context.Context, a access.Actor, id int64, in Input) 
 // SetActive takes a site out of use (停用) or back; an inactive site keeps
 // its history but leaves the map and new inspection plans.
 func (s *Store) SetActive(ctx context.Context, a access.Actor, id int64, active bool) error {
+	return s.manage(ctx, a, id, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE site SET active = ?, updated_at = ? WHERE id = ?", active, db.Millis(s.now()), id); err != nil {
+			return fmt.Errorf("set site %d active: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// manage runs change in a transaction once the actor is found to manage
+// the site's area: not found when they cannot see it, forbidden when they
+// can only read it.
+func (s *Store) manage(ctx context.Context, a access.Actor, id int64, change func(tx *db.Tx) error) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		cur, err := s.byID(ctx, tx, id)
 		if err != nil {
@@ -614,10 +626,7 @@ func (s *Store) SetActive(ctx context.Context, a access.Actor, id int64, active 
 		if !a.Manages(cur.RegionCode) {
 			return apperr.Forbidden("site.outside_scope")
 		}
-		if _, err := tx.Exec(ctx, "UPDATE site SET active = ?, updated_at = ? WHERE id = ?", active, db.Millis(s.now()), id); err != nil {
-			return fmt.Errorf("set site %d active: %w", id, err)
-		}
-		return nil
+		return change(tx)
 	})
 }
 
@@ -629,17 +638,7 @@ func (s *Store) RegenerateQR(ctx context.Context, a access.Actor, id int64) (str
 	if err != nil {
 		return "", err
 	}
-	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		cur, err := s.byID(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !Sees(a, cur.RegionCode) {
-			return apperr.NotFound("site.not_found")
-		}
-		if !a.Manages(cur.RegionCode) {
-			return apperr.Forbidden("site.outside_scope")
-		}
+	err = s.manage(ctx, a, id, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, "UPDATE site SET qr_token = ?, updated_at = ? WHERE id = ?", token, db.Millis(s.now()), id); err != nil {
 			return fmt.Errorf("new QR token for site %d: %w", id, err)
 		}

@@ -33,17 +33,10 @@ import (
 // stays practical; the report in BENCHMARKS.md uses 1,000,000), cached
 // between runs by synth.OpenCached. WENMING_TEST_POSTGRES selects
 // PostgreSQL, as for the tests.
-const envBenchProblems = "WENMING_BENCH_PROBLEMS"
-
 func benchOptions() (synth.Options, error) {
-	o := synth.DefaultOptions()
-	o.Problems = 100_000
-	if v := os.Getenv(envBenchProblems); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return o, fmt.Errorf("%s=%q: want a positive number", envBenchProblems, v)
-		}
-		o.Problems = n
+	o, err := synth.BenchOptions(os.Getenv, 100_000)
+	if err != nil {
+		return o, err
 	}
 	// Progress of a long generation goes to stderr, every few seconds.
 	var last time.Time

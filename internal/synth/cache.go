@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -347,4 +348,23 @@ func randomSuffix() string {
 	var b [3]byte
 	rand.Read(b[:]) //nolint:errcheck // crypto/rand.Read never fails
 	return strings.ToLower(hex.EncodeToString(b[:]))
+}
+
+// EnvBenchProblems names the environment variable that sets the size of
+// the city benchmarks use.
+const EnvBenchProblems = "WENMING_BENCH_PROBLEMS"
+
+// BenchOptions are the default options with the number of cases from
+// WENMING_BENCH_PROBLEMS (getenv), or defaultProblems when it is unset.
+func BenchOptions(getenv func(string) string, defaultProblems int) (Options, error) {
+	o := DefaultOptions()
+	o.Problems = defaultProblems
+	if v := getenv(EnvBenchProblems); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("%s=%q: want a positive number", EnvBenchProblems, v)
+		}
+		o.Problems = n
+	}
+	return o, nil
 }
