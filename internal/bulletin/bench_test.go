@@ -24,12 +24,6 @@ import (
 //
 //	WENMING_BENCH_PROBLEMS=1000000 go test -run '^$' -bench WeeklyBulletin -benchtime 5x ./internal/bulletin/
 
-type benchHours struct{ cal *calendar.Calendar }
-
-func (h benchHours) WorkingHours(_ context.Context, from, to time.Time) (float64, error) {
-	return h.cal.WorkingHoursBetween(from, to), nil
-}
-
 type bulletinCity struct {
 	d      *db.DB
 	store  *bulletin.Store
@@ -55,7 +49,7 @@ var benchBulletinCity = sync.OnceValues(func() (*bulletinCity, error) {
 		return nil, err
 	}
 	c := &bulletinCity{d: d, end: end, cases: rep.Problems,
-		store: &bulletin.Store{DB: d, Now: func() time.Time { return end }, Hours: benchHours{cal}}}
+		store: &bulletin.Store{DB: d, Now: func() time.Time { return end }, Hours: synth.CalendarClock{Calendar: cal}}}
 	var id int64
 	if err := d.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", synth.UserOffice).Scan(&id); err != nil {
 		return nil, err

@@ -23,12 +23,6 @@ import (
 // WENMING_BENCH_PROBLEMS cases (default 100,000), cached between runs by
 // synth.OpenCached; WENMING_TEST_POSTGRES selects PostgreSQL.
 
-type hoursOf struct{ cal *calendar.Calendar }
-
-func (h hoursOf) WorkingHours(_ context.Context, from, to time.Time) (float64, error) {
-	return h.cal.WorkingHoursBetween(from, to), nil
-}
-
 type benchFixture struct {
 	d       *db.DB
 	store   *dashboard.Store
@@ -54,7 +48,7 @@ var benchCity = sync.OnceValues(func() (*benchFixture, error) {
 	}
 	problems := &problem.Store{DB: d, Now: func() time.Time { return end }}
 	f := &benchFixture{d: d, cases: rep.Problems, store: &dashboard.Store{Problems: problems,
-		Inspections: &inspect.Store{DB: d, Problems: problems, Now: func() time.Time { return end }}, Hours: hoursOf{cal}}}
+		Inspections: &inspect.Store{DB: d, Problems: problems, Now: func() time.Time { return end }}, Hours: synth.CalendarClock{Calendar: cal}}}
 	actor := func(q string, args ...any) (access.Actor, error) {
 		var id int64
 		if err := d.QueryRow(ctx, q, args...).Scan(&id); err != nil {

@@ -209,7 +209,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 	// The rows went in around the store: the tally (and the handling
 	// hours it sums) is built from them once, as after an upgrade.
 	if err := stage(StageTally, func() error {
-		ps := &problem.Store{DB: d, Now: func() time.Time { return opts.End }, Clock: calendarClock{c.cal}}
+		ps := &problem.Store{DB: d, Now: func() time.Time { return opts.End }, Clock: CalendarClock{Calendar: c.cal}}
 		return ps.RebuildTally(ctx)
 	}); err != nil {
 		return rep, err
@@ -229,15 +229,19 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 	return rep, nil
 }
 
-// calendarClock is the working calendar as problem.Store wants it.
-type calendarClock struct{ cal *calendar.Calendar }
+// CalendarClock is a loaded working calendar as problem.Store (Clock) and
+// the rate computations (problem.HoursCounter) want it, for code that works
+// on a database outside the server: the generator and the benchmarks.
+type CalendarClock struct{ Calendar *calendar.Calendar }
 
-func (c calendarClock) Deadline(_ context.Context, start time.Time, amount int, unit string) (time.Time, error) {
-	return c.cal.Deadline(start, amount, calendar.Unit(unit)), nil
+// Deadline is the deadline of a limit started at start.
+func (c CalendarClock) Deadline(_ context.Context, start time.Time, amount int, unit string) (time.Time, error) {
+	return c.Calendar.Deadline(start, amount, calendar.Unit(unit)), nil
 }
 
-func (c calendarClock) WorkingHours(_ context.Context, from, to time.Time) (float64, error) {
-	return c.cal.WorkingHoursBetween(from, to), nil
+// WorkingHours counts the working hours between from and to.
+func (c CalendarClock) WorkingHours(_ context.Context, from, to time.Time) (float64, error) {
+	return c.Calendar.WorkingHoursBetween(from, to), nil
 }
 
 // ReadReport returns the report a completed Generate stored in d, and false
