@@ -276,14 +276,8 @@ type unitIn struct {
 
 func (api *API) unitCreate(w http.ResponseWriter, r *http.Request, a access.Actor) error {
 	var in unitIn
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		return apperr.Invalid("api.bad_json")
+	if err := decode(r, &in); err != nil {
+		return err
 	}
 	u, err := api.Org.CreateUnit(r.Context(), a, org.UnitInput{Code: in.Code, Name: in.Name, Kind: org.UnitKind(in.Kind),
 		Line: in.Line, ParentID: in.ParentID, RegionCode: in.RegionCode, HeadName: in.HeadName, HeadPhone: in.HeadPhone,

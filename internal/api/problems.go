@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,18 +21,24 @@ func (api *API) registerProblems(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/problems/{id}/actions", api.handle(api.problemAct))
 }
 
-// decode reads a JSON body strictly.
+// decode reads a JSON body strictly: unknown fields and anything after the
+// first JSON value (`{…}{}`, `{…}garbage`) are refused, so a body means one
+// thing only.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
+	err := dec.Decode(v)
+	if err == nil {
+		if _, next := dec.Token(); next != io.EOF {
+			return apperr.Invalid("api.trailing_json")
 		}
-		return apperr.Invalid("api.bad_json")
+		return nil
 	}
-	return nil
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return apperr.Invalid("api.bad_json")
 }
 
 type problemIn struct {

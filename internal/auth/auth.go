@@ -14,7 +14,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/wenming-civic/wenming/internal/setting"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
@@ -35,8 +38,9 @@ type Service struct {
 	AddrMaxFailures int           // per client address
 	Lockout         time.Duration // lockout length, also the counting window
 	// decoy is verified against when an account does not exist, so that a
-	// wrong user name takes as long as a wrong password.
-	decoy string
+	// wrong user name takes as long as a wrong password. It is hashed on
+	// first use, with the parameters the store hashes with by then.
+	decoy func() (string, error)
 }
 
 // Options configure a Service.
@@ -47,10 +51,9 @@ type Options struct {
 
 // NewService returns a sign-in service.
 func NewService(d *db.DB, o *org.Store, log *slog.Logger, opts Options) (*Service, error) {
-	decoy, err := password.Hash("decoy-password-never-used-1", o.Hasher)
-	if err != nil {
-		return nil, err
-	}
+	decoy := sync.OnceValues(func() (string, error) {
+		return password.Hash("decoy-password-never-used-1", o.Hasher)
+	})
 	return &Service{
 		DB: d, Org: o, Log: log, Now: time.Now,
 		SessionTTL: opts.SessionTTL, SessionMaxAge: opts.SessionMaxAge,
@@ -96,7 +99,11 @@ func (s *Service) SignIn(ctx context.Context, login, pw, clientAddr, userAgent s
 	ok := false
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
-		password.Verify(pw, s.decoy) //nolint:errcheck // only spends the same time
+		decoy, err := s.decoy()
+		if err != nil {
+			return SignInResult{}, err
+		}
+		password.Verify(pw, decoy) //nolint:errcheck // only spends the same time
 	case err != nil:
 		return SignInResult{}, err
 	default:
@@ -284,12 +291,11 @@ func Secret(ctx context.Context, d *db.DB) ([]byte, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return nil, fmt.Errorf("generate secret: %w", err)
 	}
-	if _, err := d.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-		"signing_key", hex.EncodeToString(b[:])); err != nil {
+	if _, err := setting.PutIfAbsent(ctx, d, "signing_key", hex.EncodeToString(b[:])); err != nil {
 		return nil, fmt.Errorf("store secret: %w", err)
 	}
-	var v string
-	if err := d.QueryRow(ctx, "SELECT value FROM setting WHERE name = ?", "signing_key").Scan(&v); err != nil {
+	v, err := setting.Get(ctx, d, "signing_key")
+	if err != nil {
 		return nil, fmt.Errorf("read secret: %w", err)
 	}
 	key, err := hex.DecodeString(v)

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // tokenPrefix marks wenming API tokens, so that secret scanners find them.
@@ -77,8 +78,8 @@ func (s *Service) ListTokens(ctx context.Context, a access.Actor) ([]Token, erro
 }
 
 func (s *Service) listTokens(ctx context.Context, where string, args ...any) ([]Token, error) {
-	rows, err := s.DB.Query(ctx, `SELECT t.id, t.name, t.user_id, u.username, t.token_prefix, t.created_at, t.last_used_at, t.revoked_at
-		FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE `+where+` ORDER BY t.id DESC`, args...)
+	rows, err := s.DB.Query(ctx, `SELECT t.id, t.name, t.user_id, t.token_prefix, t.created_at, t.last_used_at, t.revoked_at
+		FROM api_token t WHERE `+where+` ORDER BY t.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -88,13 +89,31 @@ func (s *Service) listTokens(ctx context.Context, where string, args ...any) ([]
 		var t Token
 		var created int64
 		var used, revoked sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.Name, &t.UserID, &t.Username, &t.Prefix, &created, &used, &revoked); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.UserID, &t.Prefix, &created, &used, &revoked); err != nil {
 			return nil, fmt.Errorf("scan token: %w", err)
 		}
 		t.CreatedAt, t.LastUsedAt, t.RevokedAt = db.FromMillis(created), db.FromNullMillis(used), db.FromNullMillis(revoked)
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	ids := make([]int64, 0, len(out))
+	for _, t := range out {
+		ids = append(ids, t.UserID)
+	}
+	names, err := org.Usernames(ctx, s.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for _, t := range out {
+		if name, ok := names[t.UserID]; ok { // as the former inner join
+			t.Username = name
+			kept = append(kept, t)
+		}
+	}
+	return kept, nil
 }
 
 // RevokeToken stops a token from working; revoking twice is harmless.

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/setting"
+
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -325,9 +327,8 @@ func (s *Store) replace(ctx context.Context, a access.Actor, year int, days []Da
 // WorkingHours returns the working periods of a working day: the stored
 // setting, or DefaultPeriods when none is stored.
 func (s *Store) WorkingHours(ctx context.Context) ([]Period, error) {
-	var v string
-	err := s.DB.QueryRow(ctx, "SELECT value FROM setting WHERE name = ?", settingHours).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
+	v, err := setting.Get(ctx, s.DB, settingHours)
+	if errors.Is(err, setting.ErrNotFound) {
 		return DefaultPeriods(), nil
 	}
 	if err != nil {
@@ -350,8 +351,7 @@ func (s *Store) SetWorkingHours(ctx context.Context, a access.Actor, periods []P
 	if err := ValidatePeriods(periods); err != nil {
 		return err
 	}
-	if _, err := s.DB.Exec(ctx, `INSERT INTO setting (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingHours, FormatPeriods(periods)); err != nil {
+	if err := setting.Put(ctx, s.DB, settingHours, FormatPeriods(periods)); err != nil {
 		return fmt.Errorf("store working hours: %w", err)
 	}
 	return nil

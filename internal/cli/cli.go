@@ -333,7 +333,7 @@ func runImportRegions(ctx context.Context, env Env, cfg config.Config, fs *flag.
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(env.Stderr, "  %s：%d / %d\n", t("region.import.stage."+stage), done, total)
+		fmt.Fprintf(env.Stderr, "  %s：%d / %d\n", t(stage), done, total)
 	}}
 	rep, err := store.Import(ctx, sources)
 	if err != nil {

@@ -30,12 +30,11 @@ func drawBoundaries(ctx context.Context, d *db.DB, communities []region.Region) 
 			return drawn, fmt.Errorf("boundary of %s: %w", c.Code, err)
 		}
 		b := shape.BBox()
-		res, err := d.Exec(ctx, `UPDATE region SET boundary = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?
-			WHERE code = ? AND boundary IS NULL`, string(raw), b.MinLng, b.MinLat, b.MaxLng, b.MaxLat, c.Code)
+		set, err := region.SetBoundaryIfMissing(ctx, d, c.Code, string(raw), b.MinLng, b.MinLat, b.MaxLng, b.MaxLat)
 		if err != nil {
-			return drawn, fmt.Errorf("boundary of %s: %w", c.Code, err)
+			return drawn, err
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
+		if set {
 			drawn++
 		}
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wenming-civic/wenming/internal/category"
+	"github.com/wenming-civic/wenming/internal/setting"
+
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -85,23 +88,15 @@ func (s *Store) Lookups(ctx context.Context) (Lookups, error) {
 		siteByName[t.Name] = t.Code
 	}
 	catByCode, catByName := map[string]string{}, map[string]string{}
-	rows, err := s.DB.Query(ctx, "SELECT code, name FROM category ORDER BY position, id")
+	cats, err := category.CodesAndNames(ctx, s.DB)
 	if err != nil {
-		return Lookups{}, fmt.Errorf("read categories: %w", err)
+		return Lookups{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var code, name string
-		if err := rows.Scan(&code, &name); err != nil {
-			return Lookups{}, fmt.Errorf("read categories: %w", err)
+	for _, c := range cats {
+		catByCode[c.Code] = c.Code
+		if _, dup := catByName[c.Name]; !dup {
+			catByName[c.Name] = c.Code
 		}
-		catByCode[code] = code
-		if _, dup := catByName[name]; !dup {
-			catByName[name] = code
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return Lookups{}, fmt.Errorf("read categories: %w", err)
 	}
 	return Lookups{
 		SiteType: func(v string) (string, bool) {
@@ -185,7 +180,7 @@ func (s *Store) EnsureDefaults(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	done, err := exists(ctx, s.DB, "SELECT COUNT(*) FROM setting WHERE name = ?", settingSample)
+	done, err := setting.Exists(ctx, s.DB, settingSample)
 	if err != nil || done {
 		return created, err
 	}
@@ -213,12 +208,8 @@ func (s *Store) EnsureDefaults(ctx context.Context) (int, error) {
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		// The marker first: a second server seeding at the same time
 		// waits here for the first and then inserts nothing.
-		res, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-			settingSample, s.now().UTC().Format("2006-01-02T15:04:05Z"))
-		if err != nil {
-			return fmt.Errorf("mark sample framework: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		stored, err := setting.PutIfAbsent(ctx, tx, settingSample, s.now().UTC().Format("2006-01-02T15:04:05Z"))
+		if err != nil || !stored {
 			return err
 		}
 		id, err := s.insertVersion(ctx, tx, access.System(), SampleName, SampleNote, true, SourceSample, "")

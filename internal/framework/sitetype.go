@@ -64,11 +64,15 @@ func scanSiteType(sc interface{ Scan(...any) error }) (SiteType, error) {
 // SiteTypes lists the site types in position order; without
 // includeInactive only those that can be chosen for a new site.
 func (s *Store) SiteTypes(ctx context.Context, includeInactive bool) ([]SiteType, error) {
+	return s.siteTypes(ctx, s.DB, includeInactive)
+}
+
+func (s *Store) siteTypes(ctx context.Context, c db.Conn, includeInactive bool) ([]SiteType, error) {
 	q := "SELECT " + siteTypeColumns + " FROM site_type"
 	if !includeInactive {
 		q += " WHERE active"
 	}
-	rows, err := s.DB.Query(ctx, q+" ORDER BY position, code")
+	rows, err := c.Query(ctx, q+" ORDER BY position, code")
 	if err != nil {
 		return nil, fmt.Errorf("list site types: %w", err)
 	}

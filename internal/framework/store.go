@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/db"
 )
 
@@ -694,7 +695,7 @@ func (s *Store) checkLinks(ctx context.Context, c db.Conn, siteTypes, categories
 		}
 	}
 	for _, code := range categories {
-		if ok, err := exists(ctx, c, "SELECT COUNT(*) FROM category WHERE code = ?", code); err != nil || !ok {
+		if ok, err := category.CodeExists(ctx, c, code); err != nil || !ok {
 			return firstErr(err, apperr.Invalid("framework.category_unknown", code))
 		}
 	}

@@ -60,9 +60,24 @@ func MustLoad(lang string) *Catalog {
 	return c
 }
 
-// T returns the text for key, formatted with args (fmt verbs). A missing
-// key is returned as is, so a gap shows instead of an empty string.
+// Key marks a message argument that is itself a catalogue key (a state or
+// an action named inside an error), so T translates it instead of printing
+// the bare key.
+type Key string
+
+// T returns the text for key, formatted with args (fmt verbs); arguments of
+// type Key are translated first. A missing key is returned as is, so a gap
+// shows instead of an empty string.
 func (c *Catalog) T(key string, args ...any) string {
+	copied := false
+	for i, a := range args {
+		if k, isKey := a.(Key); isKey {
+			if !copied { // the caller's slice (an error's Args) stays as it was
+				args, copied = append([]any(nil), args...), true
+			}
+			args[i] = c.T(string(k))
+		}
+	}
 	msg, ok := c.messages[key]
 	if !ok {
 		if len(args) > 0 {

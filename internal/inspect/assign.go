@@ -11,6 +11,8 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/site"
 )
 
 // Assignment modes: how a plan's sites are dealt to its inspectors
@@ -148,16 +150,16 @@ func deal(ctx context.Context, c db.Conn, planID int64, inspectors []int64, mode
 	if len(inspectors) == 0 {
 		return 0, apperr.Invalid("inspect.no_inspectors")
 	}
-	rows, err := c.Query(ctx, `SELECT st.id, st.region_code FROM inspection_plan_site x JOIN site st ON st.id = x.site_id
+	rows, err := c.Query(ctx, `SELECT x.site_id FROM inspection_plan_site x
 		WHERE x.plan_id = ? AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = x.plan_id AND i.site_id = x.site_id)
-		ORDER BY st.id`, planID)
+		ORDER BY x.site_id`, planID)
 	if err != nil {
 		return 0, fmt.Errorf("open sites: %w", err)
 	}
 	var open []OpenSite
 	for rows.Next() {
 		var o OpenSite
-		if err := rows.Scan(&o.ID, &o.RegionCode); err != nil {
+		if err := rows.Scan(&o.ID); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("open sites: %w", err)
 		}
@@ -166,6 +168,17 @@ func deal(ctx context.Context, c db.Conn, planID int64, inspectors []int64, mode
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("open sites: %w", err)
+	}
+	ids := make([]int64, len(open))
+	for i, o := range open {
+		ids[i] = o.ID
+	}
+	regions, err := site.RegionsOf(ctx, c, ids)
+	if err != nil {
+		return 0, err
+	}
+	for i := range open {
+		open[i].RegionCode = regions[open[i].ID]
 	}
 	insp := slices.Clone(inspectors)
 	slices.Sort(insp)
@@ -225,13 +238,20 @@ func (s *Store) AssignSite(ctx context.Context, a access.Actor, planID, siteID, 
 func (s *Store) assignee(ctx context.Context, planID, siteID int64) (int64, string, error) {
 	var id int64
 	var name string
-	err := s.DB.QueryRow(ctx, `SELECT COALESCE(x.inspector_id, 0), COALESCE(u.display_name, '') FROM inspection_plan_site x
-		LEFT JOIN app_user u ON u.id = x.inspector_id WHERE x.plan_id = ? AND x.site_id = ?`, planID, siteID).Scan(&id, &name)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(x.inspector_id, 0) FROM inspection_plan_site x
+		WHERE x.plan_id = ? AND x.site_id = ?`, planID, siteID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", apperr.Invalid("inspect.site_not_in_plan")
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("site assignee: %w", err)
+	}
+	if id != 0 {
+		names, err := org.DisplayNames(ctx, s.DB, []int64{id})
+		if err != nil {
+			return 0, "", fmt.Errorf("site assignee: %w", err)
+		}
+		name = names[id]
 	}
 	return id, name, nil
 }

@@ -7,6 +7,11 @@ import (
 	"sort"
 
 	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/site"
 )
 
 // SiteScore is one site's result in a plan, with its previous round.
@@ -75,17 +80,12 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 		return Results{}, err
 	}
 	res := Results{Plan: p}
-	rows, err := s.DB.Query(ctx, `SELECT st.id, st.name, st.type_code, t.name, st.region_code, COALESCE(r.name, ''), COALESCE(dr.name, ''),
-		i.id IS NOT NULL, i.score_rate, COALESCE(i.fails, 0), COALESCE(i.inspector_id, 0),
-		COALESCE(x.inspector_id, 0), COALESCE(au.display_name, ''),
-		(SELECT j.score_rate FROM inspection j WHERE j.site_id = st.id AND j.plan_id <> ? AND j.score_rate IS NOT NULL
+	rows, err := s.DB.Query(ctx, `SELECT x.site_id,
+		i.id IS NOT NULL, i.score_rate, COALESCE(i.fails, 0), COALESCE(i.inspector_id, 0), COALESCE(x.inspector_id, 0),
+		(SELECT j.score_rate FROM inspection j WHERE j.site_id = x.site_id AND j.plan_id <> ? AND j.score_rate IS NOT NULL
 			AND j.submitted_at < COALESCE(i.submitted_at, ?) ORDER BY j.submitted_at DESC LIMIT 1)
-		FROM inspection_plan_site x JOIN site st ON st.id = x.site_id JOIN site_type t ON t.code = st.type_code
-		LEFT JOIN region r ON r.code = substr(st.region_code, 1, 9)
-		LEFT JOIN region dr ON dr.code = substr(st.region_code, 1, 6)
-		LEFT JOIN inspection i ON i.plan_id = x.plan_id AND i.site_id = st.id
-		LEFT JOIN app_user au ON au.id = x.inspector_id
-		WHERE x.plan_id = ? ORDER BY st.type_code, st.name`, planID, int64(1)<<62, planID)
+		FROM inspection_plan_site x LEFT JOIN inspection i ON i.plan_id = x.plan_id AND i.site_id = x.site_id
+		WHERE x.plan_id = ?`, planID, int64(1)<<62, planID)
 	if err != nil {
 		return Results{}, fmt.Errorf("plan results: %w", err)
 	}
@@ -93,21 +93,18 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 	for rows.Next() {
 		var sc SiteScore
 		var rate, prev sql.NullFloat64
-		if err := rows.Scan(&sc.SiteID, &sc.SiteName, &sc.TypeCode, &sc.TypeName, &sc.RegionCode, &sc.StreetName, &sc.DistrictName,
-			&sc.Done, &rate, &sc.Fails, &sc.InspectorID, &sc.AssigneeID, &sc.AssigneeName, &prev); err != nil {
+		if err := rows.Scan(&sc.SiteID, &sc.Done, &rate, &sc.Fails, &sc.InspectorID, &sc.AssigneeID, &prev); err != nil {
 			return Results{}, fmt.Errorf("plan results: %w", err)
 		}
 		sc.Rate, sc.HasRate = rate.Float64, rate.Valid
 		sc.Previous, sc.HasPrevious = prev.Float64, prev.Valid
-		if len(sc.RegionCode) >= 9 {
-			sc.Street = sc.RegionCode[:9]
-		}
-		if len(sc.RegionCode) >= 6 {
-			sc.District = sc.RegionCode[:6]
-		}
 		res.Sites = append(res.Sites, sc)
 	}
 	if err := rows.Err(); err != nil {
+		return Results{}, err
+	}
+	rows.Close()
+	if res.Sites, err = s.nameScores(ctx, res.Sites); err != nil {
 		return Results{}, err
 	}
 	res.Progress, res.Unassigned = progress(p.Inspectors, res.Sites)
@@ -117,24 +114,115 @@ func (s *Store) Results(ctx context.Context, a access.Actor, planID int64) (Resu
 	if all := groups(res.Sites, func(SiteScore) (string, string) { return "all", "" }); len(all) == 1 {
 		res.Overall = all[0]
 	}
-	wrows, err := s.DB.Query(ctx, `SELECT n.id, n.code, n.body, SUM(CASE WHEN r.outcome = 'fail' THEN 1 ELSE 0 END),
+	wrows, err := s.DB.Query(ctx, `SELECT r.node_id, SUM(CASE WHEN r.outcome = 'fail' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN r.outcome <> 'na' THEN 1 ELSE 0 END)
-		FROM inspection_result r JOIN inspection i ON i.id = r.inspection_id JOIN framework_node n ON n.id = r.node_id
-		WHERE i.plan_id = ? GROUP BY n.id, n.code, n.body
-		HAVING SUM(CASE WHEN r.outcome = 'fail' THEN 1 ELSE 0 END) > 0
-		ORDER BY SUM(CASE WHEN r.outcome = 'fail' THEN 1 ELSE 0 END) DESC, n.code LIMIT 10`, planID)
+		FROM inspection_result r JOIN inspection i ON i.id = r.inspection_id
+		WHERE i.plan_id = ? GROUP BY r.node_id
+		HAVING SUM(CASE WHEN r.outcome = 'fail' THEN 1 ELSE 0 END) > 0`, planID)
 	if err != nil {
 		return Results{}, fmt.Errorf("worst criteria: %w", err)
 	}
 	defer wrows.Close()
+	var worst []WorstCriterion
 	for wrows.Next() {
 		var w WorstCriterion
-		if err := wrows.Scan(&w.NodeID, &w.Code, &w.Text, &w.Fails, &w.Checked); err != nil {
+		if err := wrows.Scan(&w.NodeID, &w.Fails, &w.Checked); err != nil {
 			return Results{}, fmt.Errorf("worst criteria: %w", err)
 		}
-		res.Worst = append(res.Worst, w)
+		worst = append(worst, w)
 	}
-	return res, wrows.Err()
+	if err := wrows.Err(); err != nil {
+		return Results{}, fmt.Errorf("worst criteria: %w", err)
+	}
+	wrows.Close()
+	nodes := make([]int64, len(worst))
+	for i, w := range worst {
+		nodes[i] = w.NodeID
+	}
+	texts, err := framework.NodeTexts(ctx, s.DB, nodes)
+	if err != nil {
+		return Results{}, err
+	}
+	kept := worst[:0]
+	for _, w := range worst {
+		if t, ok := texts[w.NodeID]; ok { // as the former join on the node
+			w.Code, w.Text = t.Code, t.Body
+			kept = append(kept, w)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].Fails != kept[j].Fails {
+			return kept[i].Fails > kept[j].Fails
+		}
+		return kept[i].Code < kept[j].Code
+	})
+	res.Worst = kept[:min(len(kept), 10)]
+	return res, nil
+}
+
+// nameScores fills the sites' names, types, streets, districts and
+// assignees from their owners (one query each for the plan), leaves out
+// sites or types that no longer exist, as the former joins did, and sorts
+// by type and name.
+func (s *Store) nameScores(ctx context.Context, scores []SiteScore) ([]SiteScore, error) {
+	ids := make([]int64, 0, len(scores))
+	users := make([]int64, 0, len(scores))
+	for _, sc := range scores {
+		ids = append(ids, sc.SiteID)
+		users = append(users, sc.AssigneeID)
+	}
+	basics, err := site.Basics(ctx, s.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	types, err := framework.SiteTypeNames(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	assignees, err := org.DisplayNames(ctx, s.DB, users)
+	if err != nil {
+		return nil, err
+	}
+	kept := scores[:0]
+	var regions []string
+	for _, sc := range scores {
+		b, ok := basics[sc.SiteID]
+		if !ok {
+			continue
+		}
+		typeName, ok := types[b.TypeCode]
+		if !ok {
+			continue
+		}
+		sc.SiteName, sc.TypeCode, sc.TypeName, sc.RegionCode = b.Name, b.TypeCode, typeName, b.RegionCode
+		if len(sc.RegionCode) >= 9 {
+			sc.Street = sc.RegionCode[:9]
+		}
+		if len(sc.RegionCode) >= 6 {
+			sc.District = sc.RegionCode[:6]
+		}
+		sc.AssigneeName = assignees[sc.AssigneeID]
+		// As the former SQL substr: a shorter code names itself.
+		regions = append(regions, prefix(sc.RegionCode, 9), prefix(sc.RegionCode, 6))
+		kept = append(kept, sc)
+	}
+	names, err := region.Names(ctx, s.DB, regions)
+	if err != nil {
+		return nil, err
+	}
+	for i := range kept {
+		kept[i].StreetName, kept[i].DistrictName = names[prefix(kept[i].RegionCode, 9)], names[prefix(kept[i].RegionCode, 6)]
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		if kept[i].TypeCode != kept[j].TypeCode {
+			return kept[i].TypeCode < kept[j].TypeCode
+		}
+		if kept[i].SiteName != kept[j].SiteName {
+			return kept[i].SiteName < kept[j].SiteName
+		}
+		return kept[i].SiteID < kept[j].SiteID
+	})
+	return kept, nil
 }
 
 // groups averages the rated sites by a key, in key order.
@@ -194,4 +282,46 @@ func (s *Store) SiteHistory(ctx context.Context, a access.Actor, siteID int64) (
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func prefix(s string, n int) string { return s[:min(len(s), n)] }
+
+// LatestScores returns, for each of the sites that has one, the score
+// (0–100) of its latest published inspection: covert rounds count once the
+// office has published them. It serves site.Store.Scores.
+func LatestScores(ctx context.Context, c db.Conn, siteIDs []int64) (map[int64]float64, error) {
+	out := make(map[int64]float64, len(siteIDs))
+	for len(siteIDs) > 0 {
+		n := min(len(siteIDs), 500)
+		args := make([]any, n)
+		for i, id := range siteIDs[:n] {
+			args[i] = id
+		}
+		siteIDs = siteIDs[n:]
+		rows, err := c.Query(ctx, `SELECT site_id, rate FROM (
+				SELECT i.site_id, i.score_rate * 100 AS rate,
+					ROW_NUMBER() OVER (PARTITION BY i.site_id ORDER BY i.submitted_at DESC) AS rn
+				FROM inspection i JOIN inspection_plan ip ON ip.id = i.plan_id
+				WHERE i.site_id IN (`+db.Placeholders(n)+`) AND i.score_rate IS NOT NULL
+					AND (ip.covert = FALSE OR ip.published_at IS NOT NULL)) latest
+			WHERE rn = 1`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("latest scores: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var v float64
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("latest scores: %w", err)
+			}
+			out[id] = v
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("latest scores: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/site"
 )
@@ -180,11 +181,11 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 			}
 		}
 		for _, uid := range dedupe(in.Inspectors) {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM user_role WHERE user_id = ? AND role IN ('inspector', 'office')`, uid).Scan(&n); err != nil {
+			ok, err := org.HasAnyRole(ctx, tx, uid, string(access.RoleInspector), string(access.RoleOffice))
+			if err != nil {
 				return fmt.Errorf("check inspector: %w", err)
 			}
-			if n == 0 {
+			if !ok {
 				return apperr.Invalid("inspect.not_an_inspector", uid)
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO inspection_plan_inspector (plan_id, user_id) VALUES (?, ?)", id, uid); err != nil {
@@ -277,11 +278,11 @@ func (s *Store) Plans(ctx context.Context, a access.Actor) ([]Plan, error) {
 }
 
 func (s *Store) plans(ctx context.Context, where string, args ...any) ([]Plan, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id, p.name, p.version_id, v.name, p.region_code, p.covert, p.published_at, p.starts_on,
+	rows, err := s.DB.Query(ctx, `SELECT p.id, p.name, p.version_id, p.region_code, p.covert, p.published_at, p.starts_on,
 		p.ends_on, p.sampling, COALESCE(p.followup_of, 0), p.created_at,
 		(SELECT COUNT(*) FROM inspection_plan_site x WHERE x.plan_id = p.id),
 		(SELECT COUNT(*) FROM inspection i WHERE i.plan_id = p.id)
-		FROM inspection_plan p JOIN framework_version v ON v.id = p.version_id WHERE `+where+` ORDER BY p.id DESC`, args...)
+		FROM inspection_plan p WHERE `+where+` ORDER BY p.id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read plans: %w", err)
 	}
@@ -292,7 +293,7 @@ func (s *Store) plans(ctx context.Context, where string, args ...any) ([]Plan, e
 		var published sql.NullInt64
 		var sampling string
 		var created int64
-		if err := rows.Scan(&p.ID, &p.Name, &p.VersionID, &p.VersionName, &p.RegionCode, &p.Covert, &published, &p.StartsOn,
+		if err := rows.Scan(&p.ID, &p.Name, &p.VersionID, &p.RegionCode, &p.Covert, &published, &p.StartsOn,
 			&p.EndsOn, &sampling, &p.FollowupOf, &created, &p.Sites, &p.Done); err != nil {
 			return nil, fmt.Errorf("read plans: %w", err)
 		}
@@ -304,6 +305,17 @@ func (s *Store) plans(ctx context.Context, where string, args ...any) ([]Plan, e
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	versions := make([]int64, len(out))
+	for i, p := range out {
+		versions[i] = p.VersionID
+	}
+	names, err := framework.VersionNames(ctx, s.DB, versions)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].VersionName = names[out[i].VersionID]
 	}
 	for i := range out {
 		if out[i].Inspectors, err = s.ids(ctx, "SELECT user_id FROM inspection_plan_inspector WHERE plan_id = ? ORDER BY user_id", out[i].ID); err != nil {
@@ -404,9 +416,9 @@ func (s *Store) planSite(ctx context.Context, a access.Actor, p Plan, siteID int
 // criteria lists the criteria of a version that apply to a site type and
 // are checked on the spot (实地考察), in tree order.
 func (s *Store) criteria(ctx context.Context, versionID int64, siteType string) ([]framework.Criterion, error) {
-	var revision int64
-	if err := s.DB.QueryRow(ctx, "SELECT revision FROM framework_version WHERE id = ?", versionID).Scan(&revision); err != nil {
-		return nil, fmt.Errorf("framework version %d: %w", versionID, err)
+	revision, err := framework.VersionRevision(ctx, s.DB, versionID)
+	if err != nil {
+		return nil, err
 	}
 	key := criteriaKey{versionID, siteType}
 	s.criteriaMu.Lock()
@@ -576,11 +588,11 @@ func (s *Store) Submit(ctx context.Context, a access.Actor, in SubmitInput) (Ins
 			return fmt.Errorf("site assignment: %w", err)
 		}
 		if who.Valid && who.Int64 != a.UserID {
-			var name string
-			if err := tx.QueryRow(ctx, "SELECT display_name FROM app_user WHERE id = ?", who.Int64).Scan(&name); err != nil {
+			names, err := org.DisplayNames(ctx, tx, []int64{who.Int64})
+			if err != nil {
 				return fmt.Errorf("site assignee: %w", err)
 			}
-			return apperr.Conflict("inspect.assigned_to_other", name)
+			return apperr.Conflict("inspect.assigned_to_other", names[who.Int64])
 		}
 		var rateV, dist any
 		if hasRate {
@@ -704,8 +716,12 @@ func (s *Store) Publish(ctx context.Context, a access.Actor, planID int64) error
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil // someone else published it just now
 	}
-	held, err := s.ids(ctx, `SELECT r.problem_id FROM inspection_result r JOIN inspection i ON i.id = r.inspection_id
-		JOIN problem p ON p.id = r.problem_id WHERE i.plan_id = ? AND p.state = 'reported' ORDER BY r.problem_id`, planID)
+	results, err := s.ids(ctx, `SELECT r.problem_id FROM inspection_result r JOIN inspection i ON i.id = r.inspection_id
+		WHERE i.plan_id = ? AND r.problem_id IS NOT NULL ORDER BY r.problem_id`, planID)
+	if err != nil {
+		return err
+	}
+	held, err := problem.ReportedAmong(ctx, s.DB, results)
 	if err != nil {
 		return err
 	}

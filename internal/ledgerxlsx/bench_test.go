@@ -74,7 +74,7 @@ func BenchmarkExport100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var w countingWriter
 		opts := Options{Regions: Names(func(code string) string { return names[code] })}
-		n, err := Export(context.Background(), &w, sliceSource(cases), t, now, opts)
+		n, err := Export(context.Background(), exporter, &w, sliceSource(cases), t, now, opts)
 		if err != nil || n != len(cases) {
 			b.Fatalf("export: %d, %v", n, err)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -179,8 +180,12 @@ func newStyles(f *excelize.File) (styles, error) {
 // description such as "=HYPERLINK(…)" stays text (no formula injection).
 // Times are Excel dates shown as "2006-01-02 15:04" in Asia/Shanghai time.
 // t renders catalogue keys; now stamps the title and decides what is
-// overdue.
-func Export(ctx context.Context, w io.Writer, src Source, t func(key string, args ...any) string, now time.Time, opts Options) (rows int, err error) {
+// overdue. Only admin, office and leader may export the ledger; anyone
+// else gets apperr Forbidden before anything is read.
+func Export(ctx context.Context, a access.Actor, w io.Writer, src Source, t func(key string, args ...any) string, now time.Time, opts Options) (rows int, err error) {
+	if !MayExport(a) {
+		return 0, apperr.Forbidden("error.forbidden")
+	}
 	loc := shanghai()
 	f := excelize.NewFile()
 	defer func() {
@@ -357,4 +362,10 @@ func isOverdue(c *problem.Case, now time.Time) bool {
 		return true
 	}
 	return c.State == problem.Closed && !c.Deadline.IsZero() && c.ClosedAt.After(c.Deadline)
+}
+
+// MayExport reports whether a may export the ledger; pages use it to decide
+// whether to show the export button.
+func MayExport(a access.Actor) bool {
+	return a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader)
 }

@@ -49,7 +49,7 @@ var exportNow = sh(2026, 11, 22, 14, 0)
 func exportBytes(t *testing.T, cases []*problem.Case, opts Options) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	n, err := Export(context.Background(), &buf, sliceSource(cases), tr(t), exportNow, opts)
+	n, err := Export(context.Background(), exporter, &buf, sliceSource(cases), tr(t), exportNow, opts)
 	if err != nil {
 		t.Fatalf("Export: %v", err)
 	}
@@ -235,7 +235,7 @@ func TestExportSourceError(t *testing.T) {
 		return boom
 	}
 	var buf bytes.Buffer
-	if _, err := Export(context.Background(), &buf, src, tr(t), exportNow, Options{}); !errors.Is(err, boom) {
+	if _, err := Export(context.Background(), exporter, &buf, src, tr(t), exportNow, Options{}); !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
 	if buf.Len() != 0 {
@@ -243,7 +243,7 @@ func TestExportSourceError(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Export(ctx, &buf, sliceSource(ledgerCases()), tr(t), exportNow, Options{}); !errors.Is(err, context.Canceled) {
+	if _, err := Export(ctx, exporter, &buf, sliceSource(ledgerCases()), tr(t), exportNow, Options{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled export: %v", err)
 	}
 }

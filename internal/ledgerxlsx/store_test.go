@@ -124,7 +124,7 @@ func TestImportAndExportThroughTheStore(t *testing.T) {
 		return store.Each(ctx, actor, problem.Filter{Sort: "old"}, fn)
 	}
 	var out bytes.Buffer
-	n, err := Export(ctx, &out, src, tr(t), parseNow, Options{Regions: Names(regionName)})
+	n, err := Export(ctx, exporter, &out, src, tr(t), parseNow, Options{Regions: Names(regionName)})
 	if err != nil || n != 3 {
 		t.Fatalf("export: %d, %v", n, err)
 	}

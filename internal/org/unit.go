@@ -17,6 +17,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/password"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // UnitKind is the kind of a unit, stored as a stable word.
@@ -124,16 +125,16 @@ func scopeFilter(a access.Actor) (string, []any) {
 }
 
 const unitColumns = `u.id, u.code, u.name, u.kind, u.line, COALESCE(u.parent_id, 0), COALESCE(p.name, ''),
-	COALESCE(u.region_code, ''), COALESCE(r.name, ''), u.head_name, u.head_phone, u.liaison_name, u.liaison_phone,
+	COALESCE(u.region_code, ''), u.head_name, u.head_phone, u.liaison_name, u.liaison_phone,
 	u.created_at, u.updated_at`
 
-const unitFrom = ` FROM unit u LEFT JOIN unit p ON p.id = u.parent_id LEFT JOIN region r ON r.code = u.region_code`
+const unitFrom = ` FROM unit u LEFT JOIN unit p ON p.id = u.parent_id`
 
 func scanUnit(sc interface{ Scan(...any) error }) (Unit, error) {
 	var u Unit
 	var created, updated int64
 	err := sc.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.Line, &u.ParentID, &u.ParentName,
-		&u.RegionCode, &u.RegionName, &u.HeadName, &u.HeadPhone, &u.LiaisonName, &u.LiaisonPhone, &created, &updated)
+		&u.RegionCode, &u.HeadName, &u.HeadPhone, &u.LiaisonName, &u.LiaisonPhone, &created, &updated)
 	u.CreatedAt, u.UpdatedAt = db.FromMillis(created), db.FromMillis(updated)
 	return u, err
 }
@@ -185,7 +186,29 @@ func (s *Store) ListUnits(ctx context.Context, a access.Actor, f UnitFilter) ([]
 		}
 		out = append(out, u)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list units: %w", err)
+	}
+	if err := fillRegionNames(ctx, s.DB, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// fillRegionNames sets the region names of units, one query for them all.
+func fillRegionNames(ctx context.Context, c db.Conn, units []Unit) error {
+	codes := make([]string, 0, len(units))
+	for _, u := range units {
+		codes = append(codes, u.RegionCode)
+	}
+	names, err := region.Names(ctx, c, codes)
+	if err != nil {
+		return err
+	}
+	for i := range units {
+		units[i].RegionName = names[units[i].RegionCode]
+	}
+	return nil
 }
 
 // GetUnit returns one unit if the actor may see it.
@@ -202,7 +225,11 @@ func (s *Store) GetUnit(ctx context.Context, a access.Actor, id int64) (Unit, er
 	if err != nil {
 		return Unit{}, fmt.Errorf("get unit %d: %w", id, err)
 	}
-	return u, nil
+	us := []Unit{u}
+	if err := fillRegionNames(ctx, s.DB, us); err != nil {
+		return Unit{}, err
+	}
+	return us[0], nil
 }
 
 // unitByID reads a unit without a scope check, for internal decisions.
@@ -214,6 +241,11 @@ func (s *Store) unitByID(ctx context.Context, c db.Conn, id int64) (Unit, error)
 	if err != nil {
 		return Unit{}, fmt.Errorf("read unit %d: %w", id, err)
 	}
+	us := []Unit{u}
+	if err := fillRegionNames(ctx, c, us); err != nil {
+		return Unit{}, err
+	}
+	u = us[0]
 	return u, nil
 }
 
@@ -263,11 +295,11 @@ func (s *Store) validateUnit(ctx context.Context, c db.Conn, a access.Actor, in 
 		}
 	}
 	if in.RegionCode != "" {
-		var n int
-		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", in.RegionCode).Scan(&n); err != nil {
+		ok, err := region.Exists(ctx, c, in.RegionCode)
+		if err != nil {
 			return fmt.Errorf("check region: %w", err)
 		}
-		if n == 0 {
+		if !ok {
 			return apperr.Invalid("org.unit_region_unknown", in.RegionCode)
 		}
 	}

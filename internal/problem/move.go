@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/i18n"
 )
 
 // MoveInput carries what an action needs; each action checks its part.
@@ -51,7 +52,7 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		}
 		to, ok := Allowed(in.Action, c.State)
 		if !ok {
-			return apperr.Conflict("problem.illegal_move", in.Action.Key(), c.State.Key())
+			return apperr.Conflict("problem.illegal_move", i18n.Key(in.Action.Key()), i18n.Key(c.State.Key()))
 		}
 		if !mayTake(a, c, in.Action) {
 			return apperr.Forbidden("problem.not_your_move")
@@ -164,14 +165,14 @@ func nullMillisOf(v any) sql.NullInt64 {
 
 func needNote(in MoveInput) error {
 	if in.Note == "" {
-		return apperr.Invalid("problem.note_required", in.Action.Key())
+		return apperr.Invalid("problem.note_required", i18n.Key(in.Action.Key()))
 	}
 	return nil
 }
 
 func needPhotos(in MoveInput) error {
 	if len(in.Photos) == 0 {
-		return apperr.Invalid("problem.photo_required", in.Action.Key())
+		return apperr.Invalid("problem.photo_required", i18n.Key(in.Action.Key()))
 	}
 	return nil
 }
@@ -320,7 +321,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		}
 		ch.set["closed_at"] = ms
 	default:
-		return apperr.Conflict("problem.illegal_move", in.Action.Key(), c.State.Key())
+		return apperr.Conflict("problem.illegal_move", i18n.Key(in.Action.Key()), i18n.Key(c.State.Key()))
 	}
 	return nil
 }

@@ -172,6 +172,7 @@ func (s *Store) AddGrid(ctx context.Context, actor access.Actor, communityCode, 
 	if err != nil {
 		return Region{}, fmt.Errorf("add grid: %w", err)
 	}
+	s.changed()
 	return out, nil
 }
 
@@ -237,6 +238,7 @@ func (s *Store) UpdateGrid(ctx context.Context, actor access.Actor, code, name s
 	if err != nil {
 		return Region{}, fmt.Errorf("update grid: %w", err)
 	}
+	s.changed()
 	return out, nil
 }
 
@@ -262,6 +264,7 @@ func (s *Store) DeleteGrid(ctx context.Context, actor access.Actor, code string)
 	if n == 0 {
 		return apperr.NotFound("region.not_found", code)
 	}
+	s.changed()
 	return nil
 }
 
@@ -378,5 +381,6 @@ func (s *Store) ImportGrids(ctx context.Context, actor access.Actor, communityCo
 		}
 		return nil, fmt.Errorf("import grids: %w", err)
 	}
+	s.changed()
 	return out, nil
 }

@@ -115,6 +115,15 @@ type Store struct {
 	// come. Stage is a catalogue key (region.import.stage.*); total is 0
 	// when not known in advance.
 	Progress func(stage string, done, total int)
+	// Changed, when set, is called after grids or their boundaries were
+	// changed, so this server's spatial index is rebuilt at once.
+	Changed func()
+}
+
+func (s *Store) changed() {
+	if s.Changed != nil {
+		s.Changed()
+	}
 }
 
 // Page sizes of the listing queries.

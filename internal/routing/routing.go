@@ -16,7 +16,10 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // Owners tells the default owner rule of a category: "territorial" or
@@ -83,7 +86,7 @@ func (s *Store) Route(ctx context.Context, categoryID int64, regionCode string) 
 
 // Decide is Route with the unit's name, for the preview.
 func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string) (Decision, error) {
-	rules, err := s.rules(ctx, true)
+	rules, err := s.rules(ctx, true, false)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -94,7 +97,11 @@ func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string)
 		if r.RegionCode != "" && !access.InSubtree(regionCode, r.RegionCode) {
 			continue
 		}
-		return Decision{UnitID: r.UnitID, UnitName: r.UnitName, By: ByRule, Detail: strconv.FormatInt(r.ID, 10) + "|" + r.Note}, nil
+		names, err := org.UnitNames(ctx, s.DB, []int64{r.UnitID})
+		if err != nil {
+			return Decision{}, err
+		}
+		return Decision{UnitID: r.UnitID, UnitName: names[r.UnitID], By: ByRule, Detail: strconv.FormatInt(r.ID, 10) + "|" + r.Note}, nil
 	}
 	owner := "territorial"
 	if categoryID != 0 {
@@ -103,15 +110,15 @@ func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string)
 		}
 	}
 	if line, isLine := strings.CutPrefix(owner, "line:"); isLine {
-		if d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'department' AND u.line = ?", line); err != nil || ok {
+		if d, ok, err := s.smallest(ctx, regionCode, org.KindDepartment, line); err != nil || ok {
 			d.By, d.Detail = ByLine, line
 			return d, err
 		}
-	} else if d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'territorial'"); err != nil || ok {
+	} else if d, ok, err := s.smallest(ctx, regionCode, org.KindTerritorial, ""); err != nil || ok {
 		d.By = ByTerritory
 		return d, err
 	}
-	d, ok, err := s.smallest(ctx, regionCode, "u.kind = 'office'")
+	d, ok, err := s.smallest(ctx, regionCode, org.KindOffice, "")
 	if err != nil {
 		return Decision{}, err
 	}
@@ -124,31 +131,30 @@ func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string)
 
 // smallest finds the unit of a kind whose jurisdiction is the smallest
 // region holding regionCode.
-func (s *Store) smallest(ctx context.Context, regionCode, where string, args ...any) (Decision, bool, error) {
-	var d Decision
-	var region, regionName string
-	q := `SELECT u.id, u.name, u.region_code, COALESCE(r.name, '') FROM unit u LEFT JOIN region r ON r.code = u.region_code
-		WHERE ` + where + ` AND u.region_code IS NOT NULL AND substr(?, 1, length(u.region_code)) = u.region_code
-		ORDER BY length(u.region_code) DESC, u.id LIMIT 1`
-	err := s.DB.QueryRow(ctx, q, append(args, regionCode)...).Scan(&d.UnitID, &d.UnitName, &region, &regionName)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, false, nil
+func (s *Store) smallest(ctx context.Context, regionCode string, kind org.UnitKind, line string) (Decision, bool, error) {
+	u, ok, err := org.SmallestUnit(ctx, s.DB, regionCode, kind, line)
+	if err != nil || !ok {
+		return Decision{}, false, err
 	}
+	names, err := region.Names(ctx, s.DB, []string{u.RegionCode})
 	if err != nil {
-		return d, false, fmt.Errorf("route: %w", err)
+		return Decision{}, false, fmt.Errorf("route: %w", err)
 	}
-	d.Detail = regionName
-	return d, true, nil
+	return Decision{UnitID: u.ID, UnitName: u.Name, Detail: names[u.RegionCode]}, true, nil
 }
 
-const ruleColumns = `x.id, x.position, COALESCE(x.category_id, 0), COALESCE(c.name, ''), COALESCE(x.region_code, ''),
-	COALESCE(r.name, ''), x.unit_id, u.name, x.note, x.enabled`
+const ruleColumns = `x.id, x.position, COALESCE(x.category_id, 0), COALESCE(x.region_code, ''), x.unit_id, x.note, x.enabled`
 
-const ruleFrom = ` FROM routing_rule x JOIN unit u ON u.id = x.unit_id LEFT JOIN category c ON c.id = x.category_id
-	LEFT JOIN region r ON r.code = x.region_code`
+func scanRule(sc interface{ Scan(...any) error }) (Rule, error) {
+	var r Rule
+	err := sc.Scan(&r.ID, &r.Position, &r.CategoryID, &r.RegionCode, &r.UnitID, &r.Note, &r.Enabled)
+	return r, err
+}
 
-func (s *Store) rules(ctx context.Context, enabledOnly bool) ([]Rule, error) {
-	q := "SELECT " + ruleColumns + ruleFrom
+// rules reads the rules in order; withNames fills the category, region and
+// unit names (one query per owner), which deciding a case does not need.
+func (s *Store) rules(ctx context.Context, enabledOnly, withNames bool) ([]Rule, error) {
+	q := "SELECT " + ruleColumns + " FROM routing_rule x"
 	if enabledOnly {
 		q += " WHERE x.enabled = TRUE"
 	}
@@ -159,14 +165,46 @@ func (s *Store) rules(ctx context.Context, enabledOnly bool) ([]Rule, error) {
 	defer rows.Close()
 	var out []Rule
 	for rows.Next() {
-		var r Rule
-		if err := rows.Scan(&r.ID, &r.Position, &r.CategoryID, &r.CategoryName, &r.RegionCode, &r.RegionName,
-			&r.UnitID, &r.UnitName, &r.Note, &r.Enabled); err != nil {
+		r, err := scanRule(rows)
+		if err != nil {
 			return nil, fmt.Errorf("read routing rules: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read routing rules: %w", err)
+	}
+	if withNames {
+		if err := s.fillNames(ctx, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) fillNames(ctx context.Context, rules []Rule) error {
+	var cats, units []int64
+	var regions []string
+	for _, r := range rules {
+		cats, units, regions = append(cats, r.CategoryID), append(units, r.UnitID), append(regions, r.RegionCode)
+	}
+	catNames, err := category.Names(ctx, s.DB, cats)
+	if err != nil {
+		return err
+	}
+	unitNames, err := org.UnitNames(ctx, s.DB, units)
+	if err != nil {
+		return err
+	}
+	regionNames, err := region.Names(ctx, s.DB, regions)
+	if err != nil {
+		return err
+	}
+	for i := range rules {
+		r := &rules[i]
+		r.CategoryName, r.UnitName, r.RegionName = catNames[r.CategoryID], unitNames[r.UnitID], regionNames[r.RegionCode]
+	}
+	return nil
 }
 
 // Rules lists every rule in order, for the office's editor.
@@ -174,7 +212,7 @@ func (s *Store) Rules(ctx context.Context, a access.Actor) ([]Rule, error) {
 	if !a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
 		return nil, apperr.Forbidden("routing.forbidden")
 	}
-	return s.rules(ctx, false)
+	return s.rules(ctx, false, true)
 }
 
 // RuleInput is what the office enters for a rule.
@@ -197,26 +235,22 @@ func (s *Store) checkRule(ctx context.Context, c db.Conn, a access.Actor, in Rul
 	case len([]rune(in.Note)) > 200:
 		return apperr.Invalid("routing.note_too_long")
 	}
-	var n int
-	if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM unit WHERE id = ?", in.UnitID).Scan(&n); err != nil {
+	if ok, err := org.UnitExists(ctx, c, in.UnitID); err != nil {
 		return fmt.Errorf("check unit: %w", err)
-	}
-	if n == 0 {
+	} else if !ok {
 		return apperr.Invalid("routing.unit_required")
 	}
 	if in.RegionCode != "" {
-		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", in.RegionCode).Scan(&n); err != nil {
+		if ok, err := region.Exists(ctx, c, in.RegionCode); err != nil {
 			return fmt.Errorf("check region: %w", err)
-		}
-		if n == 0 {
+		} else if !ok {
 			return apperr.Invalid("routing.region_unknown", in.RegionCode)
 		}
 	}
 	if in.CategoryID != 0 {
-		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM category WHERE id = ?", in.CategoryID).Scan(&n); err != nil {
+		if ok, err := category.Exists(ctx, c, in.CategoryID); err != nil {
 			return fmt.Errorf("check category: %w", err)
-		}
-		if n == 0 {
+		} else if !ok {
 			return apperr.Invalid("routing.category_unknown")
 		}
 	}
@@ -276,20 +310,18 @@ func (s *Store) DeleteRule(ctx context.Context, a access.Actor, id int64) error 
 }
 
 func (s *Store) rule(ctx context.Context, id int64) (Rule, error) {
-	rows, err := s.DB.Query(ctx, "SELECT "+ruleColumns+ruleFrom+" WHERE x.id = ?", id)
-	if err != nil {
-		return Rule{}, fmt.Errorf("read rule %d: %w", id, err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
+	r, err := scanRule(s.DB.QueryRow(ctx, "SELECT "+ruleColumns+" FROM routing_rule x WHERE x.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
 		return Rule{}, apperr.NotFound("routing.rule_not_found")
 	}
-	var r Rule
-	err = rows.Scan(&r.ID, &r.Position, &r.CategoryID, &r.CategoryName, &r.RegionCode, &r.RegionName, &r.UnitID, &r.UnitName, &r.Note, &r.Enabled)
 	if err != nil {
 		return Rule{}, fmt.Errorf("read rule %d: %w", id, err)
 	}
-	return r, nil
+	rs := []Rule{r}
+	if err := s.fillNames(ctx, rs); err != nil {
+		return Rule{}, err
+	}
+	return rs[0], nil
 }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -8,7 +8,6 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/category"
-	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/web"
@@ -103,40 +102,18 @@ func (c categories) groups(ctx context.Context) ([]web.CategoryGroup, error) {
 	return out, nil
 }
 
-// locator keeps the spatial index of grid and community boundaries and
-// rebuilds it when it is older than its time to live, so boundaries drawn
-// on one server reach the others within that time.
+// locator keeps the spatial index of grid and community boundaries. Edits
+// made through this server invalidate it at once; the cache notices edits
+// made on other servers within its poll interval.
 type locator struct {
-	db    *db.DB
-	ttl   time.Duration
-	mu    sync.Mutex
-	index *geo.Index
-	built time.Time
-}
-
-func (l *locator) current(ctx context.Context) (*geo.Index, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.index != nil && time.Since(l.built) < l.ttl {
-		return l.index, nil
-	}
-	ix, err := geo.LoadIndex(ctx, l.db)
-	if err != nil {
-		return nil, err
-	}
-	l.index, l.built = ix, time.Now()
-	return ix, nil
+	cache *geo.Cache
 }
 
 // Invalidate makes the next lookup rebuild the index (after grid edits).
-func (l *locator) Invalidate() {
-	l.mu.Lock()
-	l.index = nil
-	l.mu.Unlock()
-}
+func (l *locator) Invalidate() { l.cache.Invalidate() }
 
 func (l *locator) Locate(ctx context.Context, lng, lat float64) (string, bool, error) {
-	ix, err := l.current(ctx)
+	ix, err := l.cache.Index(ctx)
 	if err != nil {
 		return "", false, err
 	}

@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 func TestHealthReadyMetrics(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		res, err := http.Get(app.URL + path)
 		if err != nil {
@@ -20,9 +23,9 @@ func TestHealthReadyMetrics(t *testing.T) {
 			t.Errorf("%s: %d %q", path, res.StatusCode, body)
 		}
 	}
-	b := app.browser(t)
-	b.get("/login")
-	b.get("/regions/410411")
+	b := app.Browser(t)
+	b.Get("/login")
+	b.Get("/regions/410411")
 	res, err := http.Get(app.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -51,9 +54,10 @@ func TestHealthReadyMetrics(t *testing.T) {
 }
 
 func TestSecurityHeadersAndStatic(t *testing.T) {
-	app := newTestApp(t)
-	b := app.browser(t)
-	res := b.get("/login")
+	t.Parallel()
+	app := servertest.New(t)
+	b := app.Browser(t)
+	res := b.Get("/login")
 	for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"} {
 		if res.Header.Get(h) == "" {
 			t.Errorf("missing %s", h)

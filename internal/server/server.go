@@ -25,6 +25,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/config"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
@@ -94,7 +95,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		return nil, err
 	}
 	clock := &workingTime{store: cal, ttl: time.Minute}
-	loc := &locator{db: d, ttl: 5 * time.Minute}
+	loc := &locator{cache: &geo.Cache{DB: d}}
+	regions.Changed = loc.Invalidate
 	catAdapter := categories{store: cats}
 	router := &routing.Store{DB: d, Owners: catAdapter, Now: time.Now}
 	problems := &problem.Store{DB: d, Log: log, Now: time.Now, Categories: catAdapter, Clock: clock, Router: router, Locator: loc}
@@ -106,7 +108,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	lim := media.DefaultLimits()
 	lim.MaxBytes = int64(cfg.PhotoMaxBytes)
 	photos := &media.Service{Blobs: media.DiskStore{Dir: filepath.Join(cfg.DataDir, "photos")}, DB: d, Limits: lim}
-	sites := &site.Store{DB: d, Locator: loc, BaseURL: cfg.BaseURL}
+	sites := &site.Store{DB: d, Locator: loc, BaseURL: cfg.BaseURL, Scores: inspect.LatestScores}
 	inspections := &inspect.Store{DB: d, Framework: fw, Sites: sites, Problems: problems, Now: time.Now,
 		Categories: func(ctx context.Context, code string) (int64, error) {
 			sub, err := cats.ByCode(ctx, code)

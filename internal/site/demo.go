@@ -2,12 +2,11 @@ package site
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // demoSite is one site of the demo district (平顶山市湛河区). Places are
@@ -117,12 +116,7 @@ func DemoSites(ctx context.Context, st *Store) (int, error) {
 		if code == "" {
 			return 0, nil
 		}
-		var id int64
-		err := st.DB.QueryRow(ctx, "SELECT id FROM unit WHERE code = ?", code).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil
-		}
-		return id, err
+		return org.UnitIDByCode(ctx, st.DB, code)
 	}
 	var types = map[string]bool{}
 	list, err := st.Types(ctx, false)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/problem"
 )
 
 // FeatureCollection is the map of sites (一张图) as GeoJSON (RFC 7946,
@@ -97,10 +98,6 @@ func (fc FeatureCollection) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(fc))
 }
 
-// openStates are the states of a problem that still needs something done:
-// everything but closed, rejected and merged duplicates.
-var openStates = []any{"reported", "filed", "dispatched", "in_progress", "parked", "rectified"}
-
 // openProblems counts, per site, the open problems within
 // OpenProblemRadius of its point. Problems do not carry a site yet; until
 // they do, nearness stands in. The problems inside the sites' bounding box
@@ -118,27 +115,17 @@ func (s *Store) openProblems(ctx context.Context, sites []Site) (map[int64]int, 
 		box.MinLng, box.MaxLng = min(box.MinLng, x.Lng), max(box.MaxLng, x.Lng)
 		box.MinLat, box.MaxLat = min(box.MinLat, x.Lat), max(box.MaxLat, x.Lat)
 	}
-	args := append([]any{box.MinLng - margin, box.MaxLng + margin, box.MinLat - margin, box.MaxLat + margin}, openStates...)
-	rows, err := s.DB.Query(ctx, `SELECT lng, lat FROM problem WHERE lng IS NOT NULL AND lat IS NOT NULL
-		AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ? AND state IN (?, ?, ?, ?, ?, ?)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("open problems near sites: %w", err)
-	}
-	defer rows.Close()
 	type key struct{ x, y int64 }
 	cellOf := func(p geo.Point) key {
 		return key{int64(math.Floor(p.Lng / cell)), int64(math.Floor(p.Lat / cell))}
 	}
 	bins := map[key][]geo.Point{}
-	for rows.Next() {
-		var p geo.Point
-		if err := rows.Scan(&p.Lng, &p.Lat); err != nil {
-			return nil, fmt.Errorf("scan problem place: %w", err)
-		}
+	err := problem.OpenPlacesIn(ctx, s.DB, box.MinLng-margin, box.MaxLng+margin, box.MinLat-margin, box.MaxLat+margin, func(lng, lat float64) {
+		p := geo.Point{Lng: lng, Lat: lat}
 		k := cellOf(p)
 		bins[k] = append(bins[k], p)
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("open problems near sites: %w", err)
 	}
 	if len(bins) == 0 {

@@ -76,9 +76,16 @@ type Locator interface {
 	Locate(ctx context.Context, lng, lat float64) (code string, ok bool, err error)
 }
 
+// LatestScores returns the latest published score of each of the sites
+// that has one. It takes the caller's connection.
+type LatestScores func(ctx context.Context, c db.Conn, siteIDs []int64) (map[int64]float64, error)
+
 // Store keeps the sites.
 type Store struct {
 	DB *db.DB
+	// Scores, when set, gives each site its latest published inspection
+	// score (0–100); inspections are another domain's (inspect.LatestScores).
+	Scores LatestScores
 	// Locator finds a site's region from its place. When nil, or when the
 	// place lies in no known boundary, the region given with the site is
 	// required.

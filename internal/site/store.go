@@ -13,6 +13,9 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 var (
@@ -70,31 +73,83 @@ func scope(a access.Actor) (string, []any, error) {
 	return "substr(s.region_code, 1, ?) = ?", []any{len(a.Region), a.Region}, nil
 }
 
-const siteColumns = `s.id, s.code, s.name, s.type_code, COALESCE(t.name, s.type_code), COALESCE(s.geometry, ''),
-	s.lng, s.lat, s.min_lng, s.min_lat, s.max_lng, s.max_lat, s.region_code, COALESCE(r.name, ''), s.address,
-	COALESCE(s.territorial_unit_id, 0), COALESCE(tu.name, ''), COALESCE(s.department_unit_id, 0), COALESCE(du.name, ''),
-	COALESCE(s.sponsor_unit_id, 0), COALESCE(su.name, ''), s.sponsor_leader, s.head_name, s.head_phone,
-	s.liaison_name, s.liaison_phone, s.active, s.qr_token, s.created_at, s.updated_at,
-	(SELECT i.score_rate * 100 FROM inspection i JOIN inspection_plan ip ON ip.id = i.plan_id
-		WHERE i.site_id = s.id AND i.score_rate IS NOT NULL AND (ip.covert = FALSE OR ip.published_at IS NOT NULL)
-		ORDER BY i.submitted_at DESC LIMIT 1)`
+const siteColumns = `s.id, s.code, s.name, s.type_code, COALESCE(s.geometry, ''),
+	s.lng, s.lat, s.min_lng, s.min_lat, s.max_lng, s.max_lat, s.region_code, s.address,
+	COALESCE(s.territorial_unit_id, 0), COALESCE(s.department_unit_id, 0),
+	COALESCE(s.sponsor_unit_id, 0), s.sponsor_leader, s.head_name, s.head_phone,
+	s.liaison_name, s.liaison_phone, s.active, s.qr_token, s.created_at, s.updated_at`
 
-// The last column is the latest score of a published inspection (covert
-// rounds count once the office has published them).
+// The names of type, region and units are read afterwards from their
+// owners, one query per owner for a page (fillNames).
+const siteFrom = ` FROM site s`
 
-const siteFrom = ` FROM site s LEFT JOIN site_type t ON t.code = s.type_code LEFT JOIN region r ON r.code = s.region_code
-	LEFT JOIN unit tu ON tu.id = s.territorial_unit_id LEFT JOIN unit du ON du.id = s.department_unit_id
-	LEFT JOIN unit su ON su.id = s.sponsor_unit_id`
+// fillNames sets the display names of sites' type, region and units.
+func (s *Store) fillNames(ctx context.Context, c db.Conn, xs []Site) error {
+	if len(xs) == 0 {
+		return nil
+	}
+	if s.Scores != nil {
+		ids := make([]int64, len(xs))
+		for i, x := range xs {
+			ids[i] = x.ID
+		}
+		scores, err := s.Scores(ctx, c, ids)
+		if err != nil {
+			return err
+		}
+		for i := range xs {
+			if v, ok := scores[xs[i].ID]; ok {
+				xs[i].Score = &v
+			}
+		}
+	}
+	types, err := framework.SiteTypeNames(ctx, c)
+	if err != nil {
+		return err
+	}
+	regions := make([]string, 0, len(xs))
+	units := make([]int64, 0, 3*len(xs))
+	for _, x := range xs {
+		regions = append(regions, x.RegionCode)
+		units = append(units, x.TerritorialUnitID, x.DepartmentUnitID, x.SponsorUnitID)
+	}
+	regionNames, err := region.Names(ctx, c, regions)
+	if err != nil {
+		return err
+	}
+	unitNames, err := org.UnitNames(ctx, c, units)
+	if err != nil {
+		return err
+	}
+	for i := range xs {
+		x := &xs[i]
+		x.TypeName = x.TypeCode
+		if n, ok := types[x.TypeCode]; ok {
+			x.TypeName = n
+		}
+		x.RegionName = regionNames[x.RegionCode]
+		x.TerritorialUnitName = unitNames[x.TerritorialUnitID]
+		x.DepartmentUnitName = unitNames[x.DepartmentUnitID]
+		x.SponsorUnitName = unitNames[x.SponsorUnitID]
+	}
+	return nil
+}
+
+// withNames is fillNames for one site.
+func (s *Store) withNames(ctx context.Context, c db.Conn, x Site) (Site, error) {
+	xs := []Site{x}
+	err := s.fillNames(ctx, c, xs)
+	return xs[0], err
+}
 
 func scanSite(sc interface{ Scan(...any) error }) (Site, error) {
 	var x Site
 	var lng, lat, minLng, minLat, maxLng, maxLat sql.NullFloat64
 	var created, updated int64
-	var score sql.NullFloat64
-	err := sc.Scan(&x.ID, &x.Code, &x.Name, &x.TypeCode, &x.TypeName, &x.Geometry, &lng, &lat, &minLng, &minLat, &maxLng, &maxLat,
-		&x.RegionCode, &x.RegionName, &x.Address, &x.TerritorialUnitID, &x.TerritorialUnitName, &x.DepartmentUnitID,
-		&x.DepartmentUnitName, &x.SponsorUnitID, &x.SponsorUnitName, &x.SponsorLeader, &x.HeadName, &x.HeadPhone,
-		&x.LiaisonName, &x.LiaisonPhone, &x.Active, &x.QRToken, &created, &updated, &score)
+	err := sc.Scan(&x.ID, &x.Code, &x.Name, &x.TypeCode, &x.Geometry, &lng, &lat, &minLng, &minLat, &maxLng, &maxLat,
+		&x.RegionCode, &x.Address, &x.TerritorialUnitID, &x.DepartmentUnitID,
+		&x.SponsorUnitID, &x.SponsorLeader, &x.HeadName, &x.HeadPhone,
+		&x.LiaisonName, &x.LiaisonPhone, &x.Active, &x.QRToken, &created, &updated)
 	if err != nil {
 		return x, err
 	}
@@ -105,10 +160,6 @@ func scanSite(sc interface{ Scan(...any) error }) (Site, error) {
 		x.GeometryType = geometryType(x.Geometry)
 	}
 	x.CreatedAt, x.UpdatedAt = db.FromMillis(created), db.FromMillis(updated)
-	if score.Valid {
-		v := score.Float64
-		x.Score = &v
-	}
 	return x, nil
 }
 
@@ -201,10 +252,18 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(Site
 		return fmt.Errorf("list sites: %w", err)
 	}
 	rows.Close()
-	for _, x := range all {
-		if err := fn(x); err != nil {
+	for len(all) > 0 {
+		// Names a batch at a time, so a long export does not hold them all.
+		n := min(len(all), 500)
+		if err := s.fillNames(ctx, s.DB, all[:n]); err != nil {
 			return err
 		}
+		for _, x := range all[:n] {
+			if err := fn(x); err != nil {
+				return err
+			}
+		}
+		all = all[n:]
 	}
 	return nil
 }
@@ -223,7 +282,13 @@ func (s *Store) query(ctx context.Context, tail string, args ...any) ([]Site, er
 		}
 		out = append(out, x)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sites: %w", err)
+	}
+	if err := s.fillNames(ctx, s.DB, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Get returns one site if the actor may see it. A site out of scope and a
@@ -240,7 +305,7 @@ func (s *Store) Get(ctx context.Context, a access.Actor, id int64) (Site, error)
 	if err != nil {
 		return Site{}, fmt.Errorf("get site %d: %w", id, err)
 	}
-	return x, nil
+	return s.withNames(ctx, s.DB, x)
 }
 
 // ByQRToken returns the site a QR code names, with no scope check: the
@@ -256,7 +321,7 @@ func (s *Store) ByQRToken(ctx context.Context, token string) (Site, error) {
 	if err != nil {
 		return Site{}, fmt.Errorf("site by token: %w", err)
 	}
-	return x, nil
+	return s.withNames(ctx, s.DB, x)
 }
 
 func (s *Store) byID(ctx context.Context, c db.Conn, id int64) (Site, error) {
@@ -267,32 +332,21 @@ func (s *Store) byID(ctx context.Context, c db.Conn, id int64) (Site, error) {
 	if err != nil {
 		return Site{}, fmt.Errorf("read site %d: %w", id, err)
 	}
-	return x, nil
+	return s.withNames(ctx, c, x)
 }
 
 // Types lists the site types for select boxes, in their order; inactive
 // ones only when asked.
 func (s *Store) Types(ctx context.Context, includeInactive bool) ([]Type, error) {
-	q := "SELECT code, name, active FROM site_type"
-	var args []any
-	if !includeInactive {
-		q += " WHERE active = ?"
-		args = append(args, true)
-	}
-	rows, err := s.DB.Query(ctx, q+" ORDER BY position, code", args...)
+	types, err := framework.SiteTypeList(ctx, s.DB, includeInactive)
 	if err != nil {
-		return nil, fmt.Errorf("list site types: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []Type
-	for rows.Next() {
-		var t Type
-		if err := rows.Scan(&t.Code, &t.Name, &t.Active); err != nil {
-			return nil, fmt.Errorf("scan site type: %w", err)
-		}
-		out = append(out, t)
+	out := make([]Type, 0, len(types))
+	for _, t := range types {
+		out = append(out, Type{Code: t.Code, Name: t.Name, Active: t.Active})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (in *Input) normalize() {
@@ -332,14 +386,15 @@ func (s *Store) validate(ctx context.Context, c db.Conn, a access.Actor, in Inpu
 	case in.TypeCode == "":
 		return r, apperr.Invalid("site.type_required")
 	}
-	var typeActive bool
-	err := c.QueryRow(ctx, "SELECT name, active FROM site_type WHERE code = ?", in.TypeCode).Scan(&r.typeName, &typeActive)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.Invalid("site.type_unknown", in.TypeCode)
-	}
+	st, found, err := framework.SiteTypeByCode(ctx, c, in.TypeCode)
 	if err != nil {
 		return r, fmt.Errorf("check site type: %w", err)
 	}
+	if !found {
+		return r, apperr.Invalid("site.type_unknown", in.TypeCode)
+	}
+	r.typeName = st.Name
+	typeActive := st.Active
 	// A site may keep a type the framework has since retired.
 	if !typeActive && (cur == nil || cur.TypeCode != in.TypeCode) {
 		return r, apperr.Invalid("site.type_inactive", r.typeName)
@@ -370,11 +425,9 @@ func (s *Store) validate(ctx context.Context, c db.Conn, a access.Actor, in Inpu
 		}
 		r.region = in.RegionCode
 	}
-	var n int
-	if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", r.region).Scan(&n); err != nil {
+	if ok, err := region.Exists(ctx, c, r.region); err != nil {
 		return r, fmt.Errorf("check region: %w", err)
-	}
-	if n == 0 {
+	} else if !ok {
 		return r, apperr.Invalid("site.region_unknown", r.region)
 	}
 	if !a.Manages(r.region) {
@@ -401,25 +454,23 @@ func (s *Store) validate(ctx context.Context, c db.Conn, a access.Actor, in Inpu
 		if ch.id == 0 {
 			continue
 		}
-		var kind string
-		var unitRegion sql.NullString
-		err := c.QueryRow(ctx, "SELECT kind, region_code FROM unit WHERE id = ?", ch.id).Scan(&kind, &unitRegion)
-		if errors.Is(err, sql.ErrNoRows) {
-			return r, apperr.Invalid(ch.code)
-		}
+		kind, unitRegion, found, err := org.UnitKindRegion(ctx, c, ch.id)
 		if err != nil {
 			return r, fmt.Errorf("check unit %d: %w", ch.id, err)
 		}
+		if !found {
+			return r, apperr.Invalid(ch.code)
+		}
 		ok := false
 		for _, k := range ch.kinds {
-			ok = ok || k == kind
+			ok = ok || k == string(kind)
 		}
 		if !ok {
 			return r, apperr.Invalid(ch.code)
 		}
 		// The territorial unit answers for the place: its jurisdiction
 		// must hold the site's region.
-		if i == 0 && !access.InSubtree(r.region, unitRegion.String) {
+		if i == 0 && !access.InSubtree(r.region, unitRegion) {
 			return r, apperr.Invalid("site.territorial_unit_elsewhere")
 		}
 	}
@@ -439,16 +490,11 @@ func (s *Store) validate(ctx context.Context, c db.Conn, a access.Actor, in Inpu
 // territorialFor finds the territorial unit whose jurisdiction is the
 // smallest one holding region code (the community's, else the street's).
 func territorialFor(ctx context.Context, c db.Conn, code string) (int64, error) {
-	var id int64
-	err := c.QueryRow(ctx, `SELECT id FROM unit WHERE kind = 'territorial' AND region_code IS NOT NULL
-		AND substr(?, 1, LENGTH(region_code)) = region_code ORDER BY LENGTH(region_code) DESC, id LIMIT 1`, code).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	u, _, err := org.SmallestUnit(ctx, c, code, org.KindTerritorial, "")
 	if err != nil {
 		return 0, fmt.Errorf("find territorial unit: %w", err)
 	}
-	return id, nil
+	return u.ID, nil
 }
 
 // newToken is the random part of a site's QR URL: 128 bits.

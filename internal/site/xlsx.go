@@ -17,6 +17,9 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // The workbook of sites (点位清单) the office keeps: one sheet, a title row,
@@ -570,10 +573,9 @@ func (im *importer) typeCode(ctx context.Context, v string) (string, error) {
 	if code, ok := im.types[v]; ok {
 		return code, nil
 	}
-	var code string
-	err := im.tx.QueryRow(ctx, "SELECT code FROM site_type WHERE code = ? OR name = ? ORDER BY CASE WHEN code = ? THEN 0 ELSE 1 END LIMIT 1", v, v, v).Scan(&code)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("find site type: %w", err)
+	code, err := framework.SiteTypeCodeFor(ctx, im.tx, v)
+	if err != nil {
+		return "", err
 	}
 	im.types[v] = code
 	return code, nil
@@ -652,27 +654,17 @@ func (im *importer) unit(ctx context.Context, v string, kinds []string) ([]unitC
 	if m, ok := im.units[key]; ok {
 		return m, nil
 	}
-	args := []any{v, v}
-	for _, k := range kinds {
-		args = append(args, k)
+	ks := make([]org.UnitKind, len(kinds))
+	for i, k := range kinds {
+		ks[i] = org.UnitKind(k)
 	}
-	rows, err := im.tx.Query(ctx, "SELECT id, COALESCE(region_code, ''), code FROM unit WHERE (code = ? OR name = ?) AND kind IN ("+
-		db.Placeholders(len(kinds))+") ORDER BY id LIMIT 50", args...)
+	matches, err := org.UnitsByCodeOrName(ctx, im.tx, v, ks)
 	if err != nil {
-		return nil, fmt.Errorf("find unit: %w", err)
+		return nil, err
 	}
 	var found []unitCand
-	for rows.Next() {
-		var c unitCand
-		if err := rows.Scan(&c.id, &c.region, &c.code); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find unit: %w", err)
-		}
-		found = append(found, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find unit: %w", err)
+	for _, m := range matches {
+		found = append(found, unitCand{id: m.ID, region: m.RegionCode, code: m.Code})
 	}
 	if len(found) > 1 && im.a.Region != "" {
 		var mine []unitCand
@@ -695,28 +687,10 @@ func (im *importer) region(ctx context.Context, v string) ([]string, error) {
 	if m, ok := im.regions[v]; ok {
 		return m, nil
 	}
-	q := "SELECT code FROM region WHERE (code = ? OR name = ? OR name = ? OR name = ?)"
-	args := []any{v, v, v + "居民委员会", v + "村民委员会"}
-	if within := im.a.Region; within != "" { // "" for an administrator without one: anywhere
-		q += " AND substr(code, 1, ?) = ?"
-		args = append(args, len(within), within)
-	}
-	rows, err := im.tx.Query(ctx, q+" ORDER BY code LIMIT 50", args...)
+	// An administrator without a region ("") looks anywhere.
+	codes, err := region.FindByCodeOrName(ctx, im.tx, v, im.a.Region)
 	if err != nil {
-		return nil, fmt.Errorf("find region: %w", err)
-	}
-	var codes []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("find region: %w", err)
-		}
-		codes = append(codes, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find region: %w", err)
+		return nil, err
 	}
 	im.regions[v] = codes
 	return codes, nil

@@ -334,7 +334,7 @@ func BenchmarkExportXLSX(b *testing.B) {
 		})
 		src := func(fn func(*problem.Case) error) error { return f.store.Each(ctx, f.office, filter, fn) }
 		w := &counter{}
-		if rows, err = ledgerxlsx.Export(ctx, w, src, catalog.T, f.rep.Options.End, ledgerxlsx.Options{Regions: names}); err != nil {
+		if rows, err = ledgerxlsx.Export(ctx, f.office, w, src, catalog.T, f.rep.Options.End, ledgerxlsx.Options{Regions: names}); err != nil {
 			b.Fatal(err)
 		}
 		size = w.n

@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -122,24 +121,7 @@ func (st *stats) add(o stats) {
 
 // linkDuplicates sets duplicate_of, pairs of (duplicate, original) ids.
 func linkDuplicates(ctx context.Context, d *db.DB, pairs []int64) error {
-	const step = 500
-	for from := 0; from < len(pairs); from += 2 * step {
-		part := pairs[from:min(len(pairs), from+2*step)]
-		var cases strings.Builder
-		args := make([]any, 0, len(part)+len(part)/2)
-		for i := 0; i < len(part); i += 2 {
-			cases.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
-			args = append(args, part[i], part[i+1])
-		}
-		for i := 0; i < len(part); i += 2 {
-			args = append(args, part[i])
-		}
-		q := "UPDATE problem SET duplicate_of = CASE id" + cases.String() + " END WHERE id IN (" + db.Placeholders(len(part)/2) + ")"
-		if _, err := d.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("link duplicates: %w", err)
-		}
-	}
-	return nil
+	return problem.LinkDuplicates(ctx, d, pairs)
 }
 
 // writeCases numbers the planned cases in time order, builds their rows in
@@ -147,12 +129,9 @@ func linkDuplicates(ctx context.Context, d *db.DB, pairs []int64) error {
 // writer; PostgreSQL takes two batches at once, which keeps both cores
 // busy (ids are assigned before, so the order of commits does not matter).
 func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) error {
-	var base, eventBase int64
-	if err := c.db.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM problem").Scan(&base); err != nil {
-		return fmt.Errorf("next problem id: %w", err)
-	}
-	if err := c.db.QueryRow(ctx, "SELECT COALESCE(MAX(id), 0) + 1 FROM problem_event").Scan(&eventBase); err != nil {
-		return fmt.Errorf("next event id: %w", err)
+	base, eventBase, err := problem.NextIDs(ctx, c.db)
+	if err != nil {
+		return err
 	}
 	codes := newCoder(plan)
 	restore, err := bulkMode(ctx, c.db)

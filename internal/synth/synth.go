@@ -51,6 +51,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/setting"
+
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -222,8 +225,7 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 	if err != nil {
 		return rep, fmt.Errorf("synth: report: %w", err)
 	}
-	if _, err := d.Exec(ctx, `INSERT INTO setting (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, settingReport, string(raw)); err != nil {
+	if err := setting.Put(ctx, d, settingReport, string(raw)); err != nil {
 		return rep, fmt.Errorf("synth: record report: %w", err)
 	}
 	return rep, nil
@@ -247,10 +249,9 @@ func (c CalendarClock) WorkingHours(_ context.Context, from, to time.Time) (floa
 // ReadReport returns the report a completed Generate stored in d, and false
 // when d holds no complete synthetic city.
 func ReadReport(ctx context.Context, d *db.DB) (Report, bool, error) {
-	var raw string
-	err := d.QueryRow(ctx, "SELECT value FROM setting WHERE name = ?", settingReport).Scan(&raw)
+	raw, err := setting.Get(ctx, d, settingReport)
 	if err != nil {
-		if isNoRows(err) {
+		if errors.Is(err, setting.ErrNotFound) {
 			return Report{}, false, nil
 		}
 		return Report{}, false, fmt.Errorf("synth: read report: %w", err)
@@ -283,15 +284,16 @@ func resolve(o Options) (Options, error) {
 func startOf(o Options) time.Time { return o.End.AddDate(0, -o.Months, 0) }
 
 func checkEmpty(ctx context.Context, d *db.DB) error {
-	var n int
-	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&n); err != nil {
-		return fmt.Errorf("synth: count problems: %w", err)
+	has, err := problem.HasCases(ctx, d)
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
 	}
-	if n > 0 {
+	if has {
 		return ErrNotEmpty
 	}
-	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE level = 6 AND code >= ? AND code < ?", District, "410412").Scan(&n); err != nil {
-		return fmt.Errorf("synth: count grids: %w", err)
+	n, err := region.CountGrids(ctx, d, District, "410412")
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
 	}
 	if n > 0 {
 		return ErrNotEmpty

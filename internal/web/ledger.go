@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/bulletin"
+	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -122,7 +123,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
-		CanReport: a.SignedIn(), CanExport: a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader),
+		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
 		CanImport: a.HasAny(access.RoleAdmin, access.RoleOffice), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
 	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server_test
+package web_test
 
 import (
 	"bytes"
@@ -13,25 +13,26 @@ import (
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
-func fwStore(app *testApp) *framework.Store { return &framework.Store{DB: app.DB} }
+func fwStore(app *servertest.App) *framework.Store { return &framework.Store{DB: app.DB} }
 
 // fwUpload posts a file under its own name, as a browser does.
-func fwUpload(b *browser, path, filename string, data []byte, fields map[string]string) response {
-	b.t.Helper()
+func fwUpload(b *servertest.Browser, path, filename string, data []byte, fields map[string]string) servertest.Response {
+	b.T.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	w.WriteField("csrf", b.csrf)
+	w.WriteField("csrf", b.CSRF)
 	for k, v := range fields {
 		w.WriteField(k, v)
 	}
 	fw, _ := w.CreateFormFile("file", filename)
 	fw.Write(data)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, b.app.URL+path, &body)
+	req, _ := http.NewRequest(http.MethodPost, b.App.URL+path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
+	return b.Do(req)
 }
 
 // fwShape is a version's tree without ids.
@@ -48,7 +49,7 @@ func fwShape(v framework.Version) []string {
 	return out
 }
 
-func fwVersions(t *testing.T, app *testApp) []framework.Version {
+func fwVersions(t *testing.T, app *servertest.App) []framework.Version {
 	t.Helper()
 	vs, err := fwStore(app).Versions(context.Background())
 	if err != nil {
@@ -60,7 +61,8 @@ func fwVersions(t *testing.T, app *testApp) []framework.Version {
 var fwVersionLink = regexp.MustCompile(`^/framework/(\d+)$`)
 
 func TestFrameworkPagesAndScope(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	ctx := context.Background()
 	sample, err := fwStore(app).ActiveVersion(ctx)
 	if err != nil {
@@ -69,64 +71,64 @@ func TestFrameworkPagesAndScope(t *testing.T) {
 	if !sample.IsSample || sample.CriterionCount() != 60 {
 		t.Fatalf("the server did not install the sample: %+v", sample.Counts)
 	}
-	sid := strconvI(sample.ID)
+	sid := servertest.Itoa(sample.ID)
 
 	// Everyone who inspects or oversees reads; the navigation says so.
 	for _, role := range []string{"admin", "office", "leader", "inspector"} {
-		b := app.browser(t)
-		b.signIn(role, demoPassword(role))
-		res := b.get("/framework")
+		b := app.Browser(t)
+		b.SignIn(role, servertest.DemoPassword(role))
+		res := b.Get("/framework")
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s: /framework %d", role, res.Status)
 		}
-		mustContain(t, res.Body, `href="/framework"`, "测评体系", "示例（非官方版本，请替换为正式测评体系）", "启用中",
+		servertest.MustContain(t, res.Body, `href="/framework"`, "测评体系", "示例（非官方版本，请替换为正式测评体系）", "启用中",
 			"5 个项目、10 个指标、", "60 条标准", "层级", "上级编码", "适用点位类型")
-		res = b.get("/framework/" + sid)
+		res = b.Get("/framework/" + sid)
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s: tree %d", role, res.Status)
 		}
-		mustContain(t, res.Body, "<details", "2.1.2.1", "公共厕所", "实地考察", "2 分", "室外公共厕所", "SR04 公厕不洁",
+		servertest.MustContain(t, res.Body, "<details", "2.1.2.1", "公共厕所", "实地考察", "2 分", "室外公共厕所", "SR04 公厕不洁",
 			"每200米", "每500米", "不是官方版本")
 		edit := strings.Contains(res.Body, `hx-get="/framework/`+sid+`/nodes/new"`) && strings.Contains(res.Body, `/edit"`)
 		if want := role == "admin" || role == "office"; edit != want {
 			t.Errorf("%s: edit forms shown %v", role, edit)
 		}
 		if role == "leader" || role == "inspector" {
-			mustContain(t, res.Body, "只有文明办或系统管理员可以修改")
-			mustNotContain(t, res.Body, `action="/framework/import"`, `/activate"`)
+			servertest.MustContain(t, res.Body, "只有文明办或系统管理员可以修改")
+			servertest.MustNotContain(t, res.Body, `action="/framework/import"`, `/activate"`)
 		}
-		res = b.get("/framework/site-types")
+		res = b.Get("/framework/site-types")
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s: site types %d", role, res.Status)
 		}
-		mustContain(t, res.Body, "新时代文明实践中心", "主次干道", "urban_rural_fringe", "乡镇")
+		servertest.MustContain(t, res.Body, "新时代文明实践中心", "主次干道", "urban_rural_fringe", "乡镇")
 	}
 
 	// A handler neither sees nor opens the framework.
-	handler := app.browser(t)
-	handler.signIn("handler", demoPassword("handler"))
-	if res := handler.get("/"); strings.Contains(res.Body, `href="/framework"`) {
+	handler := app.Browser(t)
+	handler.SignIn("handler", servertest.DemoPassword("handler"))
+	if res := handler.Get("/"); strings.Contains(res.Body, `href="/framework"`) {
 		t.Error("handler's navigation lists the framework")
 	}
 	for _, path := range []string{"/framework", "/framework/" + sid, "/framework/site-types", "/framework/" + sid + "/export?format=csv"} {
-		if res := handler.get(path); res.Status != http.StatusForbidden {
+		if res := handler.Get(path); res.Status != http.StatusForbidden {
 			t.Errorf("handler opened %s: %d", path, res.Status)
 		}
 	}
-	res := handler.post("/framework/versions", url.Values{"name": {"x"}})
+	res := handler.Post("/framework/versions", url.Values{"name": {"x"}})
 	if res.Status != http.StatusForbidden {
 		t.Errorf("handler created a version: %d", res.Status)
 	}
-	mustContain(t, res.Body, "只有文明办、领导、督导员和系统管理员可以查看测评体系")
+	servertest.MustContain(t, res.Body, "只有文明办、领导、督导员和系统管理员可以查看测评体系")
 
 	// Leaders and inspectors read only: every change is refused.
 	node, _ := fwStore(app).NodeByCode(ctx, sample.ID, "2.1.2.1")
-	nid := strconvI(node.ID)
+	nid := servertest.Itoa(node.ID)
 	before := len(fwVersions(t, app))
 	for _, role := range []string{"leader", "inspector"} {
-		b := app.browser(t)
-		b.signIn(role, demoPassword(role))
-		b.get("/framework")
+		b := app.Browser(t)
+		b.SignIn(role, servertest.DemoPassword(role))
+		b.Get("/framework")
 		posts := map[string]url.Values{
 			"/framework/versions":                             {"name": {"x"}},
 			"/framework/" + sid + "/activate":                 nil,
@@ -139,18 +141,18 @@ func TestFrameworkPagesAndScope(t *testing.T) {
 			"/framework/site-types/active":                    {"code": {"square"}, "active": {"0"}},
 		}
 		for path, form := range posts {
-			if res := b.post(path, form); res.Status != http.StatusForbidden {
+			if res := b.Post(path, form); res.Status != http.StatusForbidden {
 				t.Errorf("%s posted to %s: %d", role, path, res.Status)
 			}
 		}
 		if res := fwUpload(b, "/framework/import", "x.csv", []byte("层级,编码,内容\n项目,1,甲\n"), nil); res.Status != http.StatusForbidden {
 			t.Errorf("%s imported: %d", role, res.Status)
 		}
-		if res := b.get("/framework/" + sid + "/nodes/" + nid + "/edit"); res.Status != http.StatusForbidden {
+		if res := b.Get("/framework/" + sid + "/nodes/" + nid + "/edit"); res.Status != http.StatusForbidden {
 			t.Errorf("%s opened the node form: %d", role, res.Status)
 		}
 		// Exports are reading.
-		if res := b.get("/framework/" + sid + "/export?format=csv"); res.Status != http.StatusOK {
+		if res := b.Get("/framework/" + sid + "/export?format=csv"); res.Status != http.StatusOK {
 			t.Errorf("%s export: %d", role, res.Status)
 		}
 	}
@@ -165,55 +167,56 @@ func TestFrameworkPagesAndScope(t *testing.T) {
 	}
 
 	// Without the form token nothing happens.
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	if res := office.post("/framework/versions", url.Values{"name": {"x"}, "csrf": {"forged"}}); res.Status != http.StatusForbidden {
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	if res := office.Post("/framework/versions", url.Values{"name": {"x"}, "csrf": {"forged"}}); res.Status != http.StatusForbidden {
 		t.Errorf("forged token: %d", res.Status)
 	}
 
 	// The inline forms load into the tree (htmx) or open as a page.
 	content, _ := fwStore(app).NodeByCode(ctx, sample.ID, "2.1.2")
-	for _, path := range []string{"/framework/" + sid + "/nodes/" + nid + "/edit", "/framework/" + sid + "/nodes/new?parent=" + strconvI(content.ID)} {
+	for _, path := range []string{"/framework/" + sid + "/nodes/" + nid + "/edit", "/framework/" + sid + "/nodes/new?parent=" + servertest.Itoa(content.ID)} {
 		req, _ := http.NewRequest(http.MethodGet, app.URL+path, nil)
 		req.Header.Set("HX-Request", "true")
-		res := office.do(req)
+		res := office.Do(req)
 		if res.Status != http.StatusOK {
 			t.Fatalf("%s: %d", path, res.Status)
 		}
-		mustContain(t, res.Body, `name="csrf"`, `name="methods" value="field" checked`, `name="site_types" value="toilet"`, `name="score"`)
-		mustNotContain(t, res.Body, "<html", "<nav")
-		if full := office.get(path); !strings.Contains(full.Body, "<html") || !strings.Contains(full.Body, "返回「示例") {
+		servertest.MustContain(t, res.Body, `name="csrf"`, `name="methods" value="field" checked`, `name="site_types" value="toilet"`, `name="score"`)
+		servertest.MustNotContain(t, res.Body, "<html", "<nav")
+		if full := office.Get(path); !strings.Contains(full.Body, "<html") || !strings.Contains(full.Body, "返回「示例") {
 			t.Errorf("%s as a page lacks the layout", path)
 		}
 	}
-	mustContain(t, office.get("/framework/"+sid+"/nodes/"+nid+"/edit").Body, `value="2.1.2.1"`, `name="site_types" value="toilet" checked`, `value="SR04"`, "删除本条及下级")
-	if res := office.get("/framework/" + sid + "/nodes/new?parent=" + nid); res.Status != http.StatusNotFound {
+	servertest.MustContain(t, office.Get("/framework/"+sid+"/nodes/"+nid+"/edit").Body, `value="2.1.2.1"`, `name="site_types" value="toilet" checked`, `value="SR04"`, "删除本条及下级")
+	if res := office.Get("/framework/" + sid + "/nodes/new?parent=" + nid); res.Status != http.StatusNotFound {
 		t.Errorf("a child of a criterion: %d", res.Status)
 	}
 
 	// The checklist of one site type.
-	res = office.get("/framework/" + sid + "?site=toilet")
+	res = office.Get("/framework/" + sid + "?site=toilet")
 	if res.Status != http.StatusOK {
 		t.Fatalf("checklist: %d", res.Status)
 	}
-	mustContain(t, res.Body, "室外公共厕所的测评标准（4 条）", "2 市容环境卫生 › 2.1 道路与公共场所环境 › 2.1.2 公共厕所", "0.5 分")
-	mustNotContain(t, res.Body, "每200米")
-	if res := office.get("/framework/" + sid + "?site=mars"); res.Status != http.StatusNotFound {
+	servertest.MustContain(t, res.Body, "室外公共厕所的测评标准（4 条）", "2 市容环境卫生 › 2.1 道路与公共场所环境 › 2.1.2 公共厕所", "0.5 分")
+	servertest.MustNotContain(t, res.Body, "每200米")
+	if res := office.Get("/framework/" + sid + "?site=mars"); res.Status != http.StatusNotFound {
 		t.Errorf("unknown site type: %d", res.Status)
 	}
 }
 
 func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	ctx := context.Background()
 	sample, _ := fwStore(app).ActiveVersion(ctx)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	office.get("/framework")
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	office.Get("/framework")
 
 	for _, format := range []string{"xlsx", "csv"} {
 		t.Run(format, func(t *testing.T) {
-			res := office.get("/framework/" + strconvI(sample.ID) + "/export?format=" + format)
+			res := office.Get("/framework/" + servertest.Itoa(sample.ID) + "/export?format=" + format)
 			if res.Status != http.StatusOK {
 				t.Fatalf("export: %d %s", res.Status, res.Body)
 			}
@@ -223,7 +226,7 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 			if format == "csv" && !strings.HasPrefix(res.Body, "\xef\xbb\xbf层级,编码,上级编码,内容,测评方法,分值,适用点位类型,问题类别") {
 				t.Errorf("csv starts %q", res.Body[:min(80, len(res.Body))])
 			}
-			office.get("/framework")
+			office.Get("/framework")
 			res = fwUpload(office, "/framework/import", "测评体系."+format, []byte(res.Body), map[string]string{"name": "往返 " + format})
 			if res.Status != http.StatusSeeOther {
 				t.Fatalf("import: %d\n%s", res.Status, res.Body)
@@ -232,14 +235,14 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 			if m == nil {
 				t.Fatalf("redirected to %q", res.Location)
 			}
-			got, err := fwStore(app).Version(ctx, mustAtoi(t, m[1]))
+			got, err := fwStore(app).Version(ctx, servertest.MustAtoi(t, m[1]))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(fwShape(got), fwShape(sample)) || got.Name != "往返 "+format || got.Active {
 				t.Errorf("round trip changed the tree: %v / %v", got.Counts, sample.Counts)
 			}
-			mustContain(t, office.get(res.Location).Body, "导入成功", "往返 "+format)
+			servertest.MustContain(t, office.Get(res.Location).Body, "导入成功", "往返 "+format)
 		})
 	}
 
@@ -256,7 +259,7 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("bad file: %d\n%s", res.Status, res.Body)
 	}
-	mustContain(t, res.Body, "未导入任何数据", "第 5 行「上级编码」：找不到上级编码「1.1.9」", "第 6 行「编码」：编码「1.1.1.1」与第 5 行重复",
+	servertest.MustContain(t, res.Body, "未导入任何数据", "第 5 行「上级编码」：找不到上级编码「1.1.9」", "第 6 行「编码」：编码「1.1.1.1」与第 5 行重复",
 		"第 6 行「适用点位类型」：没有点位类型「火星基地」", "第 7 行「测评方法」：没有测评方法「掐指一算」", "第 7 行「分值」",
 		"第 7 行「问题类别」：没有问题类别「ZZ99」", `value="坏文件"`)
 	if n := len(fwVersions(t, app)); n != before {
@@ -273,9 +276,9 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 		if res.Status != http.StatusBadRequest {
 			t.Errorf("%s: %d", name, res.Status)
 		}
-		mustContain(t, res.Body, "无法读取该文件")
+		servertest.MustContain(t, res.Body, "无法读取该文件")
 	}
-	if res := office.postMultipart("/framework/import", map[string]string{"name": "x"}, nil); res.Status != http.StatusBadRequest {
+	if res := office.PostMultipart("/framework/import", map[string]string{"name": "x"}, nil); res.Status != http.StatusBadRequest {
 		t.Errorf("no file: %d", res.Status)
 	}
 	// A good file with "activate" becomes the only active version.
@@ -296,44 +299,45 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 	if active != 1 {
 		t.Errorf("%d active versions", active)
 	}
-	body := office.get("/framework").Body
-	mustContain(t, body, "导入自 正式版.csv")
-	mustNotContain(t, body, "当前启用的是系统自带的示例")
+	body := office.Get("/framework").Body
+	servertest.MustContain(t, body, "导入自 正式版.csv")
+	servertest.MustNotContain(t, body, "当前启用的是系统自带的示例")
 }
 
 func TestFrameworkEditingByHand(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	ctx := context.Background()
 	store := fwStore(app)
 	sample, _ := store.ActiveVersion(ctx)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	office.get("/framework")
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	office.Get("/framework")
 
 	// A new empty version, and a copy.
-	if res := office.post("/framework/versions", url.Values{"name": {""}}); res.Status != http.StatusBadRequest {
+	if res := office.Post("/framework/versions", url.Values{"name": {""}}); res.Status != http.StatusBadRequest {
 		t.Errorf("no name: %d", res.Status)
 	} else {
-		mustContain(t, res.Body, "请填写版本名称")
+		servertest.MustContain(t, res.Body, "请填写版本名称")
 	}
-	res := office.post("/framework/versions", url.Values{"name": {"2026 年模拟测评版"}, "note": {"手工录入"}})
+	res := office.Post("/framework/versions", url.Values{"name": {"2026 年模拟测评版"}, "note": {"手工录入"}})
 	m := fwVersionLink.FindStringSubmatch(res.Location)
 	if res.Status != http.StatusSeeOther || m == nil {
 		t.Fatalf("create: %d %q", res.Status, res.Location)
 	}
 	vid := m[1]
-	res = office.post("/framework/versions", url.Values{"name": {"副本"}, "copy_of": {strconvI(sample.ID)}})
+	res = office.Post("/framework/versions", url.Values{"name": {"副本"}, "copy_of": {servertest.Itoa(sample.ID)}})
 	cm := fwVersionLink.FindStringSubmatch(res.Location)
 	if cm == nil {
 		t.Fatalf("copy: %d", res.Status)
 	}
-	if cp, _ := store.Version(ctx, mustAtoi(t, cm[1])); cp.CriterionCount() != 60 {
+	if cp, _ := store.Version(ctx, servertest.MustAtoi(t, cm[1])); cp.CriterionCount() != 60 {
 		t.Errorf("copy has %d criteria", cp.CriterionCount())
 	}
 
 	// Nodes, level by level.
-	office.get("/framework/" + vid)
-	add := func(parent, code, text string, extra url.Values) response {
+	office.Get("/framework/" + vid)
+	add := func(parent, code, text string, extra url.Values) servertest.Response {
 		form := url.Values{"code": {code}, "text": {text}}
 		if parent != "" {
 			form.Set("parent_id", parent)
@@ -341,7 +345,7 @@ func TestFrameworkEditingByHand(t *testing.T) {
 		for k, v := range extra {
 			form[k] = v
 		}
-		return office.post("/framework/"+vid+"/nodes", form)
+		return office.Post("/framework/"+vid+"/nodes", form)
 	}
 	ids := map[string]string{}
 	for _, step := range []struct{ parent, code, text string }{{"", "1", "公共环境"}, {"1", "1.1", "环境卫生"}, {"1.1", "1.1.1", "公共厕所"}} {
@@ -349,18 +353,18 @@ func TestFrameworkEditingByHand(t *testing.T) {
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("add %s: %d\n%s", step.code, res.Status, res.Body)
 		}
-		n, err := store.NodeByCode(ctx, mustAtoi(t, vid), step.code)
+		n, err := store.NodeByCode(ctx, servertest.MustAtoi(t, vid), step.code)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[step.code] = strconvI(n.ID)
+		ids[step.code] = servertest.Itoa(n.ID)
 	}
 	criterion := url.Values{"methods": {"field", "dossier"}, "score": {"1.5"}, "site_types": {"toilet", "square"}, "categories": {"SR04、暴露垃圾"}}
 	res = add(ids["1.1.1"], "1.1.1.1", "公厕干净无异味", criterion)
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("add criterion: %d\n%s", res.Status, res.Body)
 	}
-	crit, err := store.NodeByCode(ctx, mustAtoi(t, vid), "1.1.1.1")
+	crit, err := store.NodeByCode(ctx, servertest.MustAtoi(t, vid), "1.1.1.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +372,7 @@ func TestFrameworkEditingByHand(t *testing.T) {
 		len(crit.Methods) != 2 {
 		t.Errorf("criterion %+v", crit)
 	}
-	cid := strconvI(crit.ID)
+	cid := servertest.Itoa(crit.ID)
 
 	// Wrong input re-renders the form with the message and what was typed.
 	tests := []struct {
@@ -384,14 +388,14 @@ func TestFrameworkEditingByHand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := office.post("/framework/"+vid+"/nodes/"+cid, tc.form)
+			res := office.Post("/framework/"+vid+"/nodes/"+cid, tc.form)
 			if res.Status != tc.status {
 				t.Fatalf("status %d, want %d\n%s", res.Status, tc.status, res.Body)
 			}
-			mustContain(t, res.Body, tc.msg, "公厕干净", `name="site_types"`)
+			servertest.MustContain(t, res.Body, tc.msg, "公厕干净", `name="site_types"`)
 		})
 	}
-	res = office.post("/framework/"+vid+"/nodes/"+cid, url.Values{"code": {"1.1.1.1"}, "text": {"公厕干净、无异味"}, "methods": {"field"},
+	res = office.Post("/framework/"+vid+"/nodes/"+cid, url.Values{"code": {"1.1.1.1"}, "text": {"公厕干净、无异味"}, "methods": {"field"},
 		"score": {"2"}, "site_types": {"toilet"}, "categories": {"SR04"}})
 	if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location, "/framework/"+vid+"#n-") {
 		t.Fatalf("update: %d %q\n%s", res.Status, res.Location, res.Body)
@@ -401,18 +405,18 @@ func TestFrameworkEditingByHand(t *testing.T) {
 	}
 	// A node of another version is not found under this one.
 	other, _ := store.NodeByCode(ctx, sample.ID, "2.1.2.1")
-	if res := office.post("/framework/"+vid+"/nodes/"+strconvI(other.ID), url.Values{"code": {"x"}, "text": {"x"}}); res.Status != http.StatusNotFound {
+	if res := office.Post("/framework/"+vid+"/nodes/"+servertest.Itoa(other.ID), url.Values{"code": {"x"}, "text": {"x"}}); res.Status != http.StatusNotFound {
 		t.Errorf("node of another version: %d", res.Status)
 	}
-	if res := office.get("/framework/" + vid + "/nodes/" + cid + "/edit"); res.Status != http.StatusOK {
+	if res := office.Get("/framework/" + vid + "/nodes/" + cid + "/edit"); res.Status != http.StatusOK {
 		t.Errorf("edit form: %d", res.Status)
 	} else {
-		mustContain(t, res.Body, `value="1.1.1.1"`, "公厕干净、无异味", `value="toilet" checked`)
+		servertest.MustContain(t, res.Body, `value="1.1.1.1"`, "公厕干净、无异味", `value="toilet" checked`)
 	}
-	mustContain(t, office.get("/framework/"+vid).Body, "公厕干净、无异味", "2 分", "1 个项目、1 个指标、1 项内容、1 条标准")
+	servertest.MustContain(t, office.Get("/framework/"+vid).Body, "公厕干净、无异味", "2 分", "1 个项目、1 个指标、1 项内容、1 条标准")
 
 	// Activate: exactly one active version; the active one is not deleted.
-	if res := office.post("/framework/"+vid+"/activate", nil); res.Status != http.StatusSeeOther {
+	if res := office.Post("/framework/"+vid+"/activate", nil); res.Status != http.StatusSeeOther {
 		t.Fatalf("activate: %d", res.Status)
 	}
 	n := 0
@@ -421,52 +425,53 @@ func TestFrameworkEditingByHand(t *testing.T) {
 			n++
 		}
 	}
-	if a, _ := store.ActiveVersion(ctx); n != 1 || strconvI(a.ID) != vid {
+	if a, _ := store.ActiveVersion(ctx); n != 1 || servertest.Itoa(a.ID) != vid {
 		t.Errorf("%d active, active is %d", n, a.ID)
 	}
-	res = office.post("/framework/"+vid+"/delete", nil)
+	res = office.Post("/framework/"+vid+"/delete", nil)
 	if res.Status != http.StatusConflict {
 		t.Errorf("deleted the active version: %d", res.Status)
 	}
-	mustContain(t, res.Body, "不能删除启用中的版本")
-	if res := office.post("/framework/"+cm[1]+"/delete", nil); res.Status != http.StatusSeeOther {
+	servertest.MustContain(t, res.Body, "不能删除启用中的版本")
+	if res := office.Post("/framework/"+cm[1]+"/delete", nil); res.Status != http.StatusSeeOther {
 		t.Errorf("delete the copy: %d", res.Status)
 	}
 	// Removing a subtree.
-	if res := office.post("/framework/"+vid+"/nodes/"+ids["1.1"]+"/delete", nil); res.Status != http.StatusSeeOther {
+	if res := office.Post("/framework/"+vid+"/nodes/"+ids["1.1"]+"/delete", nil); res.Status != http.StatusSeeOther {
 		t.Fatalf("delete node: %d", res.Status)
 	}
-	if v, _ := store.Version(ctx, mustAtoi(t, vid)); v.Counts != [5]int{0, 1, 0, 0, 0} {
+	if v, _ := store.Version(ctx, servertest.MustAtoi(t, vid)); v.Counts != [5]int{0, 1, 0, 0, 0} {
 		t.Errorf("after deleting the indicator: %v", v.Counts)
 	}
 	// Rename.
-	if res := office.post("/framework/"+vid+"/update", url.Values{"name": {"2026 年正式版"}, "note": {""}}); res.Status != http.StatusSeeOther {
+	if res := office.Post("/framework/"+vid+"/update", url.Values{"name": {"2026 年正式版"}, "note": {""}}); res.Status != http.StatusSeeOther {
 		t.Errorf("rename: %d", res.Status)
 	}
-	mustContain(t, office.get("/framework").Body, "2026 年正式版")
+	servertest.MustContain(t, office.Get("/framework").Body, "2026 年正式版")
 }
 
 func TestFrameworkSiteTypePage(t *testing.T) {
-	app := newTestApp(t)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	res := office.get("/framework/site-types")
-	mustContain(t, res.Body, `action="/framework/site-types"`, "内置")
-	res = office.post("/framework/site-types", url.Values{"name": {"夜市"}})
+	t.Parallel()
+	app := servertest.New(t)
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	res := office.Get("/framework/site-types")
+	servertest.MustContain(t, res.Body, `action="/framework/site-types"`, "内置")
+	res = office.Post("/framework/site-types", url.Values{"name": {"夜市"}})
 	if res.Status != http.StatusSeeOther || res.Location != "/framework/site-types#t-custom_1" {
 		t.Fatalf("add: %d %q\n%s", res.Status, res.Location, res.Body)
 	}
-	res = office.post("/framework/site-types", url.Values{"name": {"公共广场"}})
+	res = office.Post("/framework/site-types", url.Values{"name": {"公共广场"}})
 	if res.Status != http.StatusConflict {
 		t.Errorf("duplicate name: %d", res.Status)
 	}
-	mustContain(t, res.Body, "名称「公共广场」已被使用", `value="公共广场"`)
-	res = office.post("/framework/site-types", url.Values{"name": {"绿道"}, "code": {"Green Way"}})
+	servertest.MustContain(t, res.Body, "名称「公共广场」已被使用", `value="公共广场"`)
+	res = office.Post("/framework/site-types", url.Values{"name": {"绿道"}, "code": {"Green Way"}})
 	if res.Status != http.StatusBadRequest {
 		t.Errorf("bad code: %d", res.Status)
 	}
-	mustContain(t, res.Body, "编码只能由小写字母")
-	if res := office.post("/framework/site-types/active", url.Values{"code": {"custom_1"}, "active": {"0"}}); res.Status != http.StatusSeeOther {
+	servertest.MustContain(t, res.Body, "编码只能由小写字母")
+	if res := office.Post("/framework/site-types/active", url.Values{"code": {"custom_1"}, "active": {"0"}}); res.Status != http.StatusSeeOther {
 		t.Errorf("deactivate: %d", res.Status)
 	}
 	ctx := context.Background()
@@ -475,19 +480,19 @@ func TestFrameworkSiteTypePage(t *testing.T) {
 	if len(types) != 26 || len(all) != 27 || all[26].Name != "夜市" || all[26].Active {
 		t.Errorf("%d active of %d; last %+v", len(types), len(all), all[len(all)-1])
 	}
-	body := office.get("/framework/site-types").Body
-	mustContain(t, body, `id="t-custom_1" class="off"`, "本市增加", "已停用")
+	body := office.Get("/framework/site-types").Body
+	servertest.MustContain(t, body, `id="t-custom_1" class="off"`, "本市增加", "已停用")
 	// The new type is offered on the tree's forms only while active.
 	sample, _ := fwStore(app).ActiveVersion(ctx)
-	if strings.Contains(office.get("/framework/"+strconvI(sample.ID)).Body, `value="custom_1"`) {
+	if strings.Contains(office.Get("/framework/"+servertest.Itoa(sample.ID)).Body, `value="custom_1"`) {
 		t.Error("an inactive type is offered")
 	}
-	office.post("/framework/site-types/active", url.Values{"code": {"custom_1"}, "active": {"1"}})
-	mustContain(t, office.get("/framework/"+strconvI(sample.ID)).Body, `value="custom_1"`, "夜市")
+	office.Post("/framework/site-types/active", url.Values{"code": {"custom_1"}, "active": {"1"}})
+	servertest.MustContain(t, office.Get("/framework/"+servertest.Itoa(sample.ID)).Body, `value="custom_1"`, "夜市")
 
-	leader := app.browser(t)
-	leader.signIn("leader", demoPassword("leader"))
-	body = leader.get("/framework/site-types").Body
-	mustContain(t, body, "夜市")
-	mustNotContain(t, body, `action="/framework/site-types"`, `action="/framework/site-types/active"`)
+	leader := app.Browser(t)
+	leader.SignIn("leader", servertest.DemoPassword("leader"))
+	body = leader.Get("/framework/site-types").Body
+	servertest.MustContain(t, body, "夜市")
+	servertest.MustNotContain(t, body, `action="/framework/site-types"`, `action="/framework/site-types/active"`)
 }

@@ -1,9 +1,8 @@
-package server_test
+package web_test
 
 import (
 	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 func ledgerWorkbook(t *testing.T, rows [][]any) []byte {
@@ -31,26 +31,11 @@ func ledgerWorkbook(t *testing.T, rows [][]any) []byte {
 	return buf.Bytes()
 }
 
-func (b *browser) upload(path string, fields map[string]string, file []byte) response {
-	b.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		w.WriteField(k, v)
-	}
-	fw, _ := w.CreateFormFile("file", "台账.xlsx")
-	fw.Write(file)
-	w.Close()
-	req, _ := http.NewRequest("POST", b.app.URL+path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
-}
-
 func TestLedgerImportAndExport(t *testing.T) {
-	app := newTestApp(t)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
+	t.Parallel()
+	app := servertest.New(t)
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
 	rows := [][]any{
 		{"湛河区创城问题台账"},
 		{"序号", "问题描述", "问题类别", "所属社区", "责任单位", "发现时间", "整改时限", "整改情况", "结案时间"},
@@ -59,12 +44,12 @@ func TestLedgerImportAndExport(t *testing.T) {
 		{3, "某处垃圾", "乱堆乱放", "火星社区", "不存在的局", "昨天", "", "已完成", ""},
 	}
 	file := ledgerWorkbook(t, rows)
-	office.get("/problems/import")
-	res := office.upload("/problems/import", nil, file)
+	office.Get("/problems/import")
+	res := office.Upload("/problems/import", "台账.xlsx", nil, file)
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("bad row accepted: %d\n%s", res.Status, res.Body)
 	}
-	mustContain(t, res.Body, "第 5 行", "火星社区", "未导入任何数据")
+	servertest.MustContain(t, res.Body, "第 5 行", "火星社区", "未导入任何数据")
 	count := func() int {
 		_, n, err := app.Problems.List(context.Background(), access.System(), problem.Filter{Limit: 1})
 		if err != nil {
@@ -75,23 +60,23 @@ func TestLedgerImportAndExport(t *testing.T) {
 	if n := count(); n != 0 {
 		t.Fatalf("%d cases imported from a rejected file", n)
 	}
-	res = office.upload("/problems/import", map[string]string{"only_valid": "1"}, file)
+	res = office.Upload("/problems/import", "台账.xlsx", map[string]string{"only_valid": "1"}, file)
 	if res.Status != http.StatusOK {
 		t.Fatalf("only valid rows: %d\n%s", res.Status, res.Body)
 	}
-	mustContain(t, res.Body, "已导入 2 条问题", "另有 1 行有误")
+	servertest.MustContain(t, res.Body, "已导入 2 条问题", "另有 1 行有误")
 	if n := count(); n != 2 {
 		t.Fatalf("%d cases after importing the valid rows", n)
 	}
 	// Not a workbook at all.
-	res = office.upload("/problems/import", nil, []byte("编号,描述\n1,x\n"))
+	res = office.Upload("/problems/import", "台账.xlsx", nil, []byte("编号,描述\n1,x\n"))
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("CSV as XLSX: %d", res.Status)
 	}
 
 	// Export what the office sees, and read it back.
 	req, _ := http.NewRequest("GET", app.URL+"/problems/export.xlsx", nil)
-	resp := office.do(req)
+	resp := office.Do(req)
 	if resp.Status != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") || !strings.HasPrefix(resp.Body, "PK") {
 		t.Fatalf("export: %d %s", resp.Status, resp.Header.Get("Content-Type"))
 	}
@@ -111,9 +96,9 @@ func TestLedgerImportAndExport(t *testing.T) {
 		}
 	}
 	// A handler may not export the district's ledger.
-	h := app.browser(t)
-	h.signIn("handler", demoPassword("handler"))
-	if r := h.get("/problems/export.xlsx"); r.Status != http.StatusForbidden {
+	h := app.Browser(t)
+	h.SignIn("handler", servertest.DemoPassword("handler"))
+	if r := h.Get("/problems/export.xlsx"); r.Status != http.StatusForbidden {
 		t.Fatalf("handler export: %d", r.Status)
 	}
 }

@@ -1,4 +1,4 @@
-package server_test
+package web_test
 
 import (
 	"context"
@@ -13,12 +13,13 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 // dashApp is the test app with demo cases and two inspection rounds.
-func dashApp(t *testing.T) *testApp {
+func dashApp(t *testing.T) *servertest.App {
 	t.Helper()
-	app := newTestApp(t)
+	app := servertest.New(t)
 	ctx := context.Background()
 	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
 	n, err := demo.LoadCases(ctx, deps, time.Now(), 150, 60)
@@ -138,20 +139,20 @@ type dashBoard struct {
 	} `json:"inspection"`
 }
 
-func (b *browser) dashBoard(path string) (dashBoard, string) {
-	b.t.Helper()
-	res := b.get(path)
+func dashBoardOf(b *servertest.Browser, path string) (dashBoard, string) {
+	b.T.Helper()
+	res := b.Get(path)
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-		b.t.Fatalf("GET %s: %d %s\n%s", path, res.Status, res.Header.Get("Content-Type"), res.Body)
+		b.T.Fatalf("GET %s: %d %s\n%s", path, res.Status, res.Header.Get("Content-Type"), res.Body)
 	}
 	var out dashBoard
 	if err := json.Unmarshal([]byte(res.Body), &out); err != nil {
-		b.t.Fatalf("GET %s: %v", path, err)
+		b.T.Fatalf("GET %s: %v", path, err)
 	}
 	return out, res.Body
 }
 
-func dashActor(t *testing.T, app *testApp, username string) access.Actor {
+func dashActor(t *testing.T, app *servertest.App, username string) access.Actor {
 	t.Helper()
 	var id int64
 	if err := app.DB.QueryRow(context.Background(), "SELECT id FROM app_user WHERE username = ?", username).Scan(&id); err != nil {
@@ -166,7 +167,7 @@ func dashActor(t *testing.T, app *testApp, username string) access.Actor {
 
 // sameKPI checks the board's figures against the ledger's KPIs for the
 // same scope and period.
-func dashSameKPI(t *testing.T, app *testApp, who string, b dashBoard, f problem.Filter) problem.KPI {
+func dashSameKPI(t *testing.T, app *servertest.App, who string, b dashBoard, f problem.Filter) problem.KPI {
 	t.Helper()
 	k, err := app.Problems.KPIsFromCases(context.Background(), dashActor(t, app, who), f, b.Period.From, b.Period.To, app.Clock)
 	if err != nil {
@@ -197,10 +198,11 @@ func dashSameKPI(t *testing.T, app *testApp, who string, b dashBoard, f problem.
 }
 
 func TestDashboardSignedOut(t *testing.T) {
-	app := newTestApp(t)
-	anon := app.browser(t)
+	t.Parallel()
+	app := servertest.New(t)
+	anon := app.Browser(t)
 	for _, path := range []string{"/dashboard", "/dashboard/wall", "/dashboard/data.json", "/dashboard/problems.geojson"} {
-		res := anon.get(path)
+		res := anon.Get(path)
 		if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location, "/login") {
 			t.Errorf("GET %s signed out: %d %q, want a redirect to /login", path, res.Status, res.Location)
 		}
@@ -208,47 +210,49 @@ func TestDashboardSignedOut(t *testing.T) {
 }
 
 func TestDashboardPages(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	for _, who := range []string{"office", "leader", "handler"} {
-		b := app.browser(t)
-		b.signIn(who, demoPassword(who))
-		home := b.get("/")
-		mustContain(t, home.Body, `href="/dashboard"`)
+		b := app.Browser(t)
+		b.SignIn(who, servertest.DemoPassword(who))
+		home := b.Get("/")
+		servertest.MustContain(t, home.Body, `href="/dashboard"`)
 		for _, path := range []string{"/dashboard", "/dashboard?days=7", "/dashboard/wall"} {
-			res := b.get(path)
+			res := b.Get(path)
 			if res.Status != http.StatusOK {
 				t.Fatalf("%s GET %s: %d\n%s", who, path, res.Status, res.Body)
 			}
-			mustContain(t, res.Body, `id="dashboard"`, `id="kpis"`, `id="chart-trend"`, `id="chart-categories"`,
+			servertest.MustContain(t, res.Body, `id="dashboard"`, `id="kpis"`, `id="chart-trend"`, `id="chart-categories"`,
 				`id="chart-sources"`, `id="ranking"`, `id="dash-map"`, `id="chart-weekly"`, `id="chart-inspection-type"`,
 				"/vendor/echarts/echarts.min.js", "/dashboard.js", `data-src="/dashboard/data.json?days=`, "数据大屏")
 			// The CSP allows neither inline scripts nor style attributes.
-			mustNotContain(t, res.Body, "<script>", " style=", "dashboard.js.", "dashboard.group.")
+			servertest.MustNotContain(t, res.Body, "<script>", " style=", "dashboard.js.", "dashboard.group.")
 		}
-		wall := b.get("/dashboard/wall?days=90")
-		mustContain(t, wall.Body, `data-refresh="60"`, `id="dash-fullscreen"`, `data-src="/dashboard/data.json?days=90"`, `class="wall"`)
-		mustNotContain(t, wall.Body, `class="topbar"`)
-		page := b.get("/dashboard")
-		mustContain(t, page.Body, `data-refresh="0"`, `aria-current="page">近30天`)
+		wall := b.Get("/dashboard/wall?days=90")
+		servertest.MustContain(t, wall.Body, `data-refresh="60"`, `id="dash-fullscreen"`, `data-src="/dashboard/data.json?days=90"`, `class="wall"`)
+		servertest.MustNotContain(t, wall.Body, `class="topbar"`)
+		page := b.Get("/dashboard")
+		servertest.MustContain(t, page.Body, `data-refresh="0"`, `aria-current="page">近30天`)
 		if who == "handler" {
-			mustContain(t, page.Body, `data-sites-src=""`)
+			servertest.MustContain(t, page.Body, `data-sites-src=""`)
 		} else {
-			mustContain(t, page.Body, `data-sites-src="/sites/map.geojson"`)
+			servertest.MustContain(t, page.Body, `data-sites-src="/sites/map.geojson"`)
 		}
 	}
 }
 
 func TestDashboardFigures(t *testing.T) {
+	t.Parallel()
 	app := dashApp(t)
-	office, leader, handler, shequ := app.browser(t), app.browser(t), app.browser(t), app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	leader.signIn("leader", demoPassword("leader"))
-	handler.signIn("handler", demoPassword("handler"))
-	shequ.signIn("shequ", "wenming-shequ-2026")
+	office, leader, handler, shequ := app.Browser(t), app.Browser(t), app.Browser(t), app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	leader.SignIn("leader", servertest.DemoPassword("leader"))
+	handler.SignIn("handler", servertest.DemoPassword("handler"))
+	shequ.SignIn("shequ", "wenming-shequ-2026")
 
 	// The office: the district, matching the ledger's KPIs, every day of
 	// the period, twelve weeks, units ranked in groups.
-	ob, _ := office.dashBoard("/dashboard/data.json")
+	ob, _ := dashBoardOf(office, "/dashboard/data.json")
 	if ob.Scope.Mode != "region" || ob.Scope.Region != "410411" || ob.Scope.Name != "湛河区" || ob.Period.Days != 30 {
 		t.Fatalf("office scope %+v period %+v", ob.Scope, ob.Period)
 	}
@@ -314,7 +318,7 @@ func TestDashboardFigures(t *testing.T) {
 
 	// Other periods; anything else is the default.
 	for q, want := range map[string]int{"?days=7": 7, "?days=90": 90, "?days=31": 30, "?days=x": 30} {
-		b, _ := office.dashBoard("/dashboard/data.json" + q)
+		b, _ := dashBoardOf(office, "/dashboard/data.json"+q)
 		if b.Period.Days != want || len(b.Daily) != want {
 			t.Errorf("%s: %d days, %d buckets, want %d", q, b.Period.Days, len(b.Daily), want)
 		}
@@ -322,7 +326,7 @@ func TestDashboardFigures(t *testing.T) {
 	}
 
 	// The leader reads the same district.
-	lb, _ := leader.dashBoard("/dashboard/data.json")
+	lb, _ := dashBoardOf(leader, "/dashboard/data.json")
 	if lb.Scope.Mode != "region" || lb.KPI.Filed != ob.KPI.Filed || len(lb.Ranking) != len(ob.Ranking) {
 		t.Errorf("leader: scope %+v, %d filed (office %d)", lb.Scope, lb.KPI.Filed, ob.KPI.Filed)
 	}
@@ -330,9 +334,9 @@ func TestDashboardFigures(t *testing.T) {
 
 	// A unit: its own figures and its rank, and no other unit's name.
 	for _, tc := range []struct{ who, group string }{{"handler", "street"}, {"shequ", "community"}} {
-		b := map[string]*browser{"handler": handler, "shequ": shequ}[tc.who]
+		b := map[string]*servertest.Browser{"handler": handler, "shequ": shequ}[tc.who]
 		a := dashActor(t, app, tc.who)
-		hb, body := b.dashBoard("/dashboard/data.json")
+		hb, body := dashBoardOf(b, "/dashboard/data.json")
 		if hb.Scope.Mode != "unit" || hb.Scope.UnitID != a.UnitID || hb.Ranking != nil || hb.Inspection != nil {
 			t.Errorf("%s: scope %+v, ranking %v, inspection %v", tc.who, hb.Scope, hb.Ranking != nil, hb.Inspection != nil)
 		}
@@ -372,16 +376,16 @@ func TestDashboardFigures(t *testing.T) {
 				t.Errorf("%s's board names another unit: %s", tc.who, n)
 			}
 		}
-		mustNotContain(t, body, `"units"`)
+		servertest.MustNotContain(t, body, `"units"`)
 	}
 
 	// The map: open cases of the scope with a place.
 	for _, tc := range []struct {
 		who string
-		b   *browser
+		b   *servertest.Browser
 		f   problem.Filter
 	}{{"office", office, problem.Filter{}}, {"handler", handler, problem.Filter{UnitID: dashActor(t, app, "handler").UnitID}}} {
-		res := tc.b.get("/dashboard/problems.geojson")
+		res := tc.b.Get("/dashboard/problems.geojson")
 		var fc struct {
 			Features []struct {
 				Properties struct {

@@ -1,4 +1,4 @@
-package server_test
+package web_test
 
 import (
 	"bytes"
@@ -17,12 +17,13 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 	"github.com/wenming-civic/wenming/internal/site"
 )
 
 // withDemoSites loads the demo sites into the test app and returns how
 // many there are.
-func withDemoSites(t *testing.T, app *testApp) int {
+func withDemoSites(t *testing.T, app *servertest.App) int {
 	t.Helper()
 	n, err := site.DemoSites(context.Background(), &site.Store{DB: app.DB})
 	if err != nil {
@@ -34,7 +35,7 @@ func withDemoSites(t *testing.T, app *testApp) int {
 	return n
 }
 
-func siteByCode(t *testing.T, app *testApp, code string) site.Site {
+func siteByCode(t *testing.T, app *servertest.App, code string) site.Site {
 	t.Helper()
 	st := &site.Store{DB: app.DB}
 	list, _, err := st.List(context.Background(), access.System(), site.Filter{Query: code})
@@ -47,23 +48,24 @@ func siteByCode(t *testing.T, app *testApp, code string) site.Site {
 var siteLink = regexp.MustCompile(`^/sites/(\d+)$`)
 
 func TestSiteListFormAndDetail(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	withDemoSites(t, app)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
 
-	res := office.get("/")
-	mustContain(t, res.Body, `href="/sites"`)
-	res = office.get("/sites")
+	res := office.Get("/")
+	servertest.MustContain(t, res.Body, `href="/sites"`)
+	res = office.Get("/sites")
 	if res.Status != http.StatusOK {
 		t.Fatalf("list: %d", res.Status)
 	}
-	mustContain(t, res.Body, "点位管理", "湛河区新时代文明实践中心", "S410411-0001", `class="table stack"`, `data-label="点位类型"`, "未测评")
-	res = office.get("/sites?type=main_road")
-	mustContain(t, res.Body, "姚孟大道", "建设路（湛河区段）")
-	mustNotContain(t, res.Body, "湛河区实验小学")
+	servertest.MustContain(t, res.Body, "点位管理", "湛河区新时代文明实践中心", "S410411-0001", `class="table stack"`, `data-label="点位类型"`, "未测评")
+	res = office.Get("/sites?type=main_road")
+	servertest.MustContain(t, res.Body, "姚孟大道", "建设路（湛河区段）")
+	servertest.MustNotContain(t, res.Body, "湛河区实验小学")
 
-	office.get("/sites/new")
+	office.Get("/sites/new")
 	form := url.Values{"name": {"湛河北路<b>公厕</b>"}, "type_code": {"toilet"}, "lng": {"113.3168"}, "lat": {"33.7115"},
 		"region_code": {"410411"}, "address": {"湛河北路滨河游园东门"}, "head_name": {"马文明"}, "head_phone": {"13700009999"}}
 	bad := url.Values{}
@@ -71,55 +73,56 @@ func TestSiteListFormAndDetail(t *testing.T) {
 		bad[k] = v
 	}
 	bad.Set("lat", "")
-	res = office.post("/sites", bad)
+	res = office.Post("/sites", bad)
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("half a point: %d", res.Status)
 	}
-	mustContain(t, res.Body, "经度和纬度须同时填写", "湛河北路&lt;b&gt;公厕&lt;/b&gt;")
+	servertest.MustContain(t, res.Body, "经度和纬度须同时填写", "湛河北路&lt;b&gt;公厕&lt;/b&gt;")
 	bad.Set("lat", "33.7115")
 	bad.Set("head_phone", "12345")
-	if res = office.post("/sites", bad); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "电话号码格式不正确") {
+	if res = office.Post("/sites", bad); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "电话号码格式不正确") {
 		t.Fatalf("bad phone: %d", res.Status)
 	}
-	res = office.post("/sites", form)
+	res = office.Post("/sites", form)
 	m := siteLink.FindStringSubmatch(res.Location)
 	if res.Status != http.StatusSeeOther || m == nil {
 		t.Fatalf("create: %d %q\n%s", res.Status, res.Location, res.Body)
 	}
 	path := res.Location
-	res = office.get(path)
-	mustContain(t, res.Body, "湛河北路&lt;b&gt;公厕&lt;/b&gt;", "室外公共厕所", "S410411-", "/qr.svg", "data-site-shape", app.URL+"/s/", "点位已创建")
-	mustNotContain(t, res.Body, "<b>公厕")
+	res = office.Get(path)
+	servertest.MustContain(t, res.Body, "湛河北路&lt;b&gt;公厕&lt;/b&gt;", "室外公共厕所", "S410411-", "/qr.svg", "data-site-shape", app.URL+"/s/", "点位已创建")
+	servertest.MustNotContain(t, res.Body, "<b>公厕")
 
 	// Edit: a line instead of the point.
-	office.get(path + "/edit")
+	office.Get(path + "/edit")
 	form.Set("geometry", `{"type":"LineString","coordinates":[[113.316,33.7115],[113.3176,33.7115]]}`)
-	if res = office.post(path, form); res.Status != http.StatusSeeOther {
+	if res = office.Post(path, form); res.Status != http.StatusSeeOther {
 		t.Fatalf("update: %d\n%s", res.Status, res.Body)
 	}
-	res = office.get(path)
-	mustContain(t, res.Body, "线（道路、街巷）", "113.316800")
-	office.get(path)
-	if res = office.post(path+"/active", url.Values{"active": {"0"}}); res.Status != http.StatusSeeOther {
+	res = office.Get(path)
+	servertest.MustContain(t, res.Body, "线（道路、街巷）", "113.316800")
+	office.Get(path)
+	if res = office.Post(path+"/active", url.Values{"active": {"0"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d", res.Status)
 	}
-	mustContain(t, office.get(path).Body, "已停用", "重新启用")
-	mustNotContain(t, office.get("/sites?q=%E5%85%AC%E5%8E%95").Body, "湛河北路&lt;b&gt;公厕") // q=公厕
-	mustContain(t, office.get("/sites?state=all&q=%E5%85%AC%E5%8E%95").Body, "湛河北路&lt;b&gt;公厕")
+	servertest.MustContain(t, office.Get(path).Body, "已停用", "重新启用")
+	servertest.MustNotContain(t, office.Get("/sites?q=%E5%85%AC%E5%8E%95").Body, "湛河北路&lt;b&gt;公厕") // q=公厕
+	servertest.MustContain(t, office.Get("/sites?state=all&q=%E5%85%AC%E5%8E%95").Body, "湛河北路&lt;b&gt;公厕")
 }
 
 func TestSiteScope(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	withDemoSites(t, app)
 	ctx := context.Background()
 	x := siteByCode(t, app, "S410411-0002") // 马庄街道新时代文明实践所
-	path := "/sites/" + strconvI(x.ID)
+	path := "/sites/" + servertest.Itoa(x.ID)
 
-	handler := app.browser(t)
-	handler.signIn("handler", demoPassword("handler"))
-	mustNotContain(t, handler.get("/").Body, `href="/sites"`)
+	handler := app.Browser(t)
+	handler.SignIn("handler", servertest.DemoPassword("handler"))
+	servertest.MustNotContain(t, handler.Get("/").Body, `href="/sites"`)
 	for _, p := range []string{"/sites", path, path + "/qr.png", "/sites/map.geojson", "/sites/qr-sheet", "/sites/export.xlsx"} {
-		if res := handler.get(p); res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
+		if res := handler.Get(p); res.Status != http.StatusForbidden && res.Status != http.StatusNotFound {
 			t.Errorf("handler GET %s: %d", p, res.Status)
 		}
 	}
@@ -133,69 +136,70 @@ func TestSiteScope(t *testing.T) {
 		UnitID: units[0].ID, Roles: []access.Role{access.RoleOffice}, Password: "wenming-hebin-2026"}); err != nil {
 		t.Fatal(err)
 	}
-	other := app.browser(t)
-	other.signIn("hebin", "wenming-hebin-2026")
-	if res := other.get(path); res.Status != http.StatusNotFound {
+	other := app.Browser(t)
+	other.SignIn("hebin", "wenming-hebin-2026")
+	if res := other.Get(path); res.Status != http.StatusNotFound {
 		t.Errorf("other street read the site: %d", res.Status)
 	}
-	mustNotContain(t, other.get("/sites").Body, x.Name)
-	other.get("/sites/new")
-	res := other.post(path, url.Values{"name": {"改名"}, "type_code": {x.TypeCode}, "region_code": {x.RegionCode}})
+	servertest.MustNotContain(t, other.Get("/sites").Body, x.Name)
+	other.Get("/sites/new")
+	res := other.Post(path, url.Values{"name": {"改名"}, "type_code": {x.TypeCode}, "region_code": {x.RegionCode}})
 	if res.Status != http.StatusNotFound {
 		t.Errorf("other street updated the site: %d", res.Status)
 	}
-	res = other.post("/sites", url.Values{"name": {"越界点位"}, "type_code": {"toilet"}, "region_code": {"410411001001"}})
+	res = other.Post("/sites", url.Values{"name": {"越界点位"}, "type_code": {"toilet"}, "region_code": {"410411001001"}})
 	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, "不在您的管辖范围内") {
 		t.Errorf("other street created a site in 马庄街道: %d", res.Status)
 	}
 
 	// Leaders and inspectors read but do not edit.
-	leader := app.browser(t)
-	leader.signIn("leader", demoPassword("leader"))
-	res = leader.get(path)
-	mustContain(t, res.Body, x.Name)
-	mustNotContain(t, res.Body, path+"/edit")
-	if res := leader.get(path + "/edit"); res.Status != http.StatusForbidden {
+	leader := app.Browser(t)
+	leader.SignIn("leader", servertest.DemoPassword("leader"))
+	res = leader.Get(path)
+	servertest.MustContain(t, res.Body, x.Name)
+	servertest.MustNotContain(t, res.Body, path+"/edit")
+	if res := leader.Get(path + "/edit"); res.Status != http.StatusForbidden {
 		t.Errorf("leader edit form: %d", res.Status)
 	}
-	if res := leader.get("/sites/new"); res.Status != http.StatusForbidden {
+	if res := leader.Get("/sites/new"); res.Status != http.StatusForbidden {
 		t.Errorf("leader new form: %d", res.Status)
 	}
 }
 
 func TestSiteQRCodes(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	withDemoSites(t, app)
 	x := siteByCode(t, app, "S410411-0003")
-	path := "/sites/" + strconvI(x.ID)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
+	path := "/sites/" + servertest.Itoa(x.ID)
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
 
-	res := office.get(path + "/qr.png")
+	res := office.Get(path + "/qr.png")
 	if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("png: %d %s", res.Status, res.Header.Get("Content-Type"))
 	}
 	if _, err := png.Decode(strings.NewReader(res.Body)); err != nil {
 		t.Fatalf("png does not decode: %v", err)
 	}
-	res = office.get(path + "/qr.png?download=1&scale=12")
+	res = office.Get(path + "/qr.png?download=1&scale=12")
 	if !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("download: %q", res.Header.Get("Content-Disposition"))
 	}
-	res = office.get(path + "/qr.svg")
+	res = office.Get(path + "/qr.svg")
 	if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" {
 		t.Fatalf("svg: %d %s", res.Status, res.Header.Get("Content-Type"))
 	}
 	wellFormed(t, res.Body)
 
-	res = office.get("/sites/qr-sheet?type=bus_stop")
+	res = office.Get("/sites/qr-sheet?type=bus_stop")
 	if res.Status != http.StatusOK {
 		t.Fatalf("sheet: %d", res.Status)
 	}
 	if n := strings.Count(res.Body, "<svg "); n != 3 {
 		t.Errorf("sheet has %d codes, want the 3 bus stops", n)
 	}
-	mustContain(t, res.Body, "建设路开源路口公交站", "扫码反映文明问题", `class="qr-sheet"`)
+	servertest.MustContain(t, res.Body, "建设路开源路口公交站", "扫码反映文明问题", `class="qr-sheet"`)
 	for _, m := range regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(res.Body, -1) {
 		wellFormed(t, m)
 	}
@@ -206,60 +210,60 @@ func TestSiteQRCodes(t *testing.T) {
 		login, password, want string
 	}{
 		{"", "", "/public/report?site=" + url.QueryEscape(x.QRToken)},
-		{"inspector", demoPassword("inspector"), path + "/check"},
-		{"office", demoPassword("office"), path + "/check"},
-		{"leader", demoPassword("leader"), path},
-		{"handler", demoPassword("handler"), "/public/report?site=" + url.QueryEscape(x.QRToken)},
+		{"inspector", servertest.DemoPassword("inspector"), path + "/check"},
+		{"office", servertest.DemoPassword("office"), path + "/check"},
+		{"leader", servertest.DemoPassword("leader"), path},
+		{"handler", servertest.DemoPassword("handler"), "/public/report?site=" + url.QueryEscape(x.QRToken)},
 	}
 	for _, c := range cases {
-		b := app.browser(t)
+		b := app.Browser(t)
 		if c.login != "" {
-			b.signIn(c.login, c.password)
+			b.SignIn(c.login, c.password)
 		}
-		res := b.get(scan)
+		res := b.Get(scan)
 		if res.Status != http.StatusFound || res.Location != c.want {
 			t.Errorf("%q scans: %d %q, want %q", c.login, res.Status, res.Location, c.want)
 		}
 	}
-	inspector := app.browser(t)
-	inspector.signIn("inspector", demoPassword("inspector"))
-	res = inspector.get(path + "/check")
-	mustContain(t, res.Body, "检查表来自当前启用的检查计划", x.Name)
-	if res := app.browser(t).get("/public/report?site=" + x.QRToken); res.Status != http.StatusOK {
+	inspector := app.Browser(t)
+	inspector.SignIn("inspector", servertest.DemoPassword("inspector"))
+	res = inspector.Get(path + "/check")
+	servertest.MustContain(t, res.Body, "检查表来自当前启用的检查计划", x.Name)
+	if res := app.Browser(t).Get("/public/report?site=" + x.QRToken); res.Status != http.StatusOK {
 		t.Errorf("public form with a site: %d", res.Status)
 	}
-	if res := app.browser(t).get("/s/no-such-token-0000000"); res.Status != http.StatusNotFound {
+	if res := app.Browser(t).Get("/s/no-such-token-0000000"); res.Status != http.StatusNotFound {
 		t.Errorf("unknown token: %d", res.Status)
 	}
 
 	// A new code: only the office of the area makes one, and the old
 	// code stops working.
-	mustContain(t, office.get(path).Body, `action="`+path+`/qr"`, "重新生成二维码")
-	mustNotContain(t, inspector.get(path).Body, `action="`+path+`/qr"`)
-	if res := inspector.post(path+"/qr", nil); res.Status != http.StatusForbidden {
+	servertest.MustContain(t, office.Get(path).Body, `action="`+path+`/qr"`, "重新生成二维码")
+	servertest.MustNotContain(t, inspector.Get(path).Body, `action="`+path+`/qr"`)
+	if res := inspector.Post(path+"/qr", nil); res.Status != http.StatusForbidden {
 		t.Errorf("inspector made a new code: %d", res.Status)
 	}
-	if res := office.post(path+"/qr", url.Values{"csrf": {"forged"}}); res.Status != http.StatusForbidden {
+	if res := office.Post(path+"/qr", url.Values{"csrf": {"forged"}}); res.Status != http.StatusForbidden {
 		t.Errorf("forged token: %d", res.Status)
 	}
 	if y := siteByCode(t, app, "S410411-0003"); y.QRToken != x.QRToken {
 		t.Fatal("a refused request changed the code")
 	}
-	office.get(path)
-	if res := office.post(path+"/qr", nil); res.Status != http.StatusSeeOther || res.Location != path {
+	office.Get(path)
+	if res := office.Post(path+"/qr", nil); res.Status != http.StatusSeeOther || res.Location != path {
 		t.Fatalf("new code: %d %q", res.Status, res.Location)
 	}
 	y := siteByCode(t, app, "S410411-0003")
 	if y.QRToken == x.QRToken || len(y.QRToken) < 20 {
 		t.Fatalf("token %q after %q", y.QRToken, x.QRToken)
 	}
-	if res := app.browser(t).get(scan); res.Status != http.StatusNotFound {
+	if res := app.Browser(t).Get(scan); res.Status != http.StatusNotFound {
 		t.Errorf("the old code still opens the site: %d", res.Status)
 	}
-	if res := app.browser(t).get("/s/" + y.QRToken); res.Status != http.StatusFound {
+	if res := app.Browser(t).Get("/s/" + y.QRToken); res.Status != http.StatusFound {
 		t.Errorf("the new code: %d", res.Status)
 	}
-	mustContain(t, office.get(path).Body, "/s/"+y.QRToken, "旧二维码已失效")
+	servertest.MustContain(t, office.Get(path).Body, "/s/"+y.QRToken, "旧二维码已失效")
 }
 
 func wellFormed(t *testing.T, doc string) {
@@ -284,12 +288,13 @@ func wellFormed(t *testing.T, doc string) {
 }
 
 func TestSiteMapGeoJSON(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	n := withDemoSites(t, app)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	mustContain(t, office.get("/sites/map").Body, "data-sites-map", "/sites/map.geojson", "最近测评得分")
-	res := office.get("/sites/map.geojson")
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	servertest.MustContain(t, office.Get("/sites/map").Body, "data-sites-map", "/sites/map.geojson", "最近测评得分")
+	res := office.Get("/sites/map.geojson")
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/geo+json") {
 		t.Fatalf("geojson: %d %s", res.Status, res.Header.Get("Content-Type"))
 	}
@@ -326,7 +331,7 @@ func TestSiteMapGeoJSON(t *testing.T) {
 	if !names["湛河区政务服务中心"] || !names["建设路（湛河区段）"] {
 		t.Errorf("map lacks sites: %v", names)
 	}
-	res = office.get("/sites/map.geojson?type=market")
+	res = office.Get("/sites/map.geojson?type=market")
 	json.Unmarshal([]byte(res.Body), &fc)
 	if len(fc.Features) != 2 {
 		t.Errorf("markets on the map: %d", len(fc.Features))
@@ -334,38 +339,39 @@ func TestSiteMapGeoJSON(t *testing.T) {
 }
 
 func TestSiteImportExport(t *testing.T) {
-	app := newTestApp(t)
+	t.Parallel()
+	app := servertest.New(t)
 	n := withDemoSites(t, app)
-	office := app.browser(t)
-	office.signIn("office", demoPassword("office"))
-	res := office.get("/sites/export.xlsx")
+	office := app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	res := office.Get("/sites/export.xlsx")
 	if res.Status != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "xlsx") {
 		t.Fatalf("export: %d %q", res.Status, res.Header.Get("Content-Disposition"))
 	}
 	exported := []byte(res.Body)
 
-	mustContain(t, office.get("/sites/import").Body, "导入点位", "包保领导")
-	res = office.postMultipart("/sites/import", nil, map[string][][]byte{"file": {exported}})
+	servertest.MustContain(t, office.Get("/sites/import").Body, "导入点位", "包保领导")
+	res = office.PostMultipart("/sites/import", nil, map[string][][]byte{"file": {exported}})
 	if res.Status != http.StatusOK {
 		t.Fatalf("re-import: %d\n%s", res.Status, res.Body)
 	}
-	mustContain(t, res.Body, "导入完成：新建 0 个，更新 "+strconvI(int64(n))+" 个。")
+	servertest.MustContain(t, res.Body, "导入完成：新建 0 个，更新 "+servertest.Itoa(int64(n))+" 个。")
 
 	bad := workbookBytes(t, []any{"编码", "名称", "点位类型", "经度", "纬度"},
 		[]any{"", "新点位", "公园", 113.31, 33.71},
 		[]any{"", "", "不存在的类型", "", ""})
-	office.get("/sites/import")
-	res = office.postMultipart("/sites/import", nil, map[string][][]byte{"file": {bad}})
+	office.Get("/sites/import")
+	res = office.PostMultipart("/sites/import", nil, map[string][][]byte{"file": {bad}})
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("bad import: %d", res.Status)
 	}
-	mustContain(t, res.Body, "第 4 行「名称」：名称必填。", "第 4 行「点位类型」：没有点位类型「不存在的类型」。", "未导入任何点位")
+	servertest.MustContain(t, res.Body, "第 4 行「名称」：名称必填。", "第 4 行「点位类型」：没有点位类型「不存在的类型」。", "未导入任何点位")
 	if _, total, _ := (&site.Store{DB: app.DB}).List(context.Background(), access.System(), site.Filter{Limit: 1}); total != n {
 		t.Errorf("a failed import wrote: %d sites, want %d", total, n)
 	}
-	inspector := app.browser(t)
-	inspector.signIn("inspector", demoPassword("inspector"))
-	if res := inspector.get("/sites/import"); res.Status != http.StatusForbidden {
+	inspector := app.Browser(t)
+	inspector.SignIn("inspector", servertest.DemoPassword("inspector"))
+	if res := inspector.Get("/sites/import"); res.Status != http.StatusForbidden {
 		t.Errorf("inspector import form: %d", res.Status)
 	}
 }
@@ -377,7 +383,7 @@ func workbookBytes(t *testing.T, rows ...[]any) []byte {
 	defer f.Close()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"点位清单"})
 	for i, r := range rows {
-		cell := "A" + strconvI(int64(i+2))
+		cell := "A" + servertest.Itoa(int64(i+2))
 		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
 			t.Fatal(err)
 		}

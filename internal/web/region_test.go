@@ -1,4 +1,4 @@
-package server_test
+package web_test
 
 import (
 	"bytes"
@@ -8,53 +8,57 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 func TestRegionPages(t *testing.T) {
-	app := newTestApp(t)
-	b := app.browser(t)
-	b.signIn("inspector", demoPassword("inspector"))
+	t.Parallel()
+	app := servertest.New(t)
+	b := app.Browser(t)
+	b.SignIn("inspector", servertest.DemoPassword("inspector"))
 
-	res := b.get("/regions/410411001")
-	mustContain(t, res.Body, "马庄街道", "电力社区居民委员会", "湛河区")
+	res := b.Get("/regions/410411001")
+	servertest.MustContain(t, res.Body, "马庄街道", "电力社区居民委员会", "湛河区")
 	req, _ := http.NewRequest("GET", app.URL+"/regions/410411001/children", nil)
 	req.Header.Set("HX-Request", "true")
-	res = b.do(req)
+	res = b.Do(req)
 	if res.Status != 200 || strings.Contains(res.Body, "<html") {
 		t.Fatalf("children partial: %d, full page: %v", res.Status, strings.Contains(res.Body, "<html"))
 	}
-	mustContain(t, res.Body, `href="/regions/410411001001"`)
+	servertest.MustContain(t, res.Body, `href="/regions/410411001001"`)
 
-	res = b.get("/regions/search?q=" + url.QueryEscape("姚孟"))
-	mustContain(t, res.Body, "姚孟街道", "410411003")
-	res = b.get("/regions/search?q=" + url.QueryEscape("%"))
-	mustContain(t, res.Body, "没有找到")
-	if res := b.get("/regions/999999999"); res.Status != http.StatusNotFound {
+	res = b.Get("/regions/search?q=" + url.QueryEscape("姚孟"))
+	servertest.MustContain(t, res.Body, "姚孟街道", "410411003")
+	res = b.Get("/regions/search?q=" + url.QueryEscape("%"))
+	servertest.MustContain(t, res.Body, "没有找到")
+	if res := b.Get("/regions/999999999"); res.Status != http.StatusNotFound {
 		t.Fatalf("unknown region: %d", res.Status)
 	}
 	// The inspector may look but not add grids.
-	res = b.get("/regions/410411001001")
-	mustNotContain(t, res.Body, "新增网格")
-	res = b.post("/regions/410411001001/grids", url.Values{"name": {"第一网格"}})
+	res = b.Get("/regions/410411001001")
+	servertest.MustNotContain(t, res.Body, "新增网格")
+	res = b.Post("/regions/410411001001/grids", url.Values{"name": {"第一网格"}})
 	if res.Status != http.StatusForbidden {
 		t.Fatalf("inspector added a grid: %d", res.Status)
 	}
 }
 
 func TestGridsByOffice(t *testing.T) {
-	app := newTestApp(t)
-	b := app.browser(t)
-	b.signIn("office", demoPassword("office"))
-	res := b.get("/regions/410411001001")
-	mustContain(t, res.Body, "新增网格", "批量导入网格")
+	t.Parallel()
+	app := servertest.New(t)
+	b := app.Browser(t)
+	b.SignIn("office", servertest.DemoPassword("office"))
+	res := b.Get("/regions/410411001001")
+	servertest.MustContain(t, res.Body, "新增网格", "批量导入网格")
 
 	polygon := `{"type":"Polygon","coordinates":[[[113.30,33.70],[113.31,33.70],[113.31,33.71],[113.30,33.70]]]}`
-	res = b.post("/regions/410411001001/grids", url.Values{"name": {"电力一网格"}, "boundary": {polygon}})
+	res = b.Post("/regions/410411001001/grids", url.Values{"name": {"电力一网格"}, "boundary": {polygon}})
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("add grid: %d\n%s", res.Status, res.Body)
 	}
-	res = b.get("/regions/410411001001")
-	mustContain(t, res.Body, "电力一网格", "410411001001001", "网格已添加")
+	res = b.Get("/regions/410411001001")
+	servertest.MustContain(t, res.Body, "电力一网格", "410411001001001", "网格已添加")
 
 	bad := []struct{ name, boundary, msg string }{
 		{"电力二网格", `{"type":"Point","coordinates":[113.3,33.7]}`, "应为多边形"},
@@ -64,11 +68,11 @@ func TestGridsByOffice(t *testing.T) {
 		{"", ``, "请填写网格名称"},
 	}
 	for _, tc := range bad {
-		res := b.post("/regions/410411001001/grids", url.Values{"name": {tc.name}, "boundary": {tc.boundary}})
+		res := b.Post("/regions/410411001001/grids", url.Values{"name": {tc.name}, "boundary": {tc.boundary}})
 		if res.Status != http.StatusBadRequest && res.Status != http.StatusConflict {
 			t.Errorf("%s %s: status %d", tc.name, tc.boundary, res.Status)
 		}
-		mustContain(t, res.Body, tc.msg)
+		servertest.MustContain(t, res.Body, tc.msg)
 	}
 
 	// Import: one bad feature rejects the whole file.
@@ -79,44 +83,44 @@ func TestGridsByOffice(t *testing.T) {
 	if res.Status != http.StatusBadRequest {
 		t.Fatalf("bad import: %d\n%s", res.Status, res.Body)
 	}
-	mustContain(t, res.Body, "第 2 个要素")
-	mustNotContain(t, b.get("/regions/410411001001").Body, "北区网格")
+	servertest.MustContain(t, res.Body, "第 2 个要素")
+	servertest.MustNotContain(t, b.Get("/regions/410411001001").Body, "北区网格")
 
 	goodFile := strings.Replace(badFile, `"properties":{}`, `"properties":{"name":"南区网格"}`, 1)
 	res = upload(t, b, "/regions/410411001001/grids/import", goodFile)
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("import: %d\n%s", res.Status, res.Body)
 	}
-	res = b.get("/regions/410411001001")
-	mustContain(t, res.Body, "北区网格", "南区网格")
+	res = b.Get("/regions/410411001001")
+	servertest.MustContain(t, res.Body, "北区网格", "南区网格")
 
 	// Edit and delete the first grid.
-	b.get("/grids/410411001001001/edit")
-	res = b.post("/grids/410411001001001", url.Values{"name": {"电力东网格"}, "boundary": {polygon}})
+	b.Get("/grids/410411001001001/edit")
+	res = b.Post("/grids/410411001001001", url.Values{"name": {"电力东网格"}, "boundary": {polygon}})
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("update: %d\n%s", res.Status, res.Body)
 	}
-	b.get("/regions/410411001001")
-	res = b.post("/grids/410411001001001/delete", nil)
+	b.Get("/regions/410411001001")
+	res = b.Post("/grids/410411001001001/delete", nil)
 	if res.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.Status)
 	}
-	res = b.get("/regions/410411001001")
-	mustNotContain(t, res.Body, "电力东网格")
+	res = b.Get("/regions/410411001001")
+	servertest.MustNotContain(t, res.Body, "电力东网格")
 	if !regexp.MustCompile(`网格已删除`).MatchString(res.Body) {
 		t.Error("no flash after delete")
 	}
 }
 
-func upload(t *testing.T, b *browser, path, content string) response {
+func upload(t *testing.T, b *servertest.Browser, path, content string) servertest.Response {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	w.WriteField("csrf", b.csrf)
+	w.WriteField("csrf", b.CSRF)
 	f, _ := w.CreateFormFile("file", "grids.geojson")
 	f.Write([]byte(content))
 	w.Close()
-	req, _ := http.NewRequest("POST", b.app.URL+path, &body)
+	req, _ := http.NewRequest("POST", b.App.URL+path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	return b.do(req)
+	return b.Do(req)
 }

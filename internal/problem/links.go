@@ -1,0 +1,78 @@
+package problem
+
+// Small queries other domains make about cases: the open cases near a
+// place, the held cases of an inspection round.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/wenming-civic/wenming/internal/db"
+)
+
+// OpenPlacesIn calls fn with the place of every case inside the box that
+// still needs something done: everything but closed, rejected and merged
+// duplicates.
+func OpenPlacesIn(ctx context.Context, c db.Conn, minLng, maxLng, minLat, maxLat float64, fn func(lng, lat float64)) error {
+	rows, err := c.Query(ctx, `SELECT lng, lat FROM problem WHERE lng IS NOT NULL AND lat IS NOT NULL
+		AND lng >= ? AND lng <= ? AND lat >= ? AND lat <= ?
+		AND state IN ('reported', 'filed', 'dispatched', 'in_progress', 'parked', 'rectified')`, minLng, maxLng, minLat, maxLat)
+	if err != nil {
+		return fmt.Errorf("open cases in box: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var lng, lat float64
+		if err := rows.Scan(&lng, &lat); err != nil {
+			return fmt.Errorf("open cases in box: %w", err)
+		}
+		fn(lng, lat)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("open cases in box: %w", err)
+	}
+	return nil
+}
+
+// ReportedAmong returns, in id order, those of the cases that are still
+// reported (held back, e.g. by a covert inspection round).
+func ReportedAmong(ctx context.Context, c db.Conn, ids []int64) ([]int64, error) {
+	var out []int64
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		ids = ids[n:]
+		rows, err := c.Query(ctx, "SELECT id FROM problem WHERE state = 'reported' AND id IN ("+db.Placeholders(n)+") ORDER BY id", args...)
+		if err != nil {
+			return nil, fmt.Errorf("reported cases: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reported cases: %w", err)
+			}
+			out = append(out, id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reported cases: %w", err)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// HasCases tells whether any case is stored.
+func HasCases(ctx context.Context, c db.Conn) (bool, error) {
+	var n int
+	if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem LIMIT 1) x").Scan(&n); err != nil {
+		return false, fmt.Errorf("count cases: %w", err)
+	}
+	return n > 0, nil
+}

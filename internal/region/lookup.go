@@ -1,0 +1,124 @@
+package region
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/wenming-civic/wenming/internal/db"
+)
+
+// Boundary is a region's drawn boundary as stored: GeoJSON (WGS-84).
+type Boundary struct {
+	Code    string
+	Level   Level
+	GeoJSON string
+}
+
+// Boundaries lists every region that has a boundary, for the spatial index.
+func Boundaries(ctx context.Context, c db.Conn) ([]Boundary, error) {
+	rows, err := c.Query(ctx, `SELECT code, level, boundary FROM region WHERE boundary IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("load region boundaries: %w", err)
+	}
+	defer rows.Close()
+	var out []Boundary
+	for rows.Next() {
+		var b Boundary
+		if err := rows.Scan(&b.Code, &b.Level, &b.GeoJSON); err != nil {
+			return nil, fmt.Errorf("load region boundaries: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load region boundaries: %w", err)
+	}
+	return out, nil
+}
+
+// BoundaryRevision is a cheap fingerprint of the stored boundaries: it
+// changes whenever a region is added, edited or a boundary removed, so
+// servers can tell that their spatial index is stale without reloading it.
+func BoundaryRevision(ctx context.Context, c db.Conn) (string, error) {
+	var n, last int64
+	if err := c.QueryRow(ctx, `SELECT COUNT(boundary), COALESCE(MAX(updated_at), 0) FROM region`).Scan(&n, &last); err != nil {
+		return "", fmt.Errorf("region boundary revision: %w", err)
+	}
+	return strconv.FormatInt(n, 10) + ":" + strconv.FormatInt(last, 10), nil
+}
+
+// Exists tells whether a region has the code.
+func Exists(ctx context.Context, c db.Conn, code string) (bool, error) {
+	var n int
+	if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", code).Scan(&n); err != nil {
+		return false, fmt.Errorf("check region %s: %w", code, err)
+	}
+	return n > 0, nil
+}
+
+// Names returns the names of the regions with the codes, in one query;
+// unknown codes are left out.
+func Names(ctx context.Context, c db.Conn, codes []string) (map[string]string, error) {
+	out := make(map[string]string, len(codes))
+	seen := make(map[string]bool, len(codes))
+	var args []any
+	for _, code := range codes {
+		if code != "" && !seen[code] {
+			seen[code] = true
+			args = append(args, code)
+		}
+	}
+	for len(args) > 0 {
+		n := min(len(args), 500)
+		batch := args[:n]
+		args = args[n:]
+		rows, err := c.Query(ctx, "SELECT code, name FROM region WHERE code IN (?"+strings.Repeat(", ?", len(batch)-1)+")", batch...)
+		if err != nil {
+			return nil, fmt.Errorf("region names: %w", err)
+		}
+		for rows.Next() {
+			var code, name string
+			if err := rows.Scan(&code, &name); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("region names: %w", err)
+			}
+			out[code] = name
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("region names: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// FindByCodeOrName lists up to 50 region codes, in code order, whose code
+// or name is v; "电力社区" also finds 电力社区居民委员会. within, when not
+// empty, limits them to that subtree.
+func FindByCodeOrName(ctx context.Context, c db.Conn, v, within string) ([]string, error) {
+	q := "SELECT code FROM region WHERE (code = ? OR name = ? OR name = ? OR name = ?)"
+	args := []any{v, v, v + "居民委员会", v + "村民委员会"}
+	if within != "" {
+		q += " AND substr(code, 1, ?) = ?"
+		args = append(args, len(within), within)
+	}
+	rows, err := c.Query(ctx, q+" ORDER BY code LIMIT 50", args...)
+	if err != nil {
+		return nil, fmt.Errorf("find region: %w", err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, fmt.Errorf("find region: %w", err)
+		}
+		codes = append(codes, code)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find region: %w", err)
+	}
+	return codes, nil
+}
