@@ -64,8 +64,8 @@ func TestIssueNotifiesUnitsAndLeaders(t *testing.T) {
 	if got := notified(t, w, district); !slices.Equal(got, []string{"handler", "leader", "shequ"}) {
 		t.Fatalf("district bulletin notified %v", got)
 	}
-	// Through the problem store, as the notifications page reads it.
-	list, err := w.app.Problems.Notifications(ctx, w.actors["shequ"], 100)
+	// Through the notice store, as the notifications page reads it.
+	list, err := w.app.Notices.List(ctx, w.actors["shequ"], 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestIssueNotifiesUnitsAndLeaders(t *testing.T) {
 		"通报下发：〔2026〕第1期《湛河区创建文明城市问题整改情况通报（2026年第47周）》已下发，请查看本单位排名和问题清单。"; text != want {
 		t.Fatalf("notice text %q, want %q", text, want)
 	}
-	if n, err := w.app.Problems.Unread(ctx, w.actors["leader"]); err != nil || n != 1 {
+	if n, err := w.app.Notices.Unread(ctx, w.actors["leader"]); err != nil || n != 1 {
 		t.Fatalf("leader's bell: %d %v", n, err)
 	}
 

@@ -92,25 +92,23 @@ func (c *Case) Overdue(now time.Time) bool {
 	return c.State.Open() && !c.Deadline.IsZero() && c.Deadline.Before(now)
 }
 
-const caseColumns = `p.id, p.code, p.source, COALESCE(p.category_id, 0), COALESCE(cat.name, ''), p.description, p.address,
-	p.lng, p.lat, COALESCE(p.region_code, ''), COALESCE(r.name, ''), p.state, COALESCE(p.unit_id, 0), COALESCE(u.name, ''),
+const caseColumns = `p.id, p.code, p.source, COALESCE(p.category_id, 0), p.description, p.address,
+	p.lng, p.lat, COALESCE(p.region_code, ''), p.state, COALESCE(p.unit_id, 0),
 	p.route_note, COALESCE(p.reporter_id, 0), p.reporter_name, p.reporter_phone, COALESCE(p.duplicate_of, 0),
 	p.limit_amount, p.limit_unit, p.deadline, p.reported_at, p.filed_at, p.dispatched_at, p.accepted_at, p.rectified_at,
 	p.closed_at, p.parked_until, p.park_plan, p.ext_requested_deadline, p.ext_reason, p.rework_count, p.return_count,
 	p.extension_count, p.escalation_level, COALESCE(p.rectified_by, 0), COALESCE(p.site_id, 0), p.verify_passes, p.handling_hours, p.version, p.updated_at`
 
-const caseFrom = ` FROM problem p
-	LEFT JOIN category cat ON cat.id = p.category_id
-	LEFT JOIN region r ON r.code = p.region_code
-	LEFT JOIN unit u ON u.id = p.unit_id`
+// caseFrom reads cases alone; withNames adds the names their owners keep.
+const caseFrom = ` FROM problem p`
 
 func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 	var c Case
 	var lng, lat sql.NullFloat64
 	var deadline, filed, dispatched, accepted, rectified, closed, parked, extReq sql.NullInt64
 	var reported, updated int64
-	err := sc.Scan(&c.ID, &c.Code, &c.Source, &c.CategoryID, &c.CategoryName, &c.Description, &c.Address,
-		&lng, &lat, &c.RegionCode, &c.RegionName, &c.State, &c.UnitID, &c.UnitName,
+	err := sc.Scan(&c.ID, &c.Code, &c.Source, &c.CategoryID, &c.Description, &c.Address,
+		&lng, &lat, &c.RegionCode, &c.State, &c.UnitID,
 		&c.RouteNote, &c.ReporterID, &c.ReporterName, &c.ReporterPhone, &c.DuplicateOf,
 		&c.LimitAmount, &c.LimitUnit, &deadline, &reported, &filed, &dispatched, &accepted, &rectified,
 		&closed, &parked, &c.ParkPlan, &extReq, &c.ExtReason, &c.ReworkCount, &c.ReturnCount,

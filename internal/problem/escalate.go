@@ -2,12 +2,14 @@ package problem
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/notice"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/outbox"
 )
 
 // EscalationReport says what one run of the escalation job did.
@@ -116,42 +118,26 @@ func (s *Store) tellUnit(ctx context.Context, tx *db.Tx, c *Case, level int, tod
 	if level == 2 {
 		kind = "escalated_red"
 	}
-	now := db.Millis(s.Now())
-	args, _ := json.Marshal([]string{c.Code, c.Deadline.In(calendar.Shanghai()).Format("2006-01-02 15:04")})
-	users, err := tx.Query(ctx, `SELECT a.id FROM app_user a JOIN user_role r ON r.user_id = a.id
-		WHERE a.unit_id = ? AND r.role = ? AND a.disabled = FALSE`, c.UnitID, string(access.RoleHandler))
+	args := []string{c.Code, c.Deadline.In(calendar.Shanghai()).Format("2006-01-02 15:04")}
+	users, err := org.ActiveUsersOfUnits(ctx, tx, []int64{c.UnitID}, access.RoleHandler)
 	if err != nil {
 		return fmt.Errorf("escalation recipients: %w", err)
 	}
-	var ids []int64
-	for users.Next() {
-		var id int64
-		if err := users.Scan(&id); err != nil {
-			users.Close()
-			return fmt.Errorf("escalation recipients: %w", err)
-		}
-		ids = append(ids, id)
+	dedupe := fmt.Sprintf("esc:%d:%d:%s", c.ID, level, today)
+	if err := notice.Add(ctx, tx, notice.Message{Users: users, ProblemID: c.ID, Kind: kind, Args: args,
+		Dedupe: dedupe, At: s.Now()}); err != nil {
+		return fmt.Errorf("escalation notice: %w", err)
 	}
-	users.Close()
-	for _, u := range ids {
-		key := fmt.Sprintf("esc:%d:%d:%s:u%d", c.ID, level, today, u)
-		if _, err := tx.Exec(ctx, `INSERT INTO notification (user_id, problem_id, kind, args, dedupe_key, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`, u, c.ID, kind, string(args), key, now); err != nil {
-			return fmt.Errorf("escalation notice: %w", err)
-		}
+	contacts, err := org.UnitContacts(ctx, tx, c.UnitID)
+	if err != nil {
+		return err
 	}
-	var headName, headPhone, liaisonName, liaisonPhone string
-	if err := tx.QueryRow(ctx, "SELECT head_name, head_phone, liaison_name, liaison_phone FROM unit WHERE id = ?", c.UnitID).
-		Scan(&headName, &headPhone, &liaisonName, &liaisonPhone); err != nil {
-		return fmt.Errorf("unit contacts: %w", err)
-	}
-	for i, to := range [][2]string{{headName, headPhone}, {liaisonName, liaisonPhone}} {
+	for i, to := range [][2]string{{contacts.HeadName, contacts.HeadPhone}, {contacts.LiaisonName, contacts.LiaisonPhone}} {
 		if to[1] == "" {
 			continue
 		}
-		key := fmt.Sprintf("esc:%d:%d:%s:c%d", c.ID, level, today, i)
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox_message (channel, to_name, to_phone, kind, args, dedupe_key, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`, "sms", to[0], to[1], kind, string(args), key, now); err != nil {
+		if err := outbox.Queue(ctx, tx, outbox.Queued{Channel: "sms", ToName: to[0], ToPhone: to[1], Kind: kind, Args: args,
+			DedupeKey: fmt.Sprintf("%s:c%d", dedupe, i), At: s.Now()}); err != nil {
 			return fmt.Errorf("escalation message: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package problem
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -183,16 +184,14 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	if err != nil {
 		return nil, 0, fmt.Errorf("list problems: %w", err)
 	}
-	defer rows.Close()
-	var out []*Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("scan problem: %w", err)
-		}
-		out = append(out, c)
+	out, err := db.Collect(rows, nil, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
+	if err != nil {
+		return nil, 0, fmt.Errorf("list problems: %w", err)
 	}
-	return out, total, rows.Err()
+	if err := withNames(ctx, s.DB, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // Each streams every case matching f (no paging), for exports and the map.
@@ -205,17 +204,7 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Cas
 	if err != nil {
 		return fmt.Errorf("read problems: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return fmt.Errorf("scan problem: %w", err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachNamed(ctx, s.DB, rows, fn)
 }
 
 // Where is the SQL condition (on problem alias p) of the cases the actor may

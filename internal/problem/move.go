@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/i18n"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // MoveInput carries what an action needs; each action checks its part.
@@ -38,7 +39,7 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 	if len(in.Photos) > MaxPhotos {
 		return nil, apperr.Invalid("problem.too_many_photos", MaxPhotos)
 	}
-	var notices []notice
+	var notices []noticeTo
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.get(ctx, tx, id)
 		if err != nil {
@@ -105,7 +106,7 @@ type change struct {
 	set     map[string]any
 	data    EventData
 	photos  []EventPhoto
-	notices []notice
+	notices []noticeTo
 }
 
 func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) error {
@@ -224,10 +225,10 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		ch.set["unit_id"], ch.set["route_note"], ch.set["dispatched_at"], ch.set["deadline"] = unitID, note, ms, db.Millis(deadline)
 		ch.set["accepted_at"], ch.set["escalation_level"], ch.set["escalated_at"] = nil, 0, nil
 		ch.data.UnitID, ch.data.RouteNote, ch.data.Deadline = unitID, note, db.Millis(deadline)
-		if err := tx.QueryRow(ctx, "SELECT name FROM unit WHERE id = ?", unitID).Scan(&ch.data.UnitName); err != nil {
-			return fmt.Errorf("unit name: %w", err)
+		if ch.data.UnitName, err = org.UnitName(ctx, tx, unitID); err != nil {
+			return err
 		}
-		ch.notices = append(ch.notices, notice{kind: "dispatched", toUnit: unitID})
+		ch.notices = append(ch.notices, noticeTo{kind: "dispatched", toUnit: unitID})
 	case ActAccept:
 		ch.set["accepted_at"] = ms
 	case ActReturn:
@@ -237,7 +238,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		ch.set["unit_id"], ch.set["deadline"], ch.set["return_count"] = nil, nil, c.ReturnCount+1
 		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = nil, ""
 		ch.data.UnitID = c.UnitID
-		ch.notices = append(ch.notices, notice{kind: "returned", toOffice: true})
+		ch.notices = append(ch.notices, noticeTo{kind: "returned", toOffice: true})
 	case ActRequestExtension:
 		if err := needNote(in); err != nil {
 			return err
@@ -250,7 +251,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		}
 		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = db.Millis(in.Deadline), in.Note
 		ch.data.Deadline = db.Millis(in.Deadline)
-		ch.notices = append(ch.notices, notice{kind: "extension_requested", toOffice: true})
+		ch.notices = append(ch.notices, noticeTo{kind: "extension_requested", toOffice: true})
 	case ActApproveExtension, ActRefuseExtension:
 		if c.ExtRequestedDeadline.IsZero() {
 			return apperr.Conflict("problem.no_extension_pending")
@@ -265,7 +266,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 			ch.data.Deadline = db.Millis(c.ExtRequestedDeadline)
 		}
 		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = nil, ""
-		ch.notices = append(ch.notices, notice{kind: string(in.Action), toUnit: c.UnitID})
+		ch.notices = append(ch.notices, noticeTo{kind: string(in.Action), toUnit: c.UnitID})
 	case ActPark:
 		if err := needNote(in); err != nil {
 			return err
@@ -290,7 +291,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		}
 		if in.Action == ActVerifyFail {
 			ch.set["rework_count"] = c.ReworkCount + 1
-			ch.notices = append(ch.notices, notice{kind: "rework", toUnit: c.UnitID})
+			ch.notices = append(ch.notices, noticeTo{kind: "rework", toUnit: c.UnitID})
 		}
 		// A parked case, a failed check and a reopened case each get a
 		// fresh full time limit from now: the time already spent is not
@@ -314,7 +315,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		}
 		ch.set["rectified_at"], ch.set["rectified_by"], ch.set["parked_until"] = ms, a.UserID, nil
 		ch.photos = photosOf(in.Photos, "after")
-		ch.notices = append(ch.notices, notice{kind: "verify", toVerifiers: true})
+		ch.notices = append(ch.notices, noticeTo{kind: "verify", toVerifiers: true})
 	case ActVerifyPass:
 		if c.RectifiedBy == a.UserID && !a.IsAdmin() {
 			return apperr.Forbidden("problem.verifier_is_rectifier")
@@ -327,11 +328,11 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 }
 
 func unitExists(ctx context.Context, tx *db.Tx, id int64) error {
-	var n int
-	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM unit WHERE id = ?", id).Scan(&n); err != nil {
-		return fmt.Errorf("check unit: %w", err)
+	ok, err := org.UnitExists(ctx, tx, id)
+	if err != nil {
+		return err
 	}
-	if n == 0 {
+	if !ok {
 		return apperr.Invalid("problem.unit_unknown")
 	}
 	return nil

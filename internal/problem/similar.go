@@ -2,6 +2,7 @@ package problem
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -40,16 +41,18 @@ func (s *Store) Similar(ctx context.Context, a access.Actor, c *Case, rule Dupli
 	if err != nil {
 		return nil, fmt.Errorf("similar cases: %w", err)
 	}
-	defer rows.Close()
+	near, err := db.Collect(rows, nil, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
+	if err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
 	var out []*Case
-	for rows.Next() {
-		x, err := scanCase(rows)
-		if err != nil {
-			return nil, fmt.Errorf("similar cases: %w", err)
-		}
+	for _, x := range near {
 		if x.HasPlace && geo.DistanceMeters(geo.Point{Lng: c.Lng, Lat: c.Lat}, geo.Point{Lng: x.Lng, Lat: x.Lat}) <= rule.Meters {
 			out = append(out, x)
 		}
 	}
-	return out, rows.Err()
+	if err := withNames(ctx, s.DB, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -15,6 +15,9 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // CategoryInfo is what the ledger needs to know of a sub-category.
@@ -182,11 +185,11 @@ func (s *Store) place(ctx context.Context, in *ReportInput) (string, error) {
 	if in.RegionCode == "" {
 		return "", apperr.Invalid("problem.place_required")
 	}
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM region WHERE code = ?", in.RegionCode).Scan(&n); err != nil {
-		return "", fmt.Errorf("check region: %w", err)
+	known, err := region.Exists(ctx, s.DB, in.RegionCode)
+	if err != nil {
+		return "", err
 	}
-	if n == 0 {
+	if !known {
 		return "", apperr.Invalid("problem.region_unknown", in.RegionCode)
 	}
 	return in.RegionCode, nil
@@ -269,6 +272,9 @@ func (s *Store) get(ctx context.Context, c db.Conn, id int64) (*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read problem %d: %w", id, err)
 	}
+	if err := withNames(ctx, c, []*Case{x}); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -297,9 +303,8 @@ func (s *Store) Timeline(ctx context.Context, a access.Actor, id int64) ([]Event
 	if _, err := s.Get(ctx, a, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT e.id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.display_name, ''), e.action,
-		e.from_state, e.to_state, e.note, e.data FROM problem_event e LEFT JOIN app_user u ON u.id = e.actor_id
-		WHERE e.problem_id = ? ORDER BY e.id`, id)
+	rows, err := s.DB.Query(ctx, `SELECT e.id, e.at, COALESCE(e.actor_id, 0), e.action,
+		e.from_state, e.to_state, e.note, e.data FROM problem_event e WHERE e.problem_id = ? ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
@@ -310,7 +315,7 @@ func (s *Store) Timeline(ctx context.Context, a access.Actor, id int64) ([]Event
 		var e Event
 		var at int64
 		var data string
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.Action, &e.From, &e.To, &e.Note, &data); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Action, &e.From, &e.To, &e.Note, &data); err != nil {
 			return nil, fmt.Errorf("timeline: %w", err)
 		}
 		e.At = db.FromMillis(at)
@@ -324,6 +329,17 @@ func (s *Store) Timeline(ctx context.Context, a access.Actor, id int64) ([]Event
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
+	}
+	actors := make([]int64, 0, len(out))
+	for _, e := range out {
+		actors = append(actors, e.ActorID)
+	}
+	names, err := org.DisplayNames(ctx, s.DB, actors)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].ActorName = names[out[i].ActorID]
 	}
 	prow, err := s.DB.Query(ctx, "SELECT event_id, hash, role FROM problem_photo WHERE problem_id = ? ORDER BY event_id", id)
 	if err != nil {
@@ -407,9 +423,5 @@ func (s *Store) CanSeePhoto(ctx context.Context, a access.Actor, hash string) (b
 
 // PhotoExists reports whether a photo with this hash has been stored.
 func (s *Store) PhotoExists(ctx context.Context, hash string) (bool, error) {
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM photo WHERE hash = ?", hash).Scan(&n); err != nil {
-		return false, fmt.Errorf("check photo: %w", err)
-	}
-	return n > 0, nil
+	return media.Stored(ctx, s.DB, hash)
 }

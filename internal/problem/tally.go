@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 // The tally (problem_tally, migration 0012) keeps the ledger's counts per
@@ -349,11 +350,11 @@ const settingTally = "problem.tally_built"
 // added it, on a database that already holds cases) and reports whether
 // it did. It is safe to run at every start and from several servers.
 func (s *Store) EnsureTally(ctx context.Context) (bool, error) {
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM setting WHERE name = ?", settingTally).Scan(&n); err != nil {
+	built, err := setting.Exists(ctx, s.DB, settingTally)
+	if err != nil {
 		return false, fmt.Errorf("tally setting: %w", err)
 	}
-	if n > 0 {
+	if built {
 		return false, nil
 	}
 	return s.buildTally(ctx, true)
@@ -376,16 +377,17 @@ func (s *Store) buildTally(ctx context.Context, once bool) (bool, error) {
 	}
 	built := false
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		q := "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+		stamp := s.Now().UTC().Format(time.RFC3339)
 		if once {
-			q = "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
-		}
-		res, err := tx.Exec(ctx, q, settingTally, s.Now().UTC().Format(time.RFC3339))
-		if err != nil {
+			claimed, err := setting.PutIfAbsent(ctx, tx, settingTally, stamp)
+			if err != nil {
+				return fmt.Errorf("claim the tally: %w", err)
+			}
+			if !claimed {
+				return nil // another server built it meanwhile
+			}
+		} else if err := setting.Put(ctx, tx, settingTally, stamp); err != nil {
 			return fmt.Errorf("claim the tally: %w", err)
-		}
-		if n, _ := res.RowsAffected(); once && n == 0 {
-			return nil // another server built it meanwhile
 		}
 		built = true
 		return rebuildTally(ctx, tx)

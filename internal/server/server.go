@@ -29,6 +29,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -49,6 +50,7 @@ type App struct {
 	Calendar   *calendar.Store
 	Categories *category.Store
 	Problems   *problem.Store
+	Notices    *notice.Store
 	Routing    *routing.Store
 	Media      *media.Service
 	Framework  *framework.Store
@@ -114,10 +116,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			sub, err := cats.ByCode(ctx, code)
 			return sub.ID, err
 		}}
+	notices := &notice.Store{DB: d, Now: time.Now}
 	bulletins := &bulletin.Store{DB: d, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
-		Problems: problems, Categories: cats, Calendar: cal, Routing: router, Media: photos,
+		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
 		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Hours: clock, CategoryGroups: catAdapter.groups,
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
@@ -161,7 +164,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	}
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
-		Calendar: cal, Categories: cats, Problems: problems, Routing: router, Media: photos, Locator: loc, Clock: clock,
+		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
@@ -474,11 +475,11 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request) error {
 }
 
 type noticeData struct {
-	Items []problem.Notification
+	Items []notice.Notification
 }
 
 func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.Problems.Notifications(r.Context(), actorOf(r), 100)
+	items, err := s.Notices.List(r.Context(), actorOf(r), 100)
 	if err != nil {
 		return err
 	}
@@ -487,7 +488,7 @@ func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Problems.MarkRead(r.Context(), actorOf(r), formID(r, "id")); err != nil {
+	if err := s.Notices.MarkRead(r.Context(), actorOf(r), formID(r, "id")); err != nil {
 		return err
 	}
 	to := "/notifications"

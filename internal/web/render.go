@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
@@ -139,7 +140,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Map:   s.Map,
 	}
 	if v.Actor.SignedIn() && s.Problems != nil {
-		n, err := s.Problems.Unread(r.Context(), v.Actor)
+		n, err := s.Notices.Unread(r.Context(), v.Actor)
 		if err != nil {
 			s.Log.Warn("count notifications", "err", err)
 		}
@@ -190,7 +191,7 @@ func (s *Server) funcs() template.FuncMap {
 			return strings.TrimSuffix(u, "marker-icon.png"), err
 		},
 		"has": func(a access.Actor, role string) bool { return a.Has(access.Role(role)) },
-		"notice": func(n problem.Notification) string {
+		"notice": func(n notice.Notification) string {
 			args := make([]any, len(n.Args))
 			for i, x := range n.Args {
 				args[i] = x

@@ -30,6 +30,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -46,6 +47,7 @@ type Deps struct {
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
 	Problems   *problem.Store
+	Notices    *notice.Store
 	Categories *category.Store
 	Framework  *framework.Store
 	Sites      *site.Store
