@@ -41,56 +41,6 @@ func (s *Store) now() time.Time {
 	return time.Now()
 }
 
-// Figures are the counts of DESIGN.md's metric definitions for one scope
-// and period, cases counted by filing time.
-type Figures struct {
-	Found             int     `json:"found"`          // reported in the period, duplicates excluded
-	Filed             int     `json:"filed"`          // filed in the period, rejected and duplicates excluded
-	Closed            int     `json:"closed"`         // of those, closed
-	ClosedOnTime      int     `json:"closed_on_time"` // closed on or before the deadline
-	Parked            int     `json:"parked"`
-	Dispatched        int     `json:"dispatched"`
-	Extended          int     `json:"extended"` // dispatched cases with an approved extension
-	Returned          int     `json:"returned"` // dispatched cases returned by a unit
-	Verifications     int     `json:"verifications"`
-	VerifyFailed      int     `json:"verify_failed"`
-	Overdue           int     `json:"overdue"` // open and past the deadline when the figures were taken
-	MeanHandlingHours float64 `json:"mean_handling_hours"`
-	Handled           int     `json:"handled"` // cases the mean is over
-}
-
-func ratio(n, d float64) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return n / d
-}
-
-// ClosureRate is 结案率 = closed / (filed − parked).
-func (f Figures) ClosureRate() float64 {
-	return ratio(float64(f.Closed), float64(f.Filed-f.Parked))
-}
-
-// OnTimeRate is 按期结案率 = closed on or before deadline / (filed − parked).
-func (f Figures) OnTimeRate() float64 {
-	return ratio(float64(f.ClosedOnTime), float64(f.Filed-f.Parked))
-}
-
-// ReworkRate is 返工率 = verifications failed / verifications.
-func (f Figures) ReworkRate() float64 {
-	return ratio(float64(f.VerifyFailed), float64(f.Verifications))
-}
-
-// ExtensionRate is 延期率 = extended / dispatched.
-func (f Figures) ExtensionRate() float64 {
-	return ratio(float64(f.Extended), float64(f.Dispatched))
-}
-
-// ReturnRate is 退回率 = returned / dispatched.
-func (f Figures) ReturnRate() float64 {
-	return ratio(float64(f.Returned), float64(f.Dispatched))
-}
-
 // Weighted are a unit's counts for the composite score, each case counted
 // with its weight (Config.DoubleFactor for media and superior cases, else 1).
 type Weighted struct {
@@ -144,7 +94,7 @@ type UnitRow struct {
 	Region  string  `json:"region"`
 	Group   string  `json:"group"`
 	Cases   int     `json:"cases"` // its cases in the period: with it now, or returned by it
-	Figures Figures `json:"figures"`
+	Figures problem.KPI `json:"figures"`
 	// Falsified counts its rectifications the office marked falsified;
 	// UnjustifiedReturns its returns the office marked unjustified.
 	Falsified          int      `json:"falsified"`
@@ -209,7 +159,7 @@ func (g Group) Apart() []UnitRow {
 // SourceRow is the figures of one source.
 type SourceRow struct {
 	Source  problem.Source `json:"source"`
-	Figures Figures        `json:"figures"`
+	Figures problem.KPI        `json:"figures"`
 }
 
 // CategoryRow is one of the categories with the most cases.
@@ -217,7 +167,7 @@ type CategoryRow struct {
 	CategoryID int64   `json:"category_id"`
 	Name       string  `json:"name"`
 	Top        string  `json:"top"`
-	Figures    Figures `json:"figures"`
+	Figures    problem.KPI `json:"figures"`
 }
 
 // CaseRow names one case in a list of the bulletin.
@@ -277,8 +227,8 @@ type Content struct {
 	Previous   Period        `json:"previous"`
 	TakenAt    time.Time     `json:"taken_at"` // when the figures were taken
 	Config     Config        `json:"config"`   // the assessment used
-	Totals     Figures       `json:"totals"`
-	PrevTotals Figures       `json:"prev_totals"`
+	Totals     problem.KPI       `json:"totals"`
+	PrevTotals problem.KPI       `json:"prev_totals"`
 	BySource   []SourceRow   `json:"by_source"`
 	Categories []CategoryRow `json:"categories"`
 	Groups     []Group       `json:"groups"`

@@ -210,10 +210,10 @@ func build(t *testing.T, w *world) fixture {
 	f.c[5] = w.pass(t, w.rectify(t, f.c[5]))
 
 	// The office's marks.
-	if err := w.bulletin.MarkFalsified(ctx, w.actors["office"], f.c[8].ID, true); err != nil {
+	if err := w.app.Problems.MarkFalsified(ctx, w.actors["office"], f.c[8].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.bulletin.MarkUnjustifiedReturn(ctx, w.actors["office"], f.c[6].ID); err != nil {
+	if err := w.app.Problems.MarkUnjustifiedReturn(ctx, w.actors["office"], f.c[6].ID); err != nil {
 		t.Fatal(err)
 	}
 	// The report is taken the next Monday morning.
@@ -267,7 +267,7 @@ func TestWorkedExample(t *testing.T) {
 	// Closed: c1 c2 c3 c5 c8, on time: c1 c2 c5 c8. Parked: c4.
 	// Dispatched: c1–c8. Extended: c5. Returned: c6. Verifications:
 	// c1 1, c2 2, c3 1, c5 1, c8 1 = 6, of which failed 1. Overdue: c6, c7.
-	want := bulletin.Figures{Found: 9, Filed: 8, Closed: 5, ClosedOnTime: 4, Parked: 1, Dispatched: 8, Extended: 1, Returned: 1,
+	want := problem.KPI{Found: 9, Filed: 8, Closed: 5, ClosedOnTime: 4, Parked: 1, Dispatched: 8, Extended: 1, Returned: 1,
 		Verifications: 6, VerifyFailed: 1, Overdue: 2}
 	got := tot
 	got.MeanHandlingHours, got.Handled = 0, 0
@@ -322,7 +322,7 @@ func TestWorkedExample(t *testing.T) {
 
 	// Community A: its own cases c1–c5, c7, c8 and c6, which it returned.
 	a := unitRow(t, b, f.unitA)
-	wantA := bulletin.Figures{Filed: 7, Closed: 5, ClosedOnTime: 4, Parked: 1, Dispatched: 8, Extended: 1, Returned: 1,
+	wantA := problem.KPI{Filed: 7, Closed: 5, ClosedOnTime: 4, Parked: 1, Dispatched: 8, Extended: 1, Returned: 1,
 		Verifications: 6, VerifyFailed: 1, Overdue: 1}
 	if a.Figures != wantA || a.Cases != 8 || a.Falsified != 1 || a.UnjustifiedReturns != 1 || a.Group != bulletin.GroupCommunity {
 		t.Fatalf("unit A\n got %+v cases %d falsified %d unjustified %d\nwant %+v", a.Figures, a.Cases, a.Falsified, a.UnjustifiedReturns, wantA)
@@ -489,7 +489,7 @@ func TestFrozenAndNumbered(t *testing.T) {
 	w.now = time.Date(2026, 11, 20, 9, 0, 0, 0, shanghai)
 	w.dispatched(t, problem.SourceInspection)
 	w.now = f.reportAt
-	if err := w.bulletin.MarkFalsified(ctx, office, f.c[8].ID, false); err != nil {
+	if err := w.app.Problems.MarkFalsified(ctx, office, f.c[8].ID, false); err != nil {
 		t.Fatal(err)
 	}
 	again, err := w.bulletin.Get(ctx, office, first.ID)
@@ -672,15 +672,15 @@ func TestBadInput(t *testing.T) {
 		}, "bulletin.schedule_time_invalid", "签发时间无效"},
 		{"falsified before rectification", func() error {
 			c := w.report(t, problem.SourceInspection)
-			return w.bulletin.MarkFalsified(ctx, office, c.ID, true)
+			return w.app.Problems.MarkFalsified(ctx, office, c.ID, true)
 		}, "bulletin.mark_not_rectified", "还没有整改"},
 		{"unjustified without a return", func() error {
 			c := w.report(t, problem.SourceInspection)
-			return w.bulletin.MarkUnjustifiedReturn(ctx, office, c.ID)
+			return w.app.Problems.MarkUnjustifiedReturn(ctx, office, c.ID)
 		}, "bulletin.mark_no_return", "没有尚未认定的退回"},
 		{"handler marks", func() error {
 			c := w.report(t, problem.SourceInspection)
-			return w.bulletin.MarkUnjustifiedReturn(ctx, w.actors["shequ"], c.ID)
+			return w.app.Problems.MarkUnjustifiedReturn(ctx, w.actors["shequ"], c.ID)
 		}, "bulletin.mark_forbidden", "创文办"},
 	}
 	for _, tc := range cases {

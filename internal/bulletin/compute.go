@@ -72,7 +72,7 @@ func (c *caseRec) closedOnTime() bool {
 
 // unitTally gathers one unit's counts.
 type unitTally struct {
-	fig        Figures
+	fig        problem.KPI
 	w          Weighted
 	cases      map[int64]bool
 	dispatched map[int64]bool
@@ -87,8 +87,8 @@ func newUnitTally() *unitTally {
 
 // tally is the counts of one scope and period.
 type tally struct {
-	totals     Figures
-	bySource   map[string]*Figures
+	totals     problem.KPI
+	bySource   map[string]*problem.KPI
 	byCategory map[int64]*CategoryRow
 	units      map[int64]*unitTally
 }
@@ -103,7 +103,7 @@ func (t *tally) unit(id int64) *unitTally {
 }
 
 // count adds one case to figures, as the metric definitions say.
-func count(f *Figures, c *caseRec) {
+func count(f *problem.KPI, c *caseRec) {
 	f.Filed++
 	if c.state == string(problem.Closed) {
 		f.Closed++
@@ -133,7 +133,7 @@ func count(f *Figures, c *caseRec) {
 // unjustified returns count against the unit that returned, the rest
 // against the unit the case is with.
 func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tally, error) {
-	t := &tally{bySource: map[string]*Figures{}, byCategory: map[int64]*CategoryRow{}, units: map[int64]*unitTally{}}
+	t := &tally{bySource: map[string]*problem.KPI{}, byCategory: map[int64]*CategoryRow{}, units: map[int64]*unitTally{}}
 	scope, sargs := scopeSQL(sc)
 	where := scope
 	if sc.IsUnits() {
@@ -214,7 +214,7 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 			count(&t.totals, c)
 			f := t.bySource[c.source]
 			if f == nil {
-				f = &Figures{}
+				f = &problem.KPI{}
 				t.bySource[c.source] = f
 			}
 			count(f, c)
@@ -315,7 +315,7 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 		t.totals.Found += n
 		f := t.bySource[src]
 		if f == nil {
-			f = &Figures{}
+			f = &problem.KPI{}
 			t.bySource[src] = f
 		}
 		f.Found += n

@@ -77,11 +77,11 @@ func (c Config) Excludes(unitID int64) bool {
 func (c Config) Score(w Weighted) (float64, Parts) {
 	den := w.Filed - w.Parked
 	p := Parts{
-		OnTime:      c.OnTime * ratio(w.ClosedOnTime, den),
-		Closure:     c.Closure * ratio(w.Closed, den),
-		Rework:      c.Rework * (1 - ratio(w.VerifyFailed, w.Verifications)),
-		Return:      c.Return * (1 - ratio(w.Returned, w.Dispatched)),
-		Extension:   c.Extension * (1 - ratio(w.Extended, w.Dispatched)),
+		OnTime:      c.OnTime * problem.Ratio(w.ClosedOnTime, den),
+		Closure:     c.Closure * problem.Ratio(w.Closed, den),
+		Rework:      c.Rework * (1 - problem.Ratio(w.VerifyFailed, w.Verifications)),
+		Return:      c.Return * (1 - problem.Ratio(w.Returned, w.Dispatched)),
+		Extension:   c.Extension * (1 - problem.Ratio(w.Extended, w.Dispatched)),
 		Failed:      c.PerFailed * w.VerifyFailed,
 		Falsified:   c.PerFalsified * w.Falsified,
 		Unjustified: c.PerUnjustified * w.UnjustifiedReturns,

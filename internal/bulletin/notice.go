@@ -16,31 +16,11 @@ type T func(key string, args ...any) string
 
 // Pct shows a rate as a percentage with one decimal, or a dash when its
 // denominator is empty.
-func Pct(x float64, defined bool) string {
-	if !defined {
-		return "—"
-	}
-	return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
-}
+func Pct(x float64, defined bool) string { return problem.Percent(x, defined) }
 
 // One formats a number with one decimal.
 func One(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', 1, 64) }
 
-// ClosureText is the closure rate as text, a dash when undefined; so are
-// the other …Text methods.
-func (f Figures) ClosureText() string { return Pct(f.ClosureRate(), f.Filed-f.Parked > 0) }
-
-// OnTimeText is the on-time rate as text.
-func (f Figures) OnTimeText() string { return Pct(f.OnTimeRate(), f.Filed-f.Parked > 0) }
-
-// ReworkText is the rework rate as text.
-func (f Figures) ReworkText() string { return Pct(f.ReworkRate(), f.Verifications > 0) }
-
-// ExtensionText is the extension rate as text.
-func (f Figures) ExtensionText() string { return Pct(f.ExtensionRate(), f.Dispatched > 0) }
-
-// ReturnText is the return rate as text.
-func (f Figures) ReturnText() string { return Pct(f.ReturnRate(), f.Dispatched > 0) }
 
 func day(t time.Time) (int, int, int) {
 	l := t.In(calendar.Shanghai())
@@ -218,7 +198,7 @@ func (b *Bulletin) Notice(t T) pdfdoc.Notice {
 	rateRow("bulletin.m.return_rate", cur.ReturnRate(), prev.ReturnRate(), cur.Dispatched > 0, prev.Dispatched > 0)
 	totals.Rows = append(totals.Rows, []string{t("bulletin.m.overdue"), itoa(cur.Overdue), "—", "—"})
 	if cur.Handled > 0 || prev.Handled > 0 {
-		hours := func(f Figures) string {
+		hours := func(f problem.KPI) string {
 			if f.Handled == 0 {
 				return "—"
 			}

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/problem"
 )
 
 // Groups lists the unit groups in display order: units are ranked against
@@ -26,13 +27,6 @@ func groupOf(kind, region string) string {
 	return "other"
 }
 
-func ratio(n, d int) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(n) / float64(d)
-}
-
 // rank groups the units and ranks each group by closure rate, then on-time
 // rate (DESIGN.md's definitions, over filed − parked); units with fewer
 // than MinSample cases come last, unranked. Equal rates share a rank
@@ -40,8 +34,8 @@ func ratio(n, d int) float64 {
 func rank(rows []UnitRow) []RankGroup {
 	by := map[string][]UnitRow{}
 	for _, u := range rows {
-		base := u.Filed - u.Parked
-		u.ClosureRate, u.OnTimeRate = ratio(u.Closed, base), ratio(u.ClosedOnTime, base)
+		k := problem.KPI{Filed: u.Filed, Closed: u.Closed, ClosedOnTime: u.ClosedOnTime, Parked: u.Parked}
+		u.ClosureRate, u.OnTimeRate = k.ClosureRate(), k.OnTimeRate()
 		by[u.group] = append(by[u.group], u)
 	}
 	out := []RankGroup{}

@@ -3,6 +3,7 @@ package problem
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -16,23 +17,35 @@ type HoursCounter interface {
 }
 
 // KPI holds the figures of DESIGN.md's metric definitions for one scope
-// and period (cases counted by filing time).
+// and period (cases counted by filing time). It is the one type the
+// ledger, the dashboard and the bulletins count in; a bulletin keeps its
+// figures as JSON, hence the tags, which must not change.
 type KPI struct {
-	Filed, Closed, ClosedOnTime, Parked int
-	Dispatched, Extended, Returned      int
-	Verifications, VerifyFailed         int
-	Overdue                             int     // open and past deadline now, whatever the period
-	MeanHandlingHours                   float64 // dispatch to rectified, working hours
-	Handled                             int     // cases the mean is over
+	Found             int     `json:"found"`          // reported in the period, duplicates excluded (bulletins)
+	Filed             int     `json:"filed"`          // filed in the period, rejected and duplicates excluded
+	Closed            int     `json:"closed"`         // of those, closed
+	ClosedOnTime      int     `json:"closed_on_time"` // closed on or before the deadline
+	Parked            int     `json:"parked"`
+	Dispatched        int     `json:"dispatched"`
+	Extended          int     `json:"extended"` // dispatched cases with an approved extension
+	Returned          int     `json:"returned"` // dispatched cases returned by a unit
+	Verifications     int     `json:"verifications"`
+	VerifyFailed      int     `json:"verify_failed"`
+	Overdue           int     `json:"overdue"`             // open and past deadline now, whatever the period
+	MeanHandlingHours float64 `json:"mean_handling_hours"` // dispatch to rectified, working hours
+	Handled           int     `json:"handled"`             // cases the mean is over
 }
 
-// ratio divides, giving 0 for an empty denominator.
-func ratio(n, d int) float64 {
+// Ratio divides, giving 0 for an empty denominator: every rate of the
+// metric definitions is one, weighted or not.
+func Ratio(n, d float64) float64 {
 	if d <= 0 {
 		return 0
 	}
-	return float64(n) / float64(d)
+	return n / d
 }
+
+func ratio(n, d int) float64 { return Ratio(float64(n), float64(d)) }
 
 // ClosureRate is 结案率 = closed / (filed − parked).
 func (k KPI) ClosureRate() float64 { return ratio(k.Closed, k.Filed-k.Parked) }
@@ -48,6 +61,31 @@ func (k KPI) ExtensionRate() float64 { return ratio(k.Extended, k.Dispatched) }
 
 // ReturnRate is 退回率 per dispatched case.
 func (k KPI) ReturnRate() float64 { return ratio(k.Returned, k.Dispatched) }
+
+// Percent writes a rate as text with one decimal, or a dash when it is
+// undefined (its denominator is empty).
+func Percent(x float64, defined bool) string {
+	if !defined {
+		return "—"
+	}
+	return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+}
+
+// ClosureText is the closure rate as text, a dash when undefined; so are
+// the other …Text methods.
+func (k KPI) ClosureText() string { return Percent(k.ClosureRate(), k.Filed-k.Parked > 0) }
+
+// OnTimeText is the on-time rate as text.
+func (k KPI) OnTimeText() string { return Percent(k.OnTimeRate(), k.Filed-k.Parked > 0) }
+
+// ReworkText is the rework rate as text.
+func (k KPI) ReworkText() string { return Percent(k.ReworkRate(), k.Verifications > 0) }
+
+// ExtensionText is the extension rate as text.
+func (k KPI) ExtensionText() string { return Percent(k.ExtensionRate(), k.Dispatched > 0) }
+
+// ReturnText is the return rate as text.
+func (k KPI) ReturnText() string { return Percent(k.ReturnRate(), k.Dispatched > 0) }
 
 // KPIs computes the figures for the cases the actor may see that match the
 // scope filter (unit, region, category, source) and were filed in [from, to).

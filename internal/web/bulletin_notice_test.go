@@ -181,7 +181,7 @@ func TestCaseMarks(t *testing.T) {
 	if res := office.Post("/bulletins/marks", form); res.Status != http.StatusForbidden {
 		t.Fatalf("forged token: %d", res.Status)
 	}
-	if m, err := app.Bulletins.Marks(ctx, officeActor, closedID); err != nil || m.Falsified || len(m.History) != 0 {
+	if m, err := app.Problems.Marks(ctx, officeActor, closedID); err != nil || m.Falsified || len(m.History) != 0 {
 		t.Fatalf("after refused posts: %+v %v", m, err)
 	}
 
@@ -194,7 +194,7 @@ func TestCaseMarks(t *testing.T) {
 	res = office.Get(res.Location)
 	servertest.MustContain(t, res.Body, "标记已保存。", "已认定虚假整改", `name="action" value="not_falsified"`, "撤销虚假整改认定")
 	servertest.MustNotContain(t, res.Body, `name="action" value="falsified"`)
-	m, err := app.Bulletins.Marks(ctx, officeActor, closedID)
+	m, err := app.Problems.Marks(ctx, officeActor, closedID)
 	if err != nil || !m.Falsified || len(m.History) != 1 || m.History[0].Kind != "falsified" {
 		t.Fatalf("marks after the case page: %+v %v", m, err)
 	}
@@ -260,7 +260,7 @@ func TestCaseMarks(t *testing.T) {
 		t.Fatalf("second judgement of one return: %d", res.Status)
 	}
 	servertest.MustContain(t, res.Body, `id="marks"`, "该问题没有尚未认定的退回")
-	if m, err := app.Bulletins.Marks(ctx, officeActor, c.ID); err != nil || m.UnjustifiedReturns != 1 || m.ReturnCount != 1 {
+	if m, err := app.Problems.Marks(ctx, officeActor, c.ID); err != nil || m.UnjustifiedReturns != 1 || m.ReturnCount != 1 {
 		t.Fatalf("returned case marks: %+v %v", m, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/pdfdoc"
+	"github.com/wenming-civic/wenming/internal/problem"
 )
 
 // registerBulletins adds the bulletin pages: the archive with the form to
@@ -446,7 +447,7 @@ func (s *Server) bulletinScheduleDelete(w http.ResponseWriter, r *http.Request) 
 
 type marksData struct {
 	Query string
-	Case  *bulletin.CaseMarks
+	Case  *problem.CaseMarks
 	Error string
 }
 
@@ -479,7 +480,7 @@ func (s *Server) loadMarks(r *http.Request, code string, d *marksData) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.Bulletins.Marks(r.Context(), actorOf(r), id)
+	m, err := s.Problems.Marks(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -510,13 +511,13 @@ func (s *Server) bulletinMark(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch r.PostFormValue("action") {
 	case "falsified":
-		err = s.Bulletins.MarkFalsified(ctx, a, id, true)
+		err = s.Problems.MarkFalsified(ctx, a, id, true)
 	case "not_falsified":
-		err = s.Bulletins.MarkFalsified(ctx, a, id, false)
+		err = s.Problems.MarkFalsified(ctx, a, id, false)
 	case "unjustified":
-		err = s.Bulletins.MarkUnjustifiedReturn(ctx, a, id)
+		err = s.Problems.MarkUnjustifiedReturn(ctx, a, id)
 	case "undo_unjustified":
-		err = s.Bulletins.UndoUnjustifiedReturn(ctx, a, id)
+		err = s.Problems.UndoUnjustifiedReturn(ctx, a, id)
 	default:
 		err = apperr.Invalid("bulletin.mark_unknown")
 	}
@@ -529,7 +530,7 @@ func (s *Server) bulletinMark(w http.ResponseWriter, r *http.Request) error {
 			return s.caseError(w, r, id, err)
 		}
 		d := marksData{Query: strconv.FormatInt(id, 10), Error: msg}
-		if m, merr := s.Bulletins.Marks(ctx, a, id); merr == nil {
+		if m, merr := s.Problems.Marks(ctx, a, id); merr == nil {
 			d.Case, d.Query = &m, m.Code
 		}
 		s.render(w, r, status, "bulletin_marks", "bulletin.marks_title", d)
@@ -538,7 +539,7 @@ func (s *Server) bulletinMark(w http.ResponseWriter, r *http.Request) error {
 	if back != "" {
 		return s.redirectWith(w, r, back, "bulletin.mark_saved")
 	}
-	m, err := s.Bulletins.Marks(ctx, a, id)
+	m, err := s.Problems.Marks(ctx, a, id)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
-	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/notice"
@@ -149,7 +148,7 @@ type caseData struct {
 	Similar    []*problem.Case
 	// Marks are the office's assessment marks: buttons for the office
 	// that may set them, read-only for the others; nil hides them.
-	Marks *bulletin.CaseView
+	Marks *problem.MarksView
 	Now   time.Time
 	Error string
 }
@@ -165,7 +164,7 @@ func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseDa
 	}
 	d := caseData{Case: c, Events: events, Actions: problem.Actions(a, c), Now: s.Problems.Now()}
 	if s.Bulletins != nil {
-		if d.Marks, err = s.Bulletins.ViewMarks(ctx, a, id); err != nil {
+		if d.Marks, err = s.Problems.ViewMarks(ctx, a, id); err != nil {
 			return d, err
 		}
 	}

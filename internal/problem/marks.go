@@ -1,4 +1,4 @@
-package bulletin
+package problem
 
 import (
 	"context"
@@ -10,16 +10,33 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
-	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
-// The marks the office sets on a case for the assessment.
+// The marks the office sets on a case for the assessment. They are
+// life-cycle actions of the case that leave its state as it is: each is
+// an event on the timeline and a line of the mark history the bulletin's
+// deductions are traced to.
 const (
 	MarkFalsified         = "falsified"          // the rectification was falsified (虚假整改)
 	MarkNotFalsified      = "not_falsified"      // the mark was taken back
 	MarkUnjustifiedReturn = "unjustified_return" // a return the office found unjustified (无故退回)
 	MarkJustifiedReturn   = "justified_return"   // an unjustified mark taken back
 )
+
+// The timeline actions of the marks.
+const (
+	ActMarkFalsified         Action = "mark_falsified"
+	ActUnmarkFalsified       Action = "unmark_falsified"
+	ActMarkUnjustifiedReturn Action = "mark_unjustified_return"
+	ActUndoUnjustifiedReturn Action = "undo_unjustified_return"
+)
+
+// markAction is the timeline action of each mark kind.
+var markAction = map[string]Action{
+	MarkFalsified: ActMarkFalsified, MarkNotFalsified: ActUnmarkFalsified,
+	MarkUnjustifiedReturn: ActMarkUnjustifiedReturn, MarkJustifiedReturn: ActUndoUnjustifiedReturn,
+}
 
 // Mark is one judgement in a case's mark history.
 type Mark struct {
@@ -42,47 +59,6 @@ type CaseMarks struct {
 	History            []Mark
 }
 
-// readMarks reads a case's marks, with the region and the unit the case
-// is with.
-func readMarks(ctx context.Context, c db.Conn, id int64) (m CaseMarks, region string, unit int64, err error) {
-	var rectified sql.NullInt64
-	err = c.QueryRow(ctx, `SELECT p.id, p.code, p.description, COALESCE(u.name, ''), p.state, p.return_count, p.rectified_at,
-		p.falsified, p.unjustified_returns, COALESCE(p.region_code, ''), COALESCE(p.unit_id, 0) FROM problem p
-		LEFT JOIN unit u ON u.id = p.unit_id WHERE p.id = ?`, id).
-		Scan(&m.ID, &m.Code, &m.Description, &m.UnitName, &m.State, &m.ReturnCount, &rectified, &m.Falsified, &m.UnjustifiedReturns,
-			&region, &unit)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, "", 0, apperr.NotFound("bulletin.case_not_found")
-	}
-	if err != nil {
-		return m, "", 0, fmt.Errorf("read case %d: %w", id, err)
-	}
-	m.Rectified = rectified.Valid
-	return m, region, unit, nil
-}
-
-// markCase reads a case the actor may mark: the office whose jurisdiction
-// holds the case, or an administrator.
-func markCase(ctx context.Context, c db.Conn, a access.Actor, id int64) (CaseMarks, error) {
-	if !a.SignedIn() {
-		return CaseMarks{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
-	}
-	m, region, _, err := readMarks(ctx, c, id)
-	if err != nil {
-		return m, err
-	}
-	if !mayMark(a, region) {
-		return m, apperr.Forbidden("bulletin.mark_forbidden")
-	}
-	return m, nil
-}
-
-// mayMark: the office whose jurisdiction holds the case's region, or an
-// administrator.
-func mayMark(a access.Actor, region string) bool {
-	return a.IsAdmin() || (a.Has(access.RoleOffice) && region != "" && a.Manages(region))
-}
-
 // CanMarkFalsified reports whether the case may be marked falsified now:
 // it was rectified and is not marked yet.
 func (m CaseMarks) CanMarkFalsified() bool { return !m.Falsified && m.Rectified }
@@ -96,22 +72,68 @@ func (m CaseMarks) CanMarkUnjustified() bool { return m.UnjustifiedReturns < m.R
 // CanUndoUnjustified reports whether there is an unjustified mark to take back.
 func (m CaseMarks) CanUndoUnjustified() bool { return m.UnjustifiedReturns > 0 }
 
-// CaseView is the marks as the case page shows them: with CanMark, to the
+// MarksView is the marks as the case page shows them: with CanMark, to the
 // office that may change them (the Can… methods then say which changes
 // are open); read-only to the others.
-type CaseView struct {
+type MarksView struct {
 	CaseMarks
 	CanMark bool
+}
+
+// readMarks reads a case's marks, with the region and the unit the case
+// is with.
+func readMarks(ctx context.Context, c db.Conn, id int64) (m CaseMarks, region string, unit int64, err error) {
+	var rectified sql.NullInt64
+	err = c.QueryRow(ctx, `SELECT p.id, p.code, p.description, p.state, p.return_count, p.rectified_at,
+		p.falsified, p.unjustified_returns, COALESCE(p.region_code, ''), COALESCE(p.unit_id, 0) FROM problem p WHERE p.id = ?`, id).
+		Scan(&m.ID, &m.Code, &m.Description, &m.State, &m.ReturnCount, &rectified, &m.Falsified, &m.UnjustifiedReturns,
+			&region, &unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, "", 0, apperr.NotFound("bulletin.case_not_found")
+	}
+	if err != nil {
+		return m, "", 0, fmt.Errorf("read case %d: %w", id, err)
+	}
+	if unit != 0 {
+		names, err := org.UnitNames(ctx, c, []int64{unit})
+		if err != nil {
+			return m, "", 0, err
+		}
+		m.UnitName = names[unit]
+	}
+	m.Rectified = rectified.Valid
+	return m, region, unit, nil
+}
+
+// mayMark: the office whose jurisdiction holds the case's region, or an
+// administrator.
+func mayMark(a access.Actor, region string) bool {
+	return a.IsAdmin() || (a.Has(access.RoleOffice) && region != "" && a.Manages(region))
+}
+
+// markCase reads a case the actor may mark.
+func markCase(ctx context.Context, c db.Conn, a access.Actor, id int64) (CaseMarks, string, error) {
+	if !a.SignedIn() {
+		return CaseMarks{}, "", apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	m, region, _, err := readMarks(ctx, c, id)
+	if err != nil {
+		return m, "", err
+	}
+	if !mayMark(a, region) {
+		return m, "", apperr.Forbidden("bulletin.mark_forbidden")
+	}
+	return m, region, nil
 }
 
 // ViewMarks returns the marks of a case for its page. The office of the
 // case's jurisdiction and administrators may change them; the others who
 // see the case by their role — leaders and inspectors of the jurisdiction,
-// the handlers of the unit it is with (problem.CanSee, without the
-// reporter's own access) — see them read-only. Anyone else, such as a
-// citizen who reported the case, gets nil: the marks are the office's
-// assessment, not part of the case. The history stays on Marks.
-func (s *Store) ViewMarks(ctx context.Context, a access.Actor, problemID int64) (*CaseView, error) {
+// the handlers of the unit it is with (CanSee, without the reporter's own
+// access) — see them read-only. Anyone else, such as a citizen who
+// reported the case, gets nil: the marks are the office's assessment, not
+// part of the case. The history stays on Marks.
+func (s *Store) ViewMarks(ctx context.Context, a access.Actor, problemID int64) (*MarksView, error) {
 	if !a.SignedIn() {
 		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
@@ -119,9 +141,8 @@ func (s *Store) ViewMarks(ctx context.Context, a access.Actor, problemID int64) 
 	if err != nil {
 		return nil, err
 	}
-	v := CaseView{CaseMarks: m}
-	v.CanMark = mayMark(a, region)
-	if !v.CanMark && !problem.CanSee(a, &problem.Case{RegionCode: region, UnitID: unit}) {
+	v := MarksView{CaseMarks: m, CanMark: mayMark(a, region)}
+	if !v.CanMark && !CanSee(a, &Case{RegionCode: region, UnitID: unit}) {
 		return nil, nil
 	}
 	return &v, nil
@@ -129,31 +150,45 @@ func (s *Store) ViewMarks(ctx context.Context, a access.Actor, problemID int64) 
 
 // Marks returns a case's marks and their history, for the office.
 func (s *Store) Marks(ctx context.Context, a access.Actor, problemID int64) (CaseMarks, error) {
-	m, err := markCase(ctx, s.DB, a, problemID)
+	m, _, err := markCase(ctx, s.DB, a, problemID)
 	if err != nil {
 		return m, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT m.kind, COALESCE(u.display_name, ''), m.at FROM bulletin_mark m
-		LEFT JOIN app_user u ON u.id = m.actor_id WHERE m.problem_id = ? ORDER BY m.id`, problemID)
+	rows, err := s.DB.Query(ctx, `SELECT kind, COALESCE(actor_id, 0), at FROM bulletin_mark WHERE problem_id = ? ORDER BY id`, problemID)
+	type line struct {
+		mark  Mark
+		actor int64
+	}
+	lines, err := db.Collect(rows, err, func(r *sql.Rows) (line, error) {
+		var x line
+		var at int64
+		err := r.Scan(&x.mark.Kind, &x.actor, &at)
+		x.mark.At = db.FromMillis(at)
+		return x, err
+	})
 	if err != nil {
 		return m, fmt.Errorf("case marks: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var x Mark
-		var at int64
-		if err := rows.Scan(&x.Kind, &x.ActorName, &at); err != nil {
-			return m, fmt.Errorf("case marks: %w", err)
-		}
-		x.At = db.FromMillis(at)
-		m.History = append(m.History, x)
+	actors := make([]int64, 0, len(lines))
+	for _, x := range lines {
+		actors = append(actors, x.actor)
 	}
-	return m, rows.Err()
+	names, err := org.DisplayNames(ctx, s.DB, actors)
+	if err != nil {
+		return m, err
+	}
+	for _, x := range lines {
+		x.mark.ActorName = names[x.actor]
+		m.History = append(m.History, x.mark)
+	}
+	return m, nil
 }
 
+// mark runs one marking in a transaction: fn changes the case and names
+// the mark; the mark history and the timeline get it.
 func (s *Store) mark(ctx context.Context, a access.Actor, problemID int64, fn func(tx *db.Tx, m CaseMarks) (string, error)) error {
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
-		m, err := markCase(ctx, tx, a, problemID)
+		m, _, err := markCase(ctx, tx, a, problemID)
 		if err != nil {
 			return err
 		}
@@ -161,15 +196,16 @@ func (s *Store) mark(ctx context.Context, a access.Actor, problemID int64, fn fu
 		if err != nil || kind == "" {
 			return err
 		}
-		var by any
-		if a.UserID > 0 {
-			by = a.UserID
-		}
+		now := s.Now()
 		if _, err := tx.Exec(ctx, "INSERT INTO bulletin_mark (problem_id, kind, actor_id, at) VALUES (?, ?, ?, ?)",
-			problemID, kind, by, db.Millis(s.now())); err != nil {
+			problemID, kind, db.NullID(a.UserID), db.Millis(now)); err != nil {
 			return fmt.Errorf("record mark: %w", err)
 		}
-		return nil
+		state := State(m.State)
+		// The version stays: a mark is the office's judgement, not a move, and
+		// must not make a handler's open form stale.
+		_, err = appendEvent(ctx, tx, problemID, a, now, markAction[kind], state, state, "", EventData{}, nil)
+		return err
 	})
 }
 
