@@ -88,12 +88,12 @@ const (
 
 // UnitRow is one responsible unit's figures and assessment.
 type UnitRow struct {
-	UnitID  int64   `json:"unit_id"`
-	Name    string  `json:"name"`
-	Kind    string  `json:"kind"`
-	Region  string  `json:"region"`
-	Group   string  `json:"group"`
-	Cases   int     `json:"cases"` // its cases in the period: with it now, or returned by it
+	UnitID  int64       `json:"unit_id"`
+	Name    string      `json:"name"`
+	Kind    string      `json:"kind"`
+	Region  string      `json:"region"`
+	Group   string      `json:"group"`
+	Cases   int         `json:"cases"` // its cases in the period: with it now, or returned by it
 	Figures problem.KPI `json:"figures"`
 	// Falsified counts its rectifications the office marked falsified;
 	// UnjustifiedReturns its returns the office marked unjustified.
@@ -159,14 +159,14 @@ func (g Group) Apart() []UnitRow {
 // SourceRow is the figures of one source.
 type SourceRow struct {
 	Source  problem.Source `json:"source"`
-	Figures problem.KPI        `json:"figures"`
+	Figures problem.KPI    `json:"figures"`
 }
 
 // CategoryRow is one of the categories with the most cases.
 type CategoryRow struct {
-	CategoryID int64   `json:"category_id"`
-	Name       string  `json:"name"`
-	Top        string  `json:"top"`
+	CategoryID int64       `json:"category_id"`
+	Name       string      `json:"name"`
+	Top        string      `json:"top"`
 	Figures    problem.KPI `json:"figures"`
 }
 
@@ -227,8 +227,8 @@ type Content struct {
 	Previous   Period        `json:"previous"`
 	TakenAt    time.Time     `json:"taken_at"` // when the figures were taken
 	Config     Config        `json:"config"`   // the assessment used
-	Totals     problem.KPI       `json:"totals"`
-	PrevTotals problem.KPI       `json:"prev_totals"`
+	Totals     problem.KPI   `json:"totals"`
+	PrevTotals problem.KPI   `json:"prev_totals"`
 	BySource   []SourceRow   `json:"by_source"`
 	Categories []CategoryRow `json:"categories"`
 	Groups     []Group       `json:"groups"`

@@ -21,7 +21,6 @@ func Pct(x float64, defined bool) string { return problem.Percent(x, defined) }
 // One formats a number with one decimal.
 func One(x float64) string { return strconv.FormatFloat(math.Round(x*10)/10, 'f', 1, 64) }
 
-
 func day(t time.Time) (int, int, int) {
 	l := t.In(calendar.Shanghai())
 	return l.Year(), int(l.Month()), l.Day()
