@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/synth"
 )
 
@@ -49,7 +50,7 @@ var benchBulletinCity = sync.OnceValues(func() (*bulletinCity, error) {
 		return nil, err
 	}
 	c := &bulletinCity{d: d, end: end, cases: rep.Problems,
-		store: &bulletin.Store{DB: d, Now: func() time.Time { return end }, Hours: synth.CalendarClock{Calendar: cal}}}
+		store: &bulletin.Store{DB: d, Problems: &problem.Store{DB: d}, Now: func() time.Time { return end }, Hours: synth.CalendarClock{Calendar: cal}}}
 	var id int64
 	if err := d.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", synth.UserOffice).Scan(&id); err != nil {
 		return nil, err

@@ -22,6 +22,8 @@ import (
 // is required; the other fields may stay nil.
 type Store struct {
 	DB *db.DB
+	// Problems is the ledger the bulletins count.
+	Problems *problem.Store
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Hours counts working hours for the mean handling time (nil: the mean

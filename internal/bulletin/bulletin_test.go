@@ -58,7 +58,7 @@ func newWorldOn(t *testing.T, d *db.DB) *world {
 	// Monday 2026-11-16 09:00: the first day of ISO week 47.
 	w := &world{app: app, now: time.Date(2026, 11, 16, 9, 0, 0, 0, shanghai), actors: map[string]access.Actor{}, cat: i18n.MustLoad("zh-CN")}
 	app.Problems.Now = func() time.Time { return w.now }
-	w.bulletin = &bulletin.Store{DB: d, Now: func() time.Time { return w.now }, Hours: app.Clock}
+	w.bulletin = &bulletin.Store{DB: d, Problems: app.Problems, Now: func() time.Time { return w.now }, Hours: app.Clock}
 	for _, name := range []string{"office", "inspector", "shequ", "handler", "leader"} {
 		var id int64
 		if err := app.DB.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", name).Scan(&id); err != nil {
@@ -792,7 +792,7 @@ func TestScheduledOnceAcrossServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	servers := []*bulletin.Store{{DB: d1}, {DB: d2}}
+	servers := []*bulletin.Store{{DB: d1, Problems: &problem.Store{DB: d1}}, {DB: d2, Problems: &problem.Store{DB: d2}}}
 	// Not yet due: Monday 16th was before the schedule was made.
 	if n, err := servers[1].RunDue(ctx, w.now); err != nil || n != 0 {
 		t.Fatalf("before due: %d %v", n, err)

@@ -2,72 +2,36 @@ package bulletin
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/category"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/inspect"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // maxListed bounds the overdue cases a bulletin names.
 const maxListed = 200
 
-// subtreeSQL matches codes in the subtree rooted at root (as the ledger
-// does: a range for the index, substr for exactness).
-func subtreeSQL(col, root string) (string, []any) {
-	hi := nextPrefix(root)
-	if hi == "" {
-		return "substr(" + col + ", 1, ?) = ?", []any{len(root), root}
+// assessScope is the scope as the ledger's assessment API takes it.
+func assessScope(sc Scope) problem.AssessScope {
+	if sc.IsUnits() {
+		return problem.AssessScope{Units: append([]int64{}, sc.Units...)}
 	}
-	return "(" + col + " >= ? AND " + col + " < ? AND substr(" + col + ", 1, ?) = ?)", []any{root, hi, len(root), root}
+	return problem.AssessScope{Region: sc.Region}
 }
 
-func nextPrefix(p string) string {
-	b := []byte(p)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < '9' {
-			b[i]++
-			return string(b[:i+1])
-		}
-	}
-	return ""
-}
-
-// scopeSQL limits problem rows (alias p) to the scope.
-func scopeSQL(sc Scope) (string, []any) {
-	if !sc.IsUnits() {
-		return subtreeSQL("p.region_code", sc.Region)
-	}
-	if len(sc.Units) == 0 {
-		return "1 = 0", nil
-	}
-	args := make([]any, len(sc.Units))
-	for i, id := range sc.Units {
-		args[i] = id
-	}
-	return "p.unit_id IN (" + db.Placeholders(len(args)) + ")", args
-}
-
-// caseRec is what the tally reads of one case.
+// caseRec is one assessed case with what the tally adds to it.
 type caseRec struct {
-	id, categoryID, unit         int64
-	source, category, top, state string
-	deadline, closed, dispatched sql.NullInt64
-	rectified                    sql.NullInt64
-	extensions, returns, unjust  int
-	falsified                    bool
-	verifications, failed        int
-	returners                    []int64 // units that returned it, in order
-	inScope                      bool
-}
-
-func (c *caseRec) closedOnTime() bool {
-	return c.state == string(problem.Closed) && c.deadline.Valid && c.closed.Valid && c.closed.Int64 <= c.deadline.Int64
+	problem.AssessedCase
+	category, top string
+	inScope       bool
 }
 
 // unitTally gathers one unit's counts.
@@ -105,26 +69,26 @@ func (t *tally) unit(id int64) *unitTally {
 // count adds one case to figures, as the metric definitions say.
 func count(f *problem.KPI, c *caseRec) {
 	f.Filed++
-	if c.state == string(problem.Closed) {
+	if c.State == problem.Closed {
 		f.Closed++
 	}
-	if c.closedOnTime() {
+	if c.ClosedOnTime() {
 		f.ClosedOnTime++
 	}
-	if c.state == string(problem.Parked) {
+	if c.State == problem.Parked {
 		f.Parked++
 	}
-	if c.dispatched.Valid {
+	if !c.DispatchedAt.IsZero() {
 		f.Dispatched++
 	}
-	if c.extensions > 0 {
+	if c.Extensions > 0 {
 		f.Extended++
 	}
-	if c.returns > 0 {
+	if c.Returns > 0 {
 		f.Returned++
 	}
-	f.Verifications += c.verifications
-	f.VerifyFailed += c.failed
+	f.Verifications += c.Verifications
+	f.VerifyFailed += c.VerifyFailed
 }
 
 // tally counts the cases of the scope filed in the period: the totals by
@@ -134,122 +98,72 @@ func count(f *problem.KPI, c *caseRec) {
 // against the unit the case is with.
 func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tally, error) {
 	t := &tally{bySource: map[string]*problem.KPI{}, byCategory: map[int64]*CategoryRow{}, units: map[int64]*unitTally{}}
-	scope, sargs := scopeSQL(sc)
-	where := scope
-	if sc.IsUnits() {
-		// Returns by the group's units on cases now elsewhere count too.
-		where = "(" + scope + " OR p.return_count > 0)"
-	}
-	period := where + " AND p.filed_at >= ? AND p.filed_at < ? AND p.state NOT IN (?, ?)"
-	args := append(append([]any{}, sargs...), db.Millis(p.Start()), db.Millis(p.End()), string(problem.Rejected), string(problem.Duplicate))
-	rows, err := s.DB.Query(ctx, `SELECT p.id, p.source, COALESCE(p.category_id, 0), COALESCE(cat.name, ''), COALESCE(ct.name, ''),
-		p.state, COALESCE(p.unit_id, 0), p.deadline, p.closed_at, p.dispatched_at, p.rectified_at, p.extension_count,
-		p.return_count, p.falsified, p.unjustified_returns, p.rework_count, p.verify_passes
-		FROM problem p LEFT JOIN category cat ON cat.id = p.category_id LEFT JOIN category_top ct ON ct.id = cat.top_id
-		WHERE `+period+" ORDER BY p.id", args...)
+	assessed, err := s.Problems.AssessedCases(ctx, assessScope(sc), p.Start(), p.End())
 	if err != nil {
-		return nil, fmt.Errorf("bulletin cases: %w", err)
+		return nil, err
 	}
-	var cases []*caseRec
-	byID := map[int64]*caseRec{}
-	for rows.Next() {
-		c := &caseRec{}
-		if err := rows.Scan(&c.id, &c.source, &c.categoryID, &c.category, &c.top, &c.state, &c.unit, &c.deadline, &c.closed,
-			&c.dispatched, &c.rectified, &c.extensions, &c.returns, &c.falsified, &c.unjust, &c.failed, &c.verifications); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("bulletin cases: %w", err)
-		}
-		// Every failed check is a rework; with the passed ones they are the
-		// verifications (the case row keeps both counts).
-		c.verifications += c.failed
-		cases = append(cases, c)
-		byID[c.id] = c
+	catIDs := make([]int64, 0, len(assessed))
+	for _, c := range assessed {
+		catIDs = append(catIDs, c.CategoryID)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("bulletin cases: %w", err)
-	}
-	// Which units returned a case is only in its timeline: read the return
-	// events of the cases returned at least once.
-	erows, err := s.DB.Query(ctx, `SELECT e.problem_id, e.action, e.data FROM problem_event e JOIN problem p ON p.id = e.problem_id
-		WHERE e.action = 'return' AND p.return_count > 0 AND `+period+" ORDER BY e.id", args...)
+	labels, err := category.Labels(ctx, s.DB, catIDs)
 	if err != nil {
-		return nil, fmt.Errorf("bulletin events: %w", err)
+		return nil, err
 	}
-	for erows.Next() {
-		var id int64
-		var action, data string
-		if err := erows.Scan(&id, &action, &data); err != nil {
-			erows.Close()
-			return nil, fmt.Errorf("bulletin events: %w", err)
-		}
-		c := byID[id]
-		if c == nil {
-			continue
-		}
-		switch action {
-		case string(problem.ActReturn):
-			var d problem.EventData
-			if data != "" {
-				if err := json.Unmarshal([]byte(data), &d); err != nil {
-					erows.Close()
-					return nil, fmt.Errorf("bulletin return event of case %d: %w", id, err)
-				}
-			}
-			c.returners = append(c.returners, d.UnitID)
-		}
-	}
-	erows.Close()
-	if err := erows.Err(); err != nil {
-		return nil, fmt.Errorf("bulletin events: %w", err)
+	cases := make([]*caseRec, len(assessed))
+	byID := make(map[int64]*caseRec, len(assessed))
+	for i, c := range assessed {
+		l := labels[c.CategoryID]
+		cases[i] = &caseRec{AssessedCase: c, category: l.Name, top: l.Top}
+		byID[c.ID] = cases[i]
 	}
 	inGroup := map[int64]bool{}
 	for _, id := range sc.Units {
 		inGroup[id] = true
 	}
 	for _, c := range cases {
-		c.inScope = !sc.IsUnits() || inGroup[c.unit]
-		w := cfg.Weight(c.source)
+		c.inScope = !sc.IsUnits() || inGroup[c.UnitID]
+		w := cfg.Weight(string(c.Source))
 		if c.inScope {
 			count(&t.totals, c)
-			f := t.bySource[c.source]
+			f := t.bySource[string(c.Source)]
 			if f == nil {
 				f = &problem.KPI{}
-				t.bySource[c.source] = f
+				t.bySource[string(c.Source)] = f
 			}
 			count(f, c)
-			if c.categoryID != 0 {
-				cr := t.byCategory[c.categoryID]
+			if c.CategoryID != 0 {
+				cr := t.byCategory[c.CategoryID]
 				if cr == nil {
-					cr = &CategoryRow{CategoryID: c.categoryID, Name: c.category, Top: c.top}
-					t.byCategory[c.categoryID] = cr
+					cr = &CategoryRow{CategoryID: c.CategoryID, Name: c.category, Top: c.top}
+					t.byCategory[c.CategoryID] = cr
 				}
 				count(&cr.Figures, c)
 			}
-			if c.unit != 0 {
-				u := t.unit(c.unit)
-				u.cases[c.id] = true
+			if c.UnitID != 0 {
+				u := t.unit(c.UnitID)
+				u.cases[c.ID] = true
 				// Its returns and dispatches are counted apart below.
 				count(&u.fig, c)
 				u.w.Filed += w
-				if c.state == string(problem.Closed) {
+				if c.State == problem.Closed {
 					u.w.Closed += w
 				}
-				if c.closedOnTime() {
+				if c.ClosedOnTime() {
 					u.w.ClosedOnTime += w
 				}
-				if c.state == string(problem.Parked) {
+				if c.State == problem.Parked {
 					u.w.Parked += w
 				}
-				if c.extensions > 0 {
+				if c.Extensions > 0 {
 					u.w.Extended += w
 				}
-				u.w.Verifications += w * float64(c.verifications)
-				u.w.VerifyFailed += w * float64(c.failed)
-				if c.dispatched.Valid {
-					u.dispatched[c.id] = true
+				u.w.Verifications += w * float64(c.Verifications)
+				u.w.VerifyFailed += w * float64(c.VerifyFailed)
+				if !c.DispatchedAt.IsZero() {
+					u.dispatched[c.ID] = true
 				}
-				if c.falsified {
+				if c.Falsified {
 					u.falsified++
 					u.w.Falsified += w
 				}
@@ -258,19 +172,19 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 		// Returns count against the units that returned the case, and the
 		// office's unjustified marks against the latest returns.
 		seen := map[int64]bool{}
-		for i, r := range c.returners {
+		for i, r := range c.Returners {
 			if r == 0 || (sc.IsUnits() && !inGroup[r]) {
 				continue
 			}
 			u := t.unit(r)
 			if !seen[r] {
 				seen[r] = true
-				u.cases[c.id] = true
-				u.dispatched[c.id] = true
+				u.cases[c.ID] = true
+				u.dispatched[c.ID] = true
 				u.returned++
 				u.w.Returned += w
 			}
-			if i >= len(c.returners)-c.unjust {
+			if i >= len(c.Returners)-c.UnjustifiedReturns {
 				u.unjust++
 				u.w.UnjustifiedReturns += w
 			}
@@ -279,16 +193,16 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 	for _, u := range t.units {
 		u.fig.Returned, u.fig.Dispatched = u.returned, len(u.dispatched)
 		for cid := range u.dispatched {
-			u.w.Dispatched += cfg.Weight(byID[cid].source)
+			u.w.Dispatched += cfg.Weight(string(byID[cid].Source))
 		}
 	}
 	if s.Hours != nil {
 		var sum float64
 		for _, c := range cases {
-			if !c.inScope || !c.dispatched.Valid || !c.rectified.Valid || c.rectified.Int64 < c.dispatched.Int64 {
+			if !c.inScope || c.DispatchedAt.IsZero() || c.RectifiedAt.IsZero() || c.RectifiedAt.Before(c.DispatchedAt) {
 				continue
 			}
-			h, err := s.Hours.WorkingHours(ctx, db.FromMillis(c.dispatched.Int64), db.FromMillis(c.rectified.Int64))
+			h, err := s.Hours.WorkingHours(ctx, c.DispatchedAt, c.RectifiedAt)
 			if err != nil {
 				return nil, err
 			}
@@ -299,58 +213,38 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 			t.totals.MeanHandlingHours = sum / float64(t.totals.Handled)
 		}
 	}
-	found := "(" + scope + ") AND p.reported_at >= ? AND p.reported_at < ? AND p.state <> ?"
-	fargs := append(append([]any{}, sargs...), db.Millis(p.Start()), db.Millis(p.End()), string(problem.Duplicate))
-	frows, err := s.DB.Query(ctx, "SELECT p.source, COUNT(*) FROM problem p WHERE "+found+" GROUP BY p.source", fargs...)
+	found, err := s.Problems.FoundBySource(ctx, assessScope(sc), p.Start(), p.End())
 	if err != nil {
-		return nil, fmt.Errorf("bulletin found: %w", err)
+		return nil, err
 	}
-	defer frows.Close()
-	for frows.Next() {
-		var src string
-		var n int
-		if err := frows.Scan(&src, &n); err != nil {
-			return nil, fmt.Errorf("bulletin found: %w", err)
-		}
+	for src, n := range found {
 		t.totals.Found += n
-		f := t.bySource[src]
+		f := t.bySource[string(src)]
 		if f == nil {
 			f = &problem.KPI{}
-			t.bySource[src] = f
+			t.bySource[string(src)] = f
 		}
 		f.Found += n
 	}
-	return t, frows.Err()
+	return t, nil
 }
 
-// caseRows reads cases for the bulletin's lists.
-func (s *Store) caseRows(ctx context.Context, now time.Time, from, where string, args []any, order string) ([]CaseRow, error) {
-	rows, err := s.DB.Query(ctx, `SELECT p.id, p.code, p.description, p.source, COALESCE(cat.name, ''), COALESCE(u.name, ''),
-		COALESCE(r.name, ''), p.state, p.deadline, p.rework_count, p.escalation_level
-		FROM `+from+` LEFT JOIN category cat ON cat.id = p.category_id LEFT JOIN unit u ON u.id = p.unit_id
-		LEFT JOIN region r ON r.code = p.region_code WHERE `+where+order, args...)
-	if err != nil {
-		return nil, fmt.Errorf("bulletin case list: %w", err)
-	}
-	defer rows.Close()
-	var out []CaseRow
-	for rows.Next() {
-		var c CaseRow
-		var deadline sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.Code, &c.Description, &c.Source, &c.Category, &c.Unit, &c.Region, &c.State,
-			&deadline, &c.Rework, &c.Escalation); err != nil {
-			return nil, fmt.Errorf("bulletin case list: %w", err)
-		}
+// caseRowsOf is the ledger's cases as the bulletin lists them.
+func caseRowsOf(cases []*problem.Case, now time.Time) []CaseRow {
+	out := make([]CaseRow, 0, len(cases))
+	for _, x := range cases {
+		c := CaseRow{ID: x.ID, Code: x.Code, Description: x.Description, Source: string(x.Source), Category: x.CategoryName,
+			Unit: x.UnitName, Region: x.RegionName, State: string(x.State), Deadline: x.Deadline, Rework: x.ReworkCount,
+			Escalation: x.EscalationLevel}
 		if r := []rune(c.Description); len(r) > 60 {
 			c.Description = string(r[:60]) + "…"
 		}
-		c.Deadline = db.FromNullMillis(deadline)
-		if deadline.Valid && c.Deadline.Before(now) {
-			c.OverdueDays = int(math.Ceil(now.Sub(c.Deadline).Hours() / 24))
+		if !x.Deadline.IsZero() && x.Deadline.Before(now) {
+			c.OverdueDays = int(math.Ceil(now.Sub(x.Deadline).Hours() / 24))
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out
 }
 
 type unitInfo struct {
@@ -376,43 +270,28 @@ func groupOf(u unitInfo) string {
 // cases is listed too.
 func (s *Store) units(ctx context.Context, sc Scope, ids map[int64]bool) (map[int64]unitInfo, error) {
 	out := map[int64]unitInfo{}
-	read := func(q string, args ...any) error {
-		rows, err := s.DB.Query(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("bulletin units: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u unitInfo
-			if err := rows.Scan(&u.id, &u.name, &u.kind, &u.region); err != nil {
-				return fmt.Errorf("bulletin units: %w", err)
-			}
-			out[u.id] = u
-		}
-		return rows.Err()
+	add := func(u org.UnitInfo) {
+		out[u.ID] = unitInfo{id: u.ID, name: u.Name, kind: string(u.Kind), region: u.RegionCode}
 	}
-	const cols = "SELECT u.id, u.name, u.kind, COALESCE(u.region_code, '') FROM unit u WHERE "
 	if !sc.IsUnits() {
-		cond, args := subtreeSQL("u.region_code", sc.Region)
-		if err := read(cols+"u.kind IN ('department', 'territorial') AND "+cond, args...); err != nil {
+		area, err := org.UnitsInArea(ctx, s.DB, sc.Region, org.KindDepartment, org.KindTerritorial)
+		if err != nil {
 			return nil, err
+		}
+		for _, u := range area {
+			add(u)
 		}
 	}
 	all := make([]int64, 0, len(ids)+len(sc.Units))
 	for id := range ids {
 		all = append(all, id)
 	}
-	all = append(all, sc.Units...)
-	for len(all) > 0 {
-		n := min(len(all), 500)
-		args := make([]any, n)
-		for i, id := range all[:n] {
-			args[i] = id
-		}
-		if err := read(cols+"u.id IN ("+db.Placeholders(n)+")", args...); err != nil {
-			return nil, err
-		}
-		all = all[n:]
+	named, err := org.UnitInfos(ctx, s.DB, append(all, sc.Units...))
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range named {
+		add(u)
 	}
 	return out, nil
 }
@@ -448,45 +327,27 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 
 	// Overdue now, whatever the filing time; and the cases that failed
 	// verification twice or more, filed in the period or still open.
-	scope, sargs := scopeSQL(sc)
-	oargs := append(append([]any{}, sargs...), string(problem.Filed), string(problem.Dispatched), string(problem.InProgress), db.Millis(now))
-	overdueWhere := scope + " AND p.state IN (?, ?, ?) AND p.deadline < ?"
-	overdueFrom := "problem p"
-	if s.DB.Dialect() == db.SQLite {
-		// The overdue cases are few; SQLite would otherwise read a whole
-		// district through the region index (seconds at a million cases).
-		overdueFrom = "problem p INDEXED BY problem_state"
-	}
-	urows, err := s.DB.Query(ctx, "SELECT COALESCE(p.unit_id, 0), COUNT(*) FROM "+overdueFrom+" WHERE "+overdueWhere+" GROUP BY p.unit_id", oargs...)
+	overdue, err := s.Problems.OverdueByUnit(ctx, assessScope(sc), now)
 	if err != nil {
-		return ct, fmt.Errorf("bulletin overdue: %w", err)
+		return ct, err
 	}
-	for urows.Next() {
-		var unit int64
-		var n int
-		if err := urows.Scan(&unit, &n); err != nil {
-			urows.Close()
-			return ct, fmt.Errorf("bulletin overdue: %w", err)
-		}
+	for unit, n := range overdue {
 		ct.Totals.Overdue += n
 		if unit != 0 {
 			cur.unit(unit).fig.Overdue += n
 		}
 	}
-	urows.Close()
-	if err := urows.Err(); err != nil {
-		return ct, fmt.Errorf("bulletin overdue: %w", err)
-	}
-	if ct.Overdue, err = s.caseRows(ctx, now, overdueFrom, overdueWhere, append(oargs, maxListed), " ORDER BY p.deadline, p.id LIMIT ?"); err != nil {
+	named, err := s.Problems.OverdueCases(ctx, assessScope(sc), now, maxListed)
+	if err != nil {
 		return ct, err
 	}
+	ct.Overdue = caseRowsOf(named, now)
 	ct.OverdueMore = max(0, ct.Totals.Overdue-len(ct.Overdue))
-	rargs := append(append([]any{}, sargs...), db.Millis(p.Start()), db.Millis(p.End()), string(problem.Filed), string(problem.Dispatched),
-		string(problem.InProgress), string(problem.Parked), string(problem.Rectified))
-	if ct.Repeated, err = s.caseRows(ctx, now, "problem p", scope+` AND p.rework_count >= 2 AND ((p.filed_at >= ? AND p.filed_at < ?)
-		OR p.state IN (?, ?, ?, ?, ?))`, rargs, " ORDER BY p.rework_count DESC, p.id LIMIT 200"); err != nil {
+	reworked, err := s.Problems.ReworkedCases(ctx, assessScope(sc), p.Start(), p.End(), maxListed)
+	if err != nil {
 		return ct, err
 	}
+	ct.Repeated = caseRowsOf(reworked, now)
 
 	ids := map[int64]bool{}
 	for id := range cur.units {
@@ -600,32 +461,40 @@ func same(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 // units' regions). Covert rounds count once published.
 func (s *Store) inspections(ctx context.Context, sc Scope, infos map[int64]unitInfo, p Period) (Inspections, error) {
 	var res Inspections
-	var conds []string
-	var args []any
+	var areas []string
 	if !sc.IsUnits() {
-		c, a := subtreeSQL("st.region_code", sc.Region)
-		conds, args = append(conds, c), append(args, a...)
+		areas = []string{sc.Region}
 	} else {
 		for _, id := range sc.Units {
 			if info, ok := infos[id]; ok && info.kind == "territorial" && info.region != "" {
-				c, a := subtreeSQL("st.region_code", info.region)
-				conds, args = append(conds, c), append(args, a...)
+				areas = append(areas, info.region)
 			}
 		}
 	}
-	if len(conds) == 0 {
+	if len(areas) == 0 {
 		return res, nil
 	}
-	args = append(args, db.Millis(p.Start()), db.Millis(p.End()))
-	rows, err := s.DB.Query(ctx, `SELECT st.type_code, t.name, substr(st.region_code, 1, 9), COALESCE(r.name, ''), i.score_rate
-		FROM inspection i JOIN site st ON st.id = i.site_id JOIN site_type t ON t.code = st.type_code
-		JOIN inspection_plan pl ON pl.id = i.plan_id LEFT JOIN region r ON r.code = substr(st.region_code, 1, 9)
-		WHERE (`+strings.Join(conds, " OR ")+`) AND i.submitted_at >= ? AND i.submitted_at < ? AND i.score_rate IS NOT NULL
-		AND (NOT pl.covert OR pl.published_at IS NOT NULL)`, args...)
+	scores, err := inspect.PublishedScores(ctx, s.DB, p.Start(), p.End())
 	if err != nil {
-		return res, fmt.Errorf("bulletin inspections: %w", err)
+		return res, err
 	}
-	defer rows.Close()
+	var in []inspect.PublishedScore
+	var streets []string
+	for _, x := range scores {
+		if x.RegionCode == "" || !slices.ContainsFunc(areas, func(a string) bool { return strings.HasPrefix(x.RegionCode, a) }) {
+			continue
+		}
+		in = append(in, x)
+		streets = append(streets, x.RegionCode[:min(9, len(x.RegionCode))])
+	}
+	typeNames, err := framework.SiteTypeNames(ctx, s.DB)
+	if err != nil {
+		return res, err
+	}
+	streetNames, err := region.Names(ctx, s.DB, streets)
+	if err != nil {
+		return res, err
+	}
 	byType, byStreet := map[string]*ScoreRate{}, map[string]*ScoreRate{}
 	add := func(m map[string]*ScoreRate, key, name string, rate float64) {
 		g := m[key]
@@ -637,19 +506,16 @@ func (s *Store) inspections(ctx context.Context, sc Scope, infos map[int64]unitI
 		g.Mean += rate // a sum until the end
 	}
 	var sum float64
-	for rows.Next() {
-		var typ, typName, street, streetName string
-		var rate float64
-		if err := rows.Scan(&typ, &typName, &street, &streetName, &rate); err != nil {
-			return res, fmt.Errorf("bulletin inspections: %w", err)
+	for _, x := range in {
+		typName, known := typeNames[x.TypeCode]
+		if !known {
+			continue // as the join on the site type did: a site of a removed type is not counted
 		}
+		street := x.RegionCode[:min(9, len(x.RegionCode))]
 		res.Count++
-		sum += rate
-		add(byType, typ, typName, rate)
-		add(byStreet, street, streetName, rate)
-	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("bulletin inspections: %w", err)
+		sum += x.Rate
+		add(byType, x.TypeCode, typName, x.Rate)
+		add(byStreet, street, streetNames[street], x.Rate)
 	}
 	if res.Count > 0 {
 		res.Mean = sum / float64(res.Count)

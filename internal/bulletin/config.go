@@ -2,9 +2,7 @@ package bulletin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -302,22 +301,22 @@ func (s *Store) resolveUnits(ctx context.Context, region, list string) ([]int64,
 	var out []int64
 	seen := map[int64]bool{}
 	for _, tok := range tokens {
-		var id int64
-		var unitRegion sql.NullString
-		err := s.DB.QueryRow(ctx, "SELECT id, region_code FROM unit WHERE code = ?", tok).Scan(&id, &unitRegion)
-		if errors.Is(err, sql.ErrNoRows) {
-			n, perr := strconv.ParseInt(tok, 10, 64)
-			if perr == nil {
-				err = s.DB.QueryRow(ctx, "SELECT id, region_code FROM unit WHERE id = ?", n).Scan(&id, &unitRegion)
-			}
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, apperr.Invalid("bulletin.config_unit_unknown", tok)
-		}
+		id, err := org.UnitIDByCode(ctx, s.DB, tok)
 		if err != nil {
 			return nil, fmt.Errorf("find unit %s: %w", tok, err)
 		}
-		if region != "" && !access.InSubtree(unitRegion.String, region) {
+		if id == 0 {
+			id, _ = strconv.ParseInt(tok, 10, 64)
+		}
+		units, err := org.UnitInfos(ctx, s.DB, []int64{id})
+		if err != nil {
+			return nil, fmt.Errorf("find unit %s: %w", tok, err)
+		}
+		u, known := units[id]
+		if !known {
+			return nil, apperr.Invalid("bulletin.config_unit_unknown", tok)
+		}
+		if region != "" && !access.InSubtree(u.RegionCode, region) {
 			return nil, apperr.Invalid("bulletin.config_unit_unknown", tok)
 		}
 		if !seen[id] {

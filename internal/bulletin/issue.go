@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,9 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/i18n"
+	"github.com/wenming-civic/wenming/internal/notice"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // MaxScopeUnits bounds a group scope.
@@ -60,48 +64,49 @@ func (s *Store) resolve(ctx context.Context, a access.Actor, req Request) (resol
 	if utf8.RuneCountInString(r.title) > 100 {
 		return r, apperr.Invalid("bulletin.title_too_long", 100)
 	}
-	region := strings.TrimSpace(req.Region)
+	area := strings.TrimSpace(req.Region)
 	switch {
-	case region != "" && len(req.Units) > 0:
+	case area != "" && len(req.Units) > 0:
 		return r, apperr.Invalid("bulletin.scope_ambiguous")
-	case region == "" && len(req.Units) == 0:
+	case area == "" && len(req.Units) == 0:
 		return r, apperr.Invalid("bulletin.scope_required")
 	case len(req.Units) > MaxScopeUnits:
 		return r, apperr.Invalid("bulletin.scope_too_many", MaxScopeUnits)
 	}
-	if region != "" {
-		err := s.DB.QueryRow(ctx, "SELECT name FROM region WHERE code = ?", region).Scan(&r.scope.RegionName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return r, apperr.Invalid("bulletin.scope_region_unknown", region)
-		}
+	if area != "" {
+		names, err := region.Names(ctx, s.DB, []string{area})
 		if err != nil {
-			return r, fmt.Errorf("scope region: %w", err)
+			return r, err
 		}
-		if !oversees(a, region) {
+		name, known := names[area]
+		if !known {
+			return r, apperr.Invalid("bulletin.scope_region_unknown", area)
+		}
+		r.scope.RegionName = name
+		if !oversees(a, area) {
 			return r, apperr.Forbidden("bulletin.scope_forbidden", r.scope.RegionName)
 		}
-		r.scope.Region = region
+		r.scope.Region = area
 	} else {
+		units, err := org.UnitInfos(ctx, s.DB, req.Units)
+		if err != nil {
+			return r, err
+		}
 		seen := map[int64]bool{}
 		for _, id := range req.Units {
 			if seen[id] {
 				continue
 			}
 			seen[id] = true
-			var name string
-			var unitRegion sql.NullString
-			err := s.DB.QueryRow(ctx, "SELECT name, region_code FROM unit WHERE id = ?", id).Scan(&name, &unitRegion)
-			if errors.Is(err, sql.ErrNoRows) {
+			u, known := units[id]
+			if !known {
 				return r, apperr.Invalid("bulletin.scope_unit_unknown", id)
 			}
-			if err != nil {
-				return r, fmt.Errorf("scope unit: %w", err)
-			}
-			if !oversees(a, unitRegion.String) {
-				return r, apperr.Forbidden("bulletin.scope_forbidden", name)
+			if !oversees(a, u.RegionCode) {
+				return r, apperr.Forbidden("bulletin.scope_forbidden", u.Name)
 			}
 			r.scope.Units = append(r.scope.Units, id)
-			r.scope.UnitNames = append(r.scope.UnitNames, name)
+			r.scope.UnitNames = append(r.scope.UnitNames, u.Name)
 		}
 	}
 	r.issuerRegion = a.Region
@@ -109,10 +114,11 @@ func (s *Store) resolve(ctx context.Context, a access.Actor, req Request) (resol
 		r.issuerRegion = r.scope.Region
 	}
 	if a.UnitID != 0 {
-		err := s.DB.QueryRow(ctx, "SELECT name FROM unit WHERE id = ?", a.UnitID).Scan(&r.issuerName)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		names, err := org.UnitNames(ctx, s.DB, []int64{a.UnitID})
+		if err != nil {
 			return r, fmt.Errorf("issuer unit: %w", err)
 		}
+		r.issuerName = names[a.UnitID]
 		r.issuerUnit = a.UnitID
 	}
 	return r, nil
@@ -252,9 +258,9 @@ func (s *Store) insert(ctx context.Context, b *Bulletin, claim func(tx *db.Tx) (
 			err := tx.QueryRow(ctx, `INSERT INTO bulletin (region_code, issuer_unit_id, issuer_name, year, seq, title, scope_region,
 				scope_units, scope_name, period_kind, period_from, period_to, body, issued_at, issued_by, schedule_id, reissue_of)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				b.IssuerRegion, nullID(b.IssuerUnitID), b.IssuerName, b.Year, b.Seq, b.Title, b.Scope.Region,
+				b.IssuerRegion, db.NullID(b.IssuerUnitID), b.IssuerName, b.Year, b.Seq, b.Title, b.Scope.Region,
 				strings.Join(units, ","), scopeName, b.Period.Kind, b.Period.From, b.Period.To, string(body),
-				db.Millis(b.IssuedAt), nullID(b.IssuedBy), nullID(b.ScheduleID), nullID(b.ReissueOf)).Scan(&b.ID)
+				db.Millis(b.IssuedAt), db.NullID(b.IssuedBy), db.NullID(b.ScheduleID), db.NullID(b.ReissueOf)).Scan(&b.ID)
 			if err != nil {
 				return err
 			}
@@ -288,36 +294,34 @@ const noticeLang = "zh-CN"
 // notifyIssued tells, in the transaction that stores the bulletin, the
 // handlers of every unit it lists (bulletin_unit, written just before) and
 // the leaders whose jurisdiction holds its scope — for a group of units,
-// the issuing office's jurisdiction — that it is out. One statement writes
-// every row, one per person however many ways they qualify; disabled
-// accounts are left out. Each of them can open the bulletin (canSee).
+// the issuing office's jurisdiction — that it is out, one notification
+// per person however many ways they qualify; disabled accounts are left
+// out (org decides who they are). Each of them can open the bulletin
+// (canSee).
 func notifyIssued(ctx context.Context, tx *db.Tx, b *Bulletin, t T) error {
-	args, err := json.Marshal([]string{b.NumberText(t), b.TitleText(t)})
-	if err != nil {
-		return fmt.Errorf("bulletin notice: %w", err)
-	}
-	region := b.Scope.Region
+	area := b.Scope.Region
 	if b.Scope.IsUnits() {
-		region = b.IssuerRegion
+		area = b.IssuerRegion
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO notification (user_id, bulletin_id, kind, args, created_at)
-		SELECT x.id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) FROM (
-			SELECT a.id FROM bulletin_unit bu JOIN app_user a ON a.unit_id = bu.unit_id
-				JOIN user_role r ON r.user_id = a.id AND r.role = ?
-				WHERE bu.bulletin_id = ? AND a.disabled = FALSE
-			UNION
-			SELECT a.id FROM unit u JOIN app_user a ON a.unit_id = u.id
-				JOIN user_role r ON r.user_id = a.id AND r.role = ?
-				WHERE u.region_code IS NOT NULL AND u.region_code <> '' AND substr(CAST(? AS TEXT), 1, length(u.region_code)) = u.region_code
-				AND a.disabled = FALSE) x`,
-		b.ID, NoticeIssued, string(args), db.Millis(b.IssuedAt), string(access.RoleHandler), b.ID, string(access.RoleLeader), region)
+	listed, err := db.Int64s(ctx, tx, "SELECT unit_id FROM bulletin_unit WHERE bulletin_id = ?", b.ID)
 	if err != nil {
 		return fmt.Errorf("bulletin notice: %w", err)
 	}
-	return nil
+	handlers, err := org.ActiveUsersOfUnits(ctx, tx, listed, access.RoleHandler)
+	if err != nil {
+		return fmt.Errorf("bulletin notice: %w", err)
+	}
+	leaders, err := org.ActiveUsersGoverning(ctx, tx, area, access.RoleLeader)
+	if err != nil {
+		return fmt.Errorf("bulletin notice: %w", err)
+	}
+	// One notification per person, however many ways they qualify.
+	users := append(handlers, leaders...)
+	slices.Sort(users)
+	users = slices.Compact(users)
+	return notice.Add(ctx, tx, notice.Message{Users: users, BulletinID: b.ID, Kind: NoticeIssued,
+		Args: []string{b.NumberText(t), b.TitleText(t)}, At: b.IssuedAt})
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id > 0} }
 
 const bulletinColumns = `b.id, b.region_code, COALESCE(b.issuer_unit_id, 0), b.issuer_name, b.year, b.seq, b.title,
 	b.scope_region, b.scope_units, b.scope_name, b.period_kind, b.period_from, b.period_to, b.issued_at, COALESCE(b.issued_by, 0),
@@ -355,14 +359,20 @@ func (s *Store) Get(ctx context.Context, a access.Actor, id int64) (*Bulletin, e
 	}
 	var b Bulletin
 	var body string
-	row := s.DB.QueryRow(ctx, "SELECT "+bulletinColumns+", b.body, COALESCE(u.display_name, '') FROM bulletin b "+
-		"LEFT JOIN app_user u ON u.id = b.issued_by WHERE b.id = ?", id)
-	err := scanSummary(row, &b, &body, &b.IssuedByName)
+	row := s.DB.QueryRow(ctx, "SELECT "+bulletinColumns+", b.body FROM bulletin b WHERE b.id = ?", id)
+	err := scanSummary(row, &b, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("bulletin.not_found")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read bulletin %d: %w", id, err)
+	}
+	if b.IssuedBy != 0 {
+		names, err := org.DisplayNames(ctx, s.DB, []int64{b.IssuedBy})
+		if err != nil {
+			return nil, err
+		}
+		b.IssuedByName = names[b.IssuedBy]
 	}
 	if err := json.Unmarshal([]byte(body), &b.Content); err != nil {
 		return nil, fmt.Errorf("bulletin %d body: %w", id, err)

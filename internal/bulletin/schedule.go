@@ -12,6 +12,8 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // Schedule issues a bulletin by itself: every day, every week on a weekday
@@ -102,20 +104,20 @@ func (s *Store) CreateSchedule(ctx context.Context, a access.Actor, in ScheduleI
 	if err := in.check(); err != nil {
 		return Schedule{}, err
 	}
-	var name string
-	err := s.DB.QueryRow(ctx, "SELECT name FROM region WHERE code = ?", in.ScopeRegion).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Schedule{}, apperr.Invalid("bulletin.scope_region_unknown", in.ScopeRegion)
-	}
+	names, err := region.Names(ctx, s.DB, []string{in.ScopeRegion})
 	if err != nil {
 		return Schedule{}, fmt.Errorf("schedule region: %w", err)
+	}
+	name, known := names[in.ScopeRegion]
+	if !known {
+		return Schedule{}, apperr.Invalid("bulletin.scope_region_unknown", in.ScopeRegion)
 	}
 	if !mayIssue(a, Scope{Region: in.ScopeRegion}) {
 		return Schedule{}, apperr.Forbidden("bulletin.scope_forbidden", name)
 	}
-	region := a.Region
-	if region == "" {
-		region = in.ScopeRegion
+	home := a.Region
+	if home == "" {
+		home = in.ScopeRegion
 	}
 	if in.Kind != PeriodWeek {
 		in.Weekday = 1
@@ -131,22 +133,22 @@ func (s *Store) CreateSchedule(ctx context.Context, a access.Actor, in ScheduleI
 	var id int64
 	err = s.DB.ExecReturning(ctx, `INSERT INTO bulletin_schedule (region_code, issuer_unit_id, scope_region, period_kind, weekday,
 		monthday, hour, minute, enabled, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?) RETURNING id`,
-		region, nullID(a.UnitID), in.ScopeRegion, in.Kind, in.Weekday, in.Monthday, in.Hour, in.Minute, by, now, now).Scan(&id)
+		home, db.NullID(a.UnitID), in.ScopeRegion, in.Kind, in.Weekday, in.Monthday, in.Hour, in.Minute, by, now, now).Scan(&id)
 	if err != nil {
 		return Schedule{}, fmt.Errorf("create schedule: %w", err)
 	}
 	return s.schedule(ctx, id)
 }
 
-const scheduleColumns = `s.id, s.region_code, COALESCE(s.issuer_unit_id, 0), s.scope_region, COALESCE(r.name, ''), s.period_kind,
+const scheduleColumns = `s.id, s.region_code, COALESCE(s.issuer_unit_id, 0), s.scope_region, s.period_kind,
 	s.weekday, s.monthday, s.hour, s.minute, s.enabled, s.last_run_key, s.last_run_at, s.created_at
-	FROM bulletin_schedule s LEFT JOIN region r ON r.code = s.scope_region`
+	FROM bulletin_schedule s`
 
 func scanSchedule(sc interface{ Scan(...any) error }) (Schedule, error) {
 	var x Schedule
 	var last sql.NullInt64
 	var created int64
-	err := sc.Scan(&x.ID, &x.Region, &x.IssuerUnitID, &x.ScopeRegion, &x.ScopeName, &x.Kind, &x.Weekday, &x.Monthday,
+	err := sc.Scan(&x.ID, &x.Region, &x.IssuerUnitID, &x.ScopeRegion, &x.Kind, &x.Weekday, &x.Monthday,
 		&x.Hour, &x.Minute, &x.Enabled, &x.LastRunKey, &last, &created)
 	x.LastRunAt, x.CreatedAt = db.FromNullMillis(last), db.FromMillis(created)
 	return x, err
@@ -160,24 +162,36 @@ func (s *Store) schedule(ctx context.Context, id int64) (Schedule, error) {
 	if err != nil {
 		return x, fmt.Errorf("read schedule %d: %w", id, err)
 	}
-	return x, nil
+	one := []Schedule{x}
+	if err := s.nameScopes(ctx, one); err != nil {
+		return x, err
+	}
+	return one[0], nil
+}
+
+// nameScopes fills in the names of the schedules' scope regions.
+func (s *Store) nameScopes(ctx context.Context, list []Schedule) error {
+	codes := make([]string, 0, len(list))
+	for _, x := range list {
+		codes = append(codes, x.ScopeRegion)
+	}
+	names, err := region.Names(ctx, s.DB, codes)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].ScopeName = names[list[i].ScopeRegion]
+	}
+	return nil
 }
 
 func (s *Store) schedules(ctx context.Context, where string, args ...any) ([]Schedule, error) {
 	rows, err := s.DB.Query(ctx, "SELECT "+scheduleColumns+" WHERE "+where+" ORDER BY s.id", args...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Schedule, error) { return scanSchedule(r) })
 	if err != nil {
 		return nil, fmt.Errorf("read schedules: %w", err)
 	}
-	defer rows.Close()
-	var out []Schedule
-	for rows.Next() {
-		x, err := scanSchedule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read schedules: %w", err)
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return out, s.nameScopes(ctx, out)
 }
 
 // Schedules lists the schedules of the actor's jurisdiction.
@@ -188,7 +202,7 @@ func (s *Store) Schedules(ctx context.Context, a access.Actor) ([]Schedule, erro
 	case a.IsAdmin():
 		return s.schedules(ctx, "1 = 1")
 	case a.HasAny(access.RoleOffice, access.RoleLeader) && a.Region != "":
-		cond, args := subtreeSQL("s.region_code", a.Region)
+		cond, args := region.SubtreeSQL("s.region_code", a.Region)
 		return s.schedules(ctx, cond, args...)
 	}
 	return nil, nil
@@ -282,10 +296,11 @@ func (s *Store) runSchedule(ctx context.Context, sc Schedule, p Period, key stri
 	}
 	b := &Bulletin{IssuerRegion: sc.Region, IssuerUnitID: sc.IssuerUnitID, IssuedAt: now, ScheduleID: sc.ID, Content: ct}
 	if sc.IssuerUnitID != 0 {
-		if err := s.DB.QueryRow(ctx, "SELECT name FROM unit WHERE id = ?", sc.IssuerUnitID).Scan(&b.IssuerName); err != nil &&
-			!errors.Is(err, sql.ErrNoRows) {
+		names, err := org.UnitNames(ctx, s.DB, []int64{sc.IssuerUnitID})
+		if err != nil {
 			return false, fmt.Errorf("issuer unit: %w", err)
 		}
+		b.IssuerName = names[sc.IssuerUnitID]
 	}
 	return s.insert(ctx, b, func(tx *db.Tx) (bool, error) {
 		res, err := tx.Exec(ctx, "UPDATE bulletin_schedule SET last_run_key = ?, last_run_at = ? WHERE id = ? AND enabled AND last_run_key <> ?",

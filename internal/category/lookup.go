@@ -2,6 +2,7 @@ package category
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -74,6 +75,45 @@ func Names(ctx context.Context, c db.Conn, ids []int64) (map[int64]string, error
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("category names: %w", err)
+	}
+	return out, nil
+}
+
+// Label names a sub-category and its top category.
+type Label struct {
+	Name, Top string
+}
+
+// Labels returns the names and top-category names of the sub-categories
+// with the ids, in one query.
+func Labels(ctx context.Context, c db.Conn, ids []int64) (map[int64]Label, error) {
+	out := make(map[int64]Label, len(ids))
+	seen := make(map[int64]bool, len(ids))
+	var args []any
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := c.Query(ctx, `SELECT c.id, c.name, COALESCE(t.name, '') FROM category c LEFT JOIN category_top t ON t.id = c.top_id
+		WHERE c.id IN (`+db.Placeholders(len(args))+")", args...)
+	type idLabel struct {
+		id int64
+		Label
+	}
+	labels, err := db.Collect(rows, err, func(r *sql.Rows) (idLabel, error) {
+		var x idLabel
+		return x, r.Scan(&x.id, &x.Name, &x.Top)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("category labels: %w", err)
+	}
+	for _, x := range labels {
+		out[x.id] = x.Label
 	}
 	return out, nil
 }

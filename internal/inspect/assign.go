@@ -221,7 +221,7 @@ func (s *Store) AssignSite(ctx context.Context, a access.Actor, planID, siteID, 
 	}
 	res, err := s.DB.Exec(ctx, `UPDATE inspection_plan_site SET inspector_id = ? WHERE plan_id = ? AND site_id = ?
 		AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = ? AND i.site_id = ?)`,
-		nullID(inspectorID), p.ID, siteID, p.ID, siteID)
+		db.NullID(inspectorID), p.ID, siteID, p.ID, siteID)
 	if err != nil {
 		return fmt.Errorf("assign site: %w", err)
 	}

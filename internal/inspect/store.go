@@ -170,7 +170,7 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO inspection_plan (name, version_id, region_code, covert, starts_on, ends_on, sampling,
 			followup_of, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Name, in.VersionID, in.RegionCode, in.Covert, in.StartsOn, in.EndsOn, sampling, nullID(in.FollowupOf),
+			in.Name, in.VersionID, in.RegionCode, in.Covert, in.StartsOn, in.EndsOn, sampling, db.NullID(in.FollowupOf),
 			creator, db.Millis(s.Now())).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create plan: %w", err)
@@ -759,8 +759,6 @@ func (s *Store) inspection(ctx context.Context, where string, args ...any) (Insp
 	i.Rate, i.HasRate = rate.Float64, rate.Valid
 	return i, nil
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func nullFloat(v float64, ok bool) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: ok} }
 

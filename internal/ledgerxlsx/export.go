@@ -10,6 +10,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -186,7 +187,7 @@ func Export(ctx context.Context, a access.Actor, w io.Writer, src Source, t func
 	if !MayExport(a) {
 		return 0, apperr.Forbidden("error.forbidden")
 	}
-	loc := shanghai()
+	loc := calendar.Shanghai()
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); cerr != nil && err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -19,7 +20,7 @@ func tr(t testing.TB) func(key string, args ...any) string {
 
 // sh builds a time in Shanghai.
 func sh(y int, mo time.Month, d, h, mi int) time.Time {
-	return time.Date(y, mo, d, h, mi, 0, 0, shanghai())
+	return time.Date(y, mo, d, h, mi, 0, 0, calendar.Shanghai())
 }
 
 // sliceSource serves cases from memory, as Store.Each would from the database.

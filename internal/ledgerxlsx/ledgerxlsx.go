@@ -20,10 +20,6 @@
 //     that day.
 package ledgerxlsx
 
-import (
-	"time"
-)
-
 // MaxRows bounds the data rows of one imported workbook. A city's ledger
 // for a year is a few thousand rows; 20,000 keeps one import inside one
 // transaction of reasonable size and the error list readable.
@@ -81,13 +77,3 @@ func RequiredFields() []Field {
 
 // Key is the catalogue key of the field's name.
 func (f Field) Key() string { return "ledgerxlsx.field." + string(f) }
-
-// shanghai is the zone every ledger time is read and written in.
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		// No tzdata on the host: China has had no daylight saving since 1991.
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}

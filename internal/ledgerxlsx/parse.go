@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -417,7 +418,7 @@ func memo[T any](cache map[string]lookupResult[T], fn func(string) (T, bool), ke
 }
 
 func newRowParser(header []string, m Mapping, lk Lookups, now time.Time, date1904 bool) (*rowParser, error) {
-	p := &rowParser{col: map[Field]int{}, header: map[Field]string{}, lk: lk, now: now, loc: shanghai(),
+	p := &rowParser{col: map[Field]int{}, header: map[Field]string{}, lk: lk, now: now, loc: calendar.Shanghai(),
 		date1904: date1904, states: stateLabels(), sources: newSourceParser(),
 		categories: map[string]lookupResult[int64]{}, regions: map[string]lookupResult[string]{},
 		units: map[string]lookupResult[int64]{}, codes: map[string]int{}}

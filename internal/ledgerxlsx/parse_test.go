@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -151,7 +152,7 @@ func TestParseGoodRows(t *testing.T) {
 				t.Errorf("\n got %+v\nwant %+v", cases, tc.want)
 			}
 			for _, x := range []time.Time{cases[0].ReportedAt, cases[0].Deadline} {
-				if !x.IsZero() && x.Location().String() != shanghai().String() {
+				if !x.IsZero() && x.Location().String() != calendar.Shanghai().String() {
 					t.Errorf("time %v not in Shanghai", x)
 				}
 			}
@@ -387,7 +388,7 @@ func TestTooManyRows(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
-	loc := shanghai()
+	loc := calendar.Shanghai()
 	tests := []struct {
 		in    string
 		want  time.Time

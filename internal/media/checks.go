@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/geo"
 )
 
@@ -49,7 +50,7 @@ func Warnings(p Photo, placeLat, placeLng float64, caseCreated time.Time) []Warn
 		}
 	}
 	if !p.TakenAt.IsZero() && !caseCreated.IsZero() && p.TakenAt.Before(caseCreated) {
-		out = append(out, Warning{Code: "media.warn_older", Args: []any{p.TakenAt.In(chinaTime()).Format("2006-01-02 15:04")}})
+		out = append(out, Warning{Code: "media.warn_older", Args: []any{p.TakenAt.In(calendar.Shanghai()).Format("2006-01-02 15:04")}})
 	}
 	return out
 }

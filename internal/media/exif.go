@@ -7,12 +7,13 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/wenming-civic/wenming/internal/calendar"
 )
 
 // chinaTime is the zone of EXIF times that carry no offset. China has kept
 // UTC+8 without daylight saving since 1991, so a fixed zone is exact and
 // needs no time zone database on the server.
-func chinaTime() *time.Location { return time.FixedZone("CST", 8*60*60) }
 
 // exifInfo is what the platform reads from a photo's EXIF block.
 type exifInfo struct {
@@ -445,7 +446,7 @@ func exifTime(dt, offset string) time.Time {
 		}
 	}
 	for _, l := range layouts {
-		if t, err := time.ParseInLocation(l, dt, chinaTime()); err == nil {
+		if t, err := time.ParseInLocation(l, dt, calendar.Shanghai()); err == nil {
 			return t
 		}
 	}

@@ -342,7 +342,7 @@ func (s *Store) CreateUnit(ctx context.Context, a access.Actor, in UnitInput) (U
 		now := db.Millis(s.Now())
 		err := tx.QueryRow(ctx, `INSERT INTO unit (code, name, kind, line, parent_id, region_code, head_name, head_phone,
 			liaison_name, liaison_phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Code, in.Name, string(in.Kind), in.Line, nullID(in.ParentID), nullString(in.RegionCode),
+			in.Code, in.Name, string(in.Kind), in.Line, db.NullID(in.ParentID), nullString(in.RegionCode),
 			in.HeadName, in.HeadPhone, in.LiaisonName, in.LiaisonPhone, now, now).Scan(&id)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("org.unit_code_taken", in.Code)
@@ -375,7 +375,7 @@ func (s *Store) UpdateUnit(ctx context.Context, a access.Actor, id int64, in Uni
 		}
 		_, err = tx.Exec(ctx, `UPDATE unit SET code = ?, name = ?, kind = ?, line = ?, parent_id = ?, region_code = ?,
 			head_name = ?, head_phone = ?, liaison_name = ?, liaison_phone = ?, updated_at = ? WHERE id = ?`,
-			in.Code, in.Name, string(in.Kind), in.Line, nullID(in.ParentID), nullString(in.RegionCode),
+			in.Code, in.Name, string(in.Kind), in.Line, db.NullID(in.ParentID), nullString(in.RegionCode),
 			in.HeadName, in.HeadPhone, in.LiaisonName, in.LiaisonPhone, db.Millis(s.Now()), id)
 		if db.IsUniqueViolation(err) {
 			return apperr.Conflict("org.unit_code_taken", in.Code)
@@ -434,8 +434,6 @@ func clampLimit(n int) int {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 

@@ -68,8 +68,8 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 			err := tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat, region_code,
 				state, unit_id, route_note, limit_amount, limit_unit, deadline, reported_at, filed_at, dispatched_at, rectified_at,
 				closed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				code, string(c.Source), nullID(c.CategoryID), c.Description, c.Address, nullFloat(c.Lng, c.HasPlace),
-				nullFloat(c.Lat, c.HasPlace), c.RegionCode, string(c.State), nullID(c.UnitID), "import|"+origin,
+				code, string(c.Source), db.NullID(c.CategoryID), c.Description, c.Address, nullFloat(c.Lng, c.HasPlace),
+				nullFloat(c.Lat, c.HasPlace), c.RegionCode, string(c.State), db.NullID(c.UnitID), "import|"+origin,
 				cat.LimitAmount, cat.LimitUnit, db.NullMillis(c.Deadline), db.Millis(c.ReportedAt), db.Millis(filed), dispatched,
 				db.NullMillis(c.RectifiedAt), db.NullMillis(c.ClosedAt), db.Millis(now)).Scan(&id)
 			if db.IsUniqueViolation(err) {

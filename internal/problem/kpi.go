@@ -9,6 +9,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // HoursCounter measures working hours between two times.
@@ -231,7 +232,7 @@ func tallyPlanFor(a access.Actor, f Filter, from, to time.Time) (tallyPlan, bool
 		// among the many cases an office enters.
 		mine := "p.reporter_id = ? AND (p.region_code IS NULL OR "
 		args := []any{a.UserID}
-		if hi := nextPrefix(a.Region); hi != "" {
+		if hi, bounded := region.NextPrefix(a.Region); bounded {
 			mine += "p.region_code < ? OR p.region_code >= ?)"
 			args = append(args, a.Region, hi)
 		} else {

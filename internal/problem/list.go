@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // Filter narrows the ledger.
@@ -59,10 +60,10 @@ func scopeFor(a access.Actor, noIndexOR bool) (string, []any) {
 	parts := []string{col("p.reporter_id") + " = ?"}
 	args := []any{a.UserID}
 	if a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" {
-		hi := nextPrefix(a.Region)
+		hi, bounded := region.NextPrefix(a.Region)
 		cond := "substr(p.region_code, 1, ?) = ?"
 		cargs := []any{len(a.Region), a.Region}
-		if hi != "" {
+		if bounded {
 			cond = "(" + col("p.region_code") + " >= ? AND " + col("p.region_code") + " < ? AND " + cond + ")"
 			cargs = append([]any{a.Region, hi}, cargs...)
 		}
@@ -74,29 +75,6 @@ func scopeFor(a access.Actor, noIndexOR bool) (string, []any) {
 		args = append(args, a.UnitID)
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
-}
-
-// subtreeSQL matches codes in the subtree rooted at root. The range lets
-// the index work; the substr makes it exact whatever the collation.
-func subtreeSQL(col, root string) (string, []any) {
-	hi := nextPrefix(root)
-	if hi == "" {
-		return "substr(" + col + ", 1, ?) = ?", []any{len(root), root}
-	}
-	return "(" + col + " >= ? AND " + col + " < ? AND substr(" + col + ", 1, ?) = ?)", []any{root, hi, len(root), root}
-}
-
-// nextPrefix is the smallest digit string greater than every code starting
-// with p ("410411" → "410412", "4199" → "42"); "" when there is none.
-func nextPrefix(p string) string {
-	b := []byte(p)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < '9' {
-			b[i]++
-			return string(b[:i+1])
-		}
-	}
-	return ""
 }
 
 func (f Filter) where(a access.Actor, now time.Time) (string, []any) {
@@ -121,7 +99,7 @@ func (f Filter) whereFor(a access.Actor, now time.Time, noIndexOR bool) (string,
 		add("p.unit_id = ?", f.UnitID)
 	}
 	if f.Region != "" {
-		cond, cargs := subtreeSQL("p.region_code", f.Region)
+		cond, cargs := region.SubtreeSQL("p.region_code", f.Region)
 		add(cond, cargs...)
 	}
 	if f.CategoryID != 0 {

@@ -147,9 +147,9 @@ func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Ca
 		err = tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat, region_code,
 			state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at, site_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			code, string(in.Source), nullID(in.CategoryID), in.Description, in.Address, nullFloat(in.Lng, in.HasPlace),
+			code, string(in.Source), db.NullID(in.CategoryID), in.Description, in.Address, nullFloat(in.Lng, in.HasPlace),
 			nullFloat(in.Lat, in.HasPlace), region, string(Reported), reporter, in.ReporterName, in.ReporterPhone,
-			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), nullID(in.SiteID)).Scan(&id)
+			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
 		}
@@ -358,8 +358,6 @@ func (s *Store) Timeline(ctx context.Context, a access.Actor, id int64) ([]Event
 	}
 	return out, prow.Err()
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func nullFloat(v float64, ok bool) sql.NullFloat64 { return sql.NullFloat64{Float64: v, Valid: ok} }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/setting"
 )
 
@@ -544,7 +545,7 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 			where = append(where, "t.unit_id = 0")
 		}
 		if q.Scope.Region != "" {
-			cond, cargs := subtreeSQL("t.street", q.Scope.Region)
+			cond, cargs := region.SubtreeSQL("t.street", q.Scope.Region)
 			where = append(where, cond)
 			args = append(args, cargs...)
 		}
@@ -600,7 +601,7 @@ func (s *Store) OverdueIn(ctx context.Context, sc TallyScope) (int, error) {
 		w += " AND p.unit_id = ?"
 		args = append(args, sc.UnitID)
 	case sc.Region != "":
-		cond, cargs := subtreeSQL("p.region_code", sc.Region)
+		cond, cargs := region.SubtreeSQL("p.region_code", sc.Region)
 		w += " AND " + cond
 		args = append(args, cargs...)
 	}

@@ -74,7 +74,7 @@ func TestNextPrefix(t *testing.T) {
 		{"99", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := nextPrefix(tc.in)
+		got, ok := NextPrefix(tc.in)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("nextPrefix(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}

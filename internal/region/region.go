@@ -334,24 +334,12 @@ func page(offset, limit int) (int, int) {
 // regardless.
 func prefixCond(p string) (string, []any) {
 	exact := fmt.Sprintf("substr(code, 1, %d) = ?", len(p))
-	if hi, ok := nextPrefix(p); ok {
+	if hi, ok := NextPrefix(p); ok {
 		return "code >= ? AND code < ? AND " + exact, []any{p, hi, p}
 	}
 	return "code >= ? AND " + exact, []any{p, p}
 }
 
-// nextPrefix returns the smallest digit string greater than every string
-// starting with p, or false when p is all nines.
-func nextPrefix(p string) (string, bool) {
-	b := []byte(p)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < '9' {
-			b[i]++
-			return string(b[:i+1]), true
-		}
-	}
-	return "", false
-}
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)

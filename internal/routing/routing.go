@@ -265,7 +265,7 @@ func (s *Store) CreateRule(ctx context.Context, a access.Actor, in RuleInput) (i
 	now := db.Millis(s.Now())
 	var id int64
 	err := s.DB.ExecReturning(ctx, `INSERT INTO routing_rule (position, category_id, region_code, unit_id, note, enabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Position, nullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Position, db.NullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
 		in.UnitID, strings.TrimSpace(in.Note), in.Enabled, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("create rule: %w", err)
@@ -286,7 +286,7 @@ func (s *Store) UpdateRule(ctx context.Context, a access.Actor, id int64, in Rul
 		return err
 	}
 	_, err = s.DB.Exec(ctx, `UPDATE routing_rule SET position = ?, category_id = ?, region_code = ?, unit_id = ?, note = ?,
-		enabled = ?, updated_at = ? WHERE id = ?`, in.Position, nullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
+		enabled = ?, updated_at = ? WHERE id = ?`, in.Position, db.NullID(in.CategoryID), nullString(strings.TrimSpace(in.RegionCode)),
 		in.UnitID, strings.TrimSpace(in.Note), in.Enabled, db.Millis(s.Now()), id)
 	if err != nil {
 		return fmt.Errorf("update rule %d: %w", id, err)
@@ -323,7 +323,5 @@ func (s *Store) rule(ctx context.Context, id int64) (Rule, error) {
 	}
 	return rs[0], nil
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

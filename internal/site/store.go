@@ -554,7 +554,7 @@ func (s *Store) insert(ctx context.Context, tx *db.Tx, r resolved, reserved map[
 	}
 	now := db.Millis(s.now())
 	args := append([]any{r.Code, r.Name, r.TypeCode}, placeArgs(r.place)...)
-	args = append(args, r.region, r.Address, nullID(r.TerritorialUnitID), nullID(r.DepartmentUnitID), nullID(r.SponsorUnitID),
+	args = append(args, r.region, r.Address, db.NullID(r.TerritorialUnitID), db.NullID(r.DepartmentUnitID), db.NullID(r.SponsorUnitID),
 		r.SponsorLeader, r.HeadName, r.HeadPhone, r.LiaisonName, r.LiaisonPhone, true, token, now, now)
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO site (code, name, type_code, geometry, lng, lat, min_lng, min_lat, max_lng, max_lat,
@@ -576,7 +576,7 @@ func (s *Store) update(ctx context.Context, tx *db.Tx, id int64, cur Site, r res
 		r.Code = cur.Code
 	}
 	args := append([]any{r.Code, r.Name, r.TypeCode}, placeArgs(r.place)...)
-	args = append(args, r.region, r.Address, nullID(r.TerritorialUnitID), nullID(r.DepartmentUnitID), nullID(r.SponsorUnitID),
+	args = append(args, r.region, r.Address, db.NullID(r.TerritorialUnitID), db.NullID(r.DepartmentUnitID), db.NullID(r.SponsorUnitID),
 		r.SponsorLeader, r.HeadName, r.HeadPhone, r.LiaisonName, r.LiaisonPhone, db.Millis(s.now()), id)
 	_, err := tx.Exec(ctx, `UPDATE site SET code = ?, name = ?, type_code = ?, geometry = ?, lng = ?, lat = ?, min_lng = ?,
 		min_lat = ?, max_lng = ?, max_lat = ?, region_code = ?, address = ?, territorial_unit_id = ?, department_unit_id = ?,
@@ -709,8 +709,6 @@ func (s *Store) OpenProblemsNear(ctx context.Context, x Site) (int, error) {
 	}
 	return counts[x.ID], nil
 }
-
-func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 func escapeLike(v string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(v)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -749,7 +750,7 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 		return 0, fmt.Errorf("site export: %w", err)
 	}
 	lastCol, _ := excelize.ColumnNumberToName(int(numColumns))
-	title := t("site.xlsx.title", now.In(shanghai()).Format("2006-01-02 15:04"))
+	title := t("site.xlsx.title", now.In(calendar.Shanghai()).Format("2006-01-02 15:04"))
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: stTitle, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
 		return 0, fmt.Errorf("site export: %w", err)
 	}
@@ -809,11 +810,3 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
-
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
