@@ -340,7 +340,6 @@ func prefixCond(p string) (string, []any) {
 	return "code >= ? AND " + exact, []any{p, p}
 }
 
-
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
