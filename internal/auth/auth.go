@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/session"
 	"github.com/wenming-civic/wenming/internal/setting"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -203,10 +204,8 @@ func (s *Service) openSession(ctx context.Context, userID int64, addr, agent str
 	if len(agent) > 300 {
 		agent = agent[:300]
 	}
-	_, err = s.DB.Exec(ctx, `INSERT INTO user_session (token_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, HashToken(token), userID, db.Millis(now), db.Millis(now), db.Millis(now.Add(s.SessionTTL)), addr, agent)
-	if err != nil {
-		return "", fmt.Errorf("open session: %w", err)
+	if err := session.Open(ctx, s.DB, HashToken(token), userID, now, now.Add(s.SessionTTL), addr, agent); err != nil {
+		return "", err
 	}
 	return token, nil
 }
@@ -228,33 +227,30 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 		return Session{}, ErrNoSession
 	}
 	h := HashToken(token)
-	var userID, created, lastSeen, expires int64
-	err := s.DB.QueryRow(ctx, "SELECT user_id, created_at, last_seen_at, expires_at FROM user_session WHERE token_hash = ?", h).
-		Scan(&userID, &created, &lastSeen, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
+	row, err := session.Get(ctx, s.DB, h)
+	if errors.Is(err, session.ErrNotFound) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("read session: %w", err)
+		return Session{}, err
 	}
 	now := s.Now()
-	if db.FromMillis(expires).Before(now) || db.FromMillis(created).Add(s.SessionMaxAge).Before(now) {
-		if _, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE token_hash = ?", h); err != nil {
+	if row.ExpiresAt.Before(now) || row.Created.Add(s.SessionMaxAge).Before(now) {
+		if err := session.End(ctx, s.DB, h); err != nil {
 			return Session{}, fmt.Errorf("end expired session: %w", err)
 		}
 		return Session{}, ErrNoSession
 	}
-	actor, mustChange, err := s.Org.Actor(ctx, userID)
+	actor, mustChange, err := s.Org.Actor(ctx, row.UserID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return Session{}, ErrNoSession
 	}
 	if err != nil {
 		return Session{}, err
 	}
-	if now.Sub(db.FromMillis(lastSeen)) > time.Minute {
-		if _, err := s.DB.Exec(ctx, "UPDATE user_session SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?",
-			db.Millis(now), db.Millis(now.Add(s.SessionTTL)), h); err != nil {
-			return Session{}, fmt.Errorf("touch session: %w", err)
+	if now.Sub(row.LastSeen) > time.Minute {
+		if err := session.Touch(ctx, s.DB, h, now, now.Add(s.SessionTTL)); err != nil {
+			return Session{}, err
 		}
 	}
 	return Session{Actor: actor, TokenHash: h, MustChange: mustChange}, nil
@@ -262,7 +258,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Session, erro
 
 // SignOut ends the session of token.
 func (s *Service) SignOut(ctx context.Context, token string) error {
-	if _, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE token_hash = ?", HashToken(token)); err != nil {
+	if err := session.End(ctx, s.DB, HashToken(token)); err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
 	return nil
@@ -271,12 +267,10 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 // PurgeExpired deletes sessions and throttle rows that can no longer matter.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	now := s.Now()
-	res, err := s.DB.Exec(ctx, "DELETE FROM user_session WHERE expires_at < ? OR created_at < ?",
-		db.Millis(now), db.Millis(now.Add(-s.SessionMaxAge)))
+	n, err := session.Purge(ctx, s.DB, now, now.Add(-s.SessionMaxAge))
 	if err != nil {
-		return 0, fmt.Errorf("purge sessions: %w", err)
+		return 0, err
 	}
-	n, _ := res.RowsAffected()
 	if _, err := s.DB.Exec(ctx, "DELETE FROM login_throttle WHERE locked_until < ? AND window_start < ?",
 		db.Millis(now), db.Millis(now.Add(-s.Lockout))); err != nil {
 		return n, fmt.Errorf("purge throttle: %w", err)

@@ -297,12 +297,9 @@ func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.F
 	if err := app.Problems.RebuildTally(ctx); err != nil {
 		return err
 	}
-	var cases, rows int
-	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&cases); err != nil {
-		return fmt.Errorf("count cases: %w", err)
-	}
-	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally").Scan(&rows); err != nil {
-		return fmt.Errorf("count tally rows: %w", err)
+	cases, rows, err := app.Problems.TallySize(ctx)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(env.Stdout, env.T("cli.tally_rebuilt", cases, rows, time.Since(began).Round(time.Millisecond).String()))
 	return nil

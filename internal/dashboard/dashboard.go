@@ -16,16 +16,15 @@ package dashboard
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/inspect"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
 )
 
 // Store computes boards.
@@ -313,8 +312,8 @@ func (s *Store) fromCases(ctx context.Context, a access.Actor, b *Board, now tim
 		return err
 	}
 	b.KPI = kpiOf(k)
-	q := query{db: s.Problems.DB, loc: s.loc(), period: b.Period, wide: sc.Ranks()}
-	q.where, q.args = where(a, sc.Filter(), now)
+	q := query{problems: s.Problems, q: problem.BoardQuery{Actor: a, Filter: sc.Filter(), From: b.Period.From, To: b.Period.To,
+		Loc: s.loc(), Wide: sc.Ranks()}}
 	if b.KPI.Open, err = q.open(ctx); err != nil {
 		return err
 	}
@@ -334,43 +333,33 @@ func (s *Store) fromCases(ctx context.Context, a access.Actor, b *Board, now tim
 
 // scopeName names the scope's region or unit.
 func (s *Store) scopeName(ctx context.Context, sc Scope) (string, error) {
-	var q string
-	var arg any
-	switch {
-	case sc.Mode == ModeRegion:
-		q, arg = "SELECT name FROM region WHERE code = ?", sc.Region
-	case sc.Mode == ModeUnit:
-		q, arg = "SELECT name FROM unit WHERE id = ?", sc.UnitID
-	default:
-		return "", nil
+	switch sc.Mode {
+	case ModeRegion:
+		names, err := region.Names(ctx, s.Problems.DB, []string{sc.Region})
+		return names[sc.Region], err
+	case ModeUnit:
+		names, err := org.UnitNames(ctx, s.Problems.DB, []int64{sc.UnitID})
+		return names[sc.UnitID], err
 	}
-	var name string
-	err := s.Problems.DB.QueryRow(ctx, q, arg).Scan(&name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("dashboard scope name: %w", err)
-	}
-	return name, nil
+	return "", nil
 }
 
 // myRank places the unit among the units of its group in its district,
 // as the district's leader would see them ranked.
 func (s *Store) myRank(ctx context.Context, unitID int64, p Period, now time.Time) (*MyRank, error) {
-	var kind, region string
-	err := s.Problems.DB.QueryRow(ctx, "SELECT kind, COALESCE(region_code, '') FROM unit WHERE id = ?", unitID).Scan(&kind, &region)
-	if errors.Is(err, sql.ErrNoRows) {
+	infos, err := org.UnitInfos(ctx, s.Problems.DB, []int64{unitID})
+	if err != nil {
+		return nil, err
+	}
+	info, ok := infos[unitID]
+	if !ok {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("dashboard unit: %w", err)
-	}
-	me := &MyRank{Group: groupOf(kind, region)}
-	if region == "" {
+	me := &MyRank{Group: groupOf(string(info.Kind), info.RegionCode)}
+	if info.RegionCode == "" {
 		return me, nil // no district to rank in
 	}
-	district := region[:min(len(region), 6)]
+	district := info.RegionCode[:min(len(info.RegionCode), 6)]
 	var rows []UnitRow
 	if !s.NoTally {
 		if rows, err = s.tallyUnits(ctx, district, problem.DayOf(p.From), problem.DayOf(p.To)); err != nil {
@@ -401,8 +390,7 @@ func (s *Store) myRank(ctx context.Context, unitID int64, p Period, now time.Tim
 // with the district leader's view.
 func (s *Store) peerUnits(ctx context.Context, district string, p Period, now time.Time) ([]UnitRow, error) {
 	peer := access.Actor{UserID: -1, Username: "dashboard", Region: district, Roles: []access.Role{access.RoleLeader}}
-	q := query{db: s.Problems.DB, loc: s.loc(), period: p, wide: true}
-	q.where, q.args = where(peer, problem.Filter{}, now)
+	q := query{problems: s.Problems, q: problem.BoardQuery{Actor: peer, From: p.From, To: p.To, Loc: s.loc(), Wide: true}}
 	return q.units(ctx)
 }
 

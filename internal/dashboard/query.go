@@ -2,81 +2,33 @@ package dashboard
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
-// query runs the board's aggregates over the problem rows matching where.
+// query is one board's question to the ledger, counted from the cases by
+// problem's board API, with the names their owners keep.
 type query struct {
-	db     *db.DB
-	loc    *time.Location
-	period Period
-	where  string
-	args   []any
-	// wide says the scope is a whole area (most cases of the database),
-	// so that a selective condition of the query's own should lead.
-	wide bool
+	problems *problem.Store
+	q        problem.BoardQuery
 }
 
-const dayMillis = 24 * 60 * 60 * 1000
-
-// cohort is the condition and arguments of the cases the KPIs count: filed
-// in the period, neither rejected nor merged (DESIGN.md's "filed").
-func (q query) cohort() (string, []any) {
-	args := append(append([]any{}, q.args...), db.Millis(q.period.From), db.Millis(q.period.To),
-		string(problem.Rejected), string(problem.Duplicate))
-	return q.where + " AND p.filed_at >= ? AND p.filed_at < ? AND p.state NOT IN (?, ?)", args
-}
+const dayMillis = problem.DayMillis
 
 // OpenStates lists the states the board counts as open (and maps): the
 // ledger's problem.StillOpen.
 func OpenStates() []problem.State { return problem.StillOpen() }
 
-// open counts the cases open now, whenever reported. For a whole area on
-// SQLite the open cases are read through the state index first (o) and
-// only then matched against the scope (p, the same row): with the scope's
-// OR first, SQLite reads every case of the area (10× slower on a city of
-// 100,000 cases); CROSS JOIN keeps that order. PostgreSQL finds the state
-// index by itself (and the self-join would cost it 10×), and a unit's or a
-// reporter's scope is selective enough to lead.
-func (q query) open(ctx context.Context) (int, error) {
-	var states []any
-	open := problem.StillOpen()
-	for _, st := range open {
-		states = append(states, string(st))
-	}
-	in := "IN (" + db.Placeholders(len(open)) + ")"
-	sqlText := "SELECT COUNT(*) FROM problem p WHERE " + q.where + " AND p.state " + in
-	args := append(append([]any{}, q.args...), states...)
-	if q.wide && q.db.Dialect() == db.SQLite {
-		sqlText = "SELECT COUNT(*) FROM problem o CROSS JOIN problem p WHERE p.id = o.id AND o.state " + in + " AND " + q.where
-		args = append(append([]any{}, states...), q.args...)
-	}
-	var n int
-	if err := q.db.QueryRow(ctx, sqlText, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("dashboard open cases: %w", err)
-	}
-	return n, nil
-}
+func (q query) open(ctx context.Context) (int, error) { return q.problems.OpenCount(ctx, q.q) }
 
-// dayIndex numbers the local days since 1970-01-01: the SQL expression
-// for a millisecond column, and the Go function. Asia/Shanghai keeps one
-// offset all year, so a fixed shift is exact.
-func (q query) offsetMillis() int64 {
-	_, off := q.period.To.In(q.loc).Zone()
-	return int64(off) * 1000
-}
-
-func (q query) dayExpr(col string) string {
-	return "((" + col + " + " + strconv.FormatInt(q.offsetMillis(), 10) + ") / " + strconv.Itoa(dayMillis) + ")"
-}
-
-func (q query) dayOf(t time.Time) int64 { return (db.Millis(t) + q.offsetMillis()) / dayMillis }
+// dayOf numbers the local days since 1970-01-01.
+func (q query) dayOf(t time.Time) int64 { return (db.Millis(t) + q.q.DayMillisOffset()) / dayMillis }
 
 func dayString(idx int64) string { return time.Unix(idx*dayMillis/1000, 0).UTC().Format("2006-01-02") }
 
@@ -87,50 +39,20 @@ func monday(idx int64) int64 { return idx - (idx+3)%7 }
 // over the last Weeks weeks (or the period, if longer): two GROUP BY
 // queries by day, summed into weeks here.
 func (q query) trends(ctx context.Context) (daily, weekly []Bucket, err error) {
-	first, last := q.dayOf(q.period.From), q.dayOf(q.period.To)
+	first, last := q.dayOf(q.q.From), q.dayOf(q.q.To)
 	weekFirst := min(monday(last)-7*(Weeks-1), monday(first))
-	from := time.UnixMilli(weekFirst*dayMillis - q.offsetMillis())
-	reported, err := q.perDay(ctx, "p.reported_at", "p.state <> ?", string(problem.Duplicate), from)
+	from := time.UnixMilli(weekFirst*dayMillis - q.q.DayMillisOffset())
+	reported, err := q.problems.PerDay(ctx, q.q, problem.PerDayReported, from)
 	if err != nil {
 		return nil, nil, err
 	}
-	closed, err := q.perDay(ctx, "p.closed_at", "p.state = ?", string(problem.Closed), from)
+	closed, err := q.problems.PerDay(ctx, q.q, problem.PerDayClosed, from)
 	if err != nil {
 		return nil, nil, err
 	}
 	daily, weekly = buckets(first, last, weekFirst, reported, closed)
 	return daily, weekly, nil
 }
-
-// perDay counts the rows whose time column falls on each day from from to
-// the period's end.
-func (q query) perDay(ctx context.Context, col, cond string, condArg any, from time.Time) (map[int64]int, error) {
-	args := append(append([]any{}, q.args...), condArg, db.Millis(from), db.Millis(q.period.To))
-	expr := q.dayExpr(col)
-	rows, err := q.db.Query(ctx, "SELECT "+expr+", COUNT(*) FROM problem p WHERE "+q.where+" AND "+cond+
-		" AND "+col+" >= ? AND "+col+" < ? GROUP BY "+expr, args...)
-	if err != nil {
-		return nil, fmt.Errorf("dashboard trend: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var d int64
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return nil, fmt.Errorf("dashboard trend: %w", err)
-		}
-		out[d] = n
-	}
-	return out, rows.Err()
-}
-
-// sums are the counts of a group of filed cases: all, closed, closed on
-// time, parked (DESIGN.md's metric definitions, as problem.Store.KPIs).
-const sums = `COUNT(*) AS n,
-	COALESCE(SUM(CASE WHEN p.state = 'closed' THEN 1 ELSE 0 END), 0) AS closed,
-	COALESCE(SUM(CASE WHEN p.state = 'closed' AND p.deadline IS NOT NULL AND p.closed_at <= p.deadline THEN 1 ELSE 0 END), 0) AS ontime,
-	COALESCE(SUM(CASE WHEN p.state = 'parked' THEN 1 ELSE 0 END), 0) AS parked`
 
 // breakdown is the period's filed cases by category, by source and by
 // responsible unit, read in one pass (GROUP BY all three) and summed here.
@@ -142,49 +64,47 @@ type breakdown struct {
 }
 
 func (q query) breakdown(ctx context.Context) (breakdown, error) {
-	w, args := q.cohort()
-	rows, err := q.db.Query(ctx, `SELECT x.category_id, COALESCE(c.name, ''), x.source, x.unit_id, COALESCE(u.name, ''),
-		COALESCE(u.kind, ''), COALESCE(u.region_code, ''), x.n, x.closed, x.ontime, x.parked
-		FROM (SELECT COALESCE(p.category_id, 0) AS category_id, p.source AS source, COALESCE(p.unit_id, 0) AS unit_id,
-			`+sums+` FROM problem p WHERE `+w+` GROUP BY COALESCE(p.category_id, 0), p.source, COALESCE(p.unit_id, 0)) x
-		LEFT JOIN category c ON c.id = x.category_id
-		LEFT JOIN unit u ON u.id = x.unit_id`, args...)
+	rows, err := q.problems.Breakdown(ctx, q.q)
 	if err != nil {
-		return breakdown{}, fmt.Errorf("dashboard breakdown: %w", err)
+		return breakdown{}, err
 	}
-	defer rows.Close()
+	var catIDs, unitIDs []int64
+	for _, r := range rows {
+		catIDs, unitIDs = append(catIDs, r.CategoryID), append(unitIDs, r.UnitID)
+	}
+	catNames, err := category.Names(ctx, q.problems.DB, uniq(catIDs))
+	if err != nil {
+		return breakdown{}, err
+	}
+	infos, err := org.UnitInfos(ctx, q.problems.DB, uniq(unitIDs))
+	if err != nil {
+		return breakdown{}, err
+	}
 	cats, srcs, units := map[int64]*Count{}, map[string]*Count{}, map[int64]*UnitRow{}
-	for rows.Next() {
-		var catID, unitID int64
-		var catName, source, unitName, kind, region string
-		var n, closed, onTime, parked int
-		if err := rows.Scan(&catID, &catName, &source, &unitID, &unitName, &kind, &region, &n, &closed, &onTime, &parked); err != nil {
-			return breakdown{}, fmt.Errorf("dashboard breakdown: %w", err)
-		}
-		c, ok := cats[catID]
+	for _, r := range rows {
+		c, ok := cats[r.CategoryID]
 		if !ok {
-			c = &Count{Key: strconv.FormatInt(catID, 10), Name: catName}
-			cats[catID] = c
+			c = &Count{Key: strconv.FormatInt(r.CategoryID, 10), Name: catNames[r.CategoryID]}
+			cats[r.CategoryID] = c
 		}
-		c.Filed, c.Closed = c.Filed+n, c.Closed+closed
+		c.Filed, c.Closed = c.Filed+r.Filed, c.Closed+r.Closed
+		source := string(r.Source)
 		sc, ok := srcs[source]
 		if !ok {
 			sc = &Count{Key: source}
 			srcs[source] = sc
 		}
-		sc.Filed, sc.Closed = sc.Filed+n, sc.Closed+closed
-		if unitID == 0 {
+		sc.Filed, sc.Closed = sc.Filed+r.Filed, sc.Closed+r.Closed
+		if r.UnitID == 0 {
 			continue
 		}
-		u, ok := units[unitID]
+		u, ok := units[r.UnitID]
 		if !ok {
-			u = &UnitRow{ID: unitID, Name: unitName, group: groupOf(kind, region)}
-			units[unitID] = u
+			info := infos[r.UnitID]
+			u = &UnitRow{ID: r.UnitID, Name: info.Name, group: groupOf(string(info.Kind), info.RegionCode)}
+			units[r.UnitID] = u
 		}
-		u.Filed, u.Closed, u.ClosedOnTime, u.Parked = u.Filed+n, u.Closed+closed, u.ClosedOnTime+onTime, u.Parked+parked
-	}
-	if err := rows.Err(); err != nil {
-		return breakdown{}, fmt.Errorf("dashboard breakdown: %w", err)
+		u.Filed, u.Closed, u.ClosedOnTime, u.Parked = u.Filed+r.Filed, u.Closed+r.Closed, u.ClosedOnTime+r.ClosedOnTime, u.Parked+r.Parked
 	}
 	var b breakdown
 	b.categories, b.other = topCounts(cats)
@@ -197,6 +117,19 @@ func (q query) breakdown(ctx context.Context) (breakdown, error) {
 		b.units = append(b.units, *u)
 	}
 	return b, nil
+}
+
+// uniq drops zeros and repeats.
+func uniq(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // sortCounts orders counts by cases filed, most first, then by name and key.
@@ -233,23 +166,33 @@ func topCounts(m map[int64]*Count) ([]Count, Count) {
 // units is the period's filed cases by responsible unit only, for a
 // unit's rank among its peers.
 func (q query) units(ctx context.Context) ([]UnitRow, error) {
-	w, args := q.cohort()
-	rows, err := q.db.Query(ctx, `SELECT u.id, u.name, u.kind, COALESCE(u.region_code, ''), x.n, x.closed, x.ontime, x.parked
-		FROM (SELECT p.unit_id AS unit_id, `+sums+` FROM problem p WHERE `+w+` AND p.unit_id IS NOT NULL GROUP BY p.unit_id) x
-		JOIN unit u ON u.id = x.unit_id`, args...)
+	counts, err := q.problems.CountsByUnit(ctx, q.q)
 	if err != nil {
-		return nil, fmt.Errorf("dashboard units: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []UnitRow
-	for rows.Next() {
-		var u UnitRow
-		var kind, region string
-		if err := rows.Scan(&u.ID, &u.Name, &kind, &region, &u.Filed, &u.Closed, &u.ClosedOnTime, &u.Parked); err != nil {
-			return nil, fmt.Errorf("dashboard units: %w", err)
+	ids := make([]int64, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	return unitRows(ctx, q.problems.DB, ids, func(id int64) problem.CaseCounts { return counts[id] })
+}
+
+// unitRows names and groups the units with the ids; units no longer there
+// are left out, as a join would.
+func unitRows(ctx context.Context, c db.Conn, ids []int64, counts func(int64) problem.CaseCounts) ([]UnitRow, error) {
+	infos, err := org.UnitInfos(ctx, c, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UnitRow, 0, len(infos))
+	for _, id := range ids {
+		info, ok := infos[id]
+		if !ok {
+			continue
 		}
-		u.group = groupOf(kind, region)
-		out = append(out, u)
+		n := counts(id)
+		out = append(out, UnitRow{ID: id, Name: info.Name, Filed: n.Filed, Closed: n.Closed, ClosedOnTime: n.ClosedOnTime,
+			Parked: n.Parked, group: groupOf(string(info.Kind), info.RegionCode)})
 	}
-	return out, rows.Err()
+	return out, nil
 }

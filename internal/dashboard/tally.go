@@ -2,12 +2,11 @@ package dashboard
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
-	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -76,8 +75,8 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 
 	if ts.UnitID != 0 {
 		// A unit's categories and sources from its own cases.
-		q := query{db: ps.DB, loc: s.loc(), period: b.Period}
-		q.where, q.args = where(a, b.Scope.Filter(), now)
+		q := query{problems: s.Problems, q: problem.BoardQuery{Actor: a, Filter: b.Scope.Filter(), From: b.Period.From, To: b.Period.To,
+			Loc: s.loc()}}
 		bd, err := q.breakdown(ctx)
 		if err != nil {
 			return err
@@ -124,59 +123,29 @@ func (s *Store) tallyUnits(ctx context.Context, region string, first, last int64
 	if err != nil {
 		return nil, err
 	}
-	byID := map[int64]*UnitRow{}
-	var ids []any
+	counts := map[int64]problem.CaseCounts{}
+	var ids []int64
 	for _, r := range rows {
 		if r.Filed == 0 {
 			continue // only reports or closures of older cases on these days
 		}
-		byID[r.UnitID] = &UnitRow{ID: r.UnitID, Filed: r.Filed, Closed: r.Closed, ClosedOnTime: r.ClosedOnTime, Parked: r.Parked}
+		counts[r.UnitID] = problem.CaseCounts{Filed: r.Filed, Closed: r.Closed, ClosedOnTime: r.ClosedOnTime, Parked: r.Parked}
 		ids = append(ids, r.UnitID)
 	}
-	out := make([]UnitRow, 0, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		part := ids[start:min(start+500, len(ids))]
-		urows, err := s.Problems.DB.Query(ctx, "SELECT id, name, kind, COALESCE(region_code, '') FROM unit WHERE id IN ("+
-			db.Placeholders(len(part))+")", part...)
-		if err != nil {
-			return nil, fmt.Errorf("dashboard units: %w", err)
-		}
-		for urows.Next() {
-			var id int64
-			var name, kind, reg string
-			if err := urows.Scan(&id, &name, &kind, &reg); err != nil {
-				urows.Close()
-				return nil, fmt.Errorf("dashboard units: %w", err)
-			}
-			u := byID[id]
-			u.Name, u.group = name, groupOf(kind, reg)
-			out = append(out, *u)
-		}
-		urows.Close()
-		if err := urows.Err(); err != nil {
-			return nil, fmt.Errorf("dashboard units: %w", err)
-		}
-	}
-	return out, nil
+	return unitRows(ctx, s.Problems.DB, ids, func(id int64) problem.CaseCounts { return counts[id] })
 }
 
 // categoryNames maps category ids to names (a catalogue of tens of rows).
 func (s *Store) categoryNames(ctx context.Context) (map[int64]string, error) {
-	rows, err := s.Problems.DB.Query(ctx, "SELECT id, name FROM category")
+	all, err := category.CodesAndNames(ctx, s.Problems.DB)
 	if err != nil {
-		return nil, fmt.Errorf("dashboard categories: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("dashboard categories: %w", err)
-		}
-		out[id] = name
+	out := make(map[int64]string, len(all))
+	for _, c := range all {
+		out[c.ID] = c.Name
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // buckets lays per-day counts out as the period's days and the weeks from

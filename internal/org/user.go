@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/password"
+	"github.com/wenming-civic/wenming/internal/session"
 )
 
 // User is a person who signs in.
@@ -315,8 +316,8 @@ func (s *Store) UpdateUser(ctx context.Context, a access.Actor, id int64, in Use
 			return fmt.Errorf("update user %d: %w", id, err)
 		}
 		if in.Disabled {
-			if _, err := tx.Exec(ctx, "DELETE FROM user_session WHERE user_id = ?", id); err != nil {
-				return fmt.Errorf("end sessions: %w", err)
+			if err := session.EndAllOf(ctx, tx, id, ""); err != nil {
+				return err
 			}
 		}
 		return writeRoles(ctx, tx, id, in.Roles)
@@ -383,8 +384,8 @@ func setPassword(ctx context.Context, tx *db.Tx, id int64, hash string, mustChan
 		hash, mustChange, db.Millis(now), id); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM user_session WHERE user_id = ?", id); err != nil {
-		return fmt.Errorf("end sessions: %w", err)
+	if err := session.EndAllOf(ctx, tx, id, ""); err != nil {
+		return err
 	}
 	return nil
 }
@@ -418,8 +419,8 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, a access.Actor, current, 
 			hash, false, db.Millis(s.Now()), a.UserID); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM user_session WHERE user_id = ? AND token_hash <> ?", a.UserID, keepSession); err != nil {
-			return fmt.Errorf("end other sessions: %w", err)
+		if err := session.EndAllOf(ctx, tx, a.UserID, keepSession); err != nil {
+			return err
 		}
 		return nil
 	})

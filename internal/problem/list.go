@@ -184,8 +184,3 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Cas
 	}
 	return eachNamed(ctx, s.DB, rows, fn)
 }
-
-// Where is the SQL condition (on problem alias p) of the cases the actor may
-// see that match f, for other packages that aggregate the ledger (the
-// dashboard) without writing the scope rules again.
-func (f Filter) Where(a access.Actor, now time.Time) (string, []any) { return f.where(a, now) }

@@ -618,3 +618,15 @@ func (s *Store) OverdueIn(ctx context.Context, sc TallyScope) (int, error) {
 	}
 	return n, nil
 }
+
+// TallySize counts the cases and the tally rows, for the report of a
+// rebuild.
+func (s *Store) TallySize(ctx context.Context) (cases, rows int, err error) {
+	if cases, err = db.Count(ctx, s.DB, "SELECT COUNT(*) FROM problem"); err != nil {
+		return 0, 0, fmt.Errorf("count cases: %w", err)
+	}
+	if rows, err = db.Count(ctx, s.DB, "SELECT COUNT(*) FROM problem_tally"); err != nil {
+		return 0, 0, fmt.Errorf("count tally rows: %w", err)
+	}
+	return cases, rows, nil
+}
