@@ -663,8 +663,10 @@ func (s *Store) fileFailure(ctx context.Context, a access.Actor, p Plan, st site
 	if note := strings.TrimSpace(r.Note); note != "" {
 		desc += "：" + note
 	}
+	// In a covert round the case is held until publication, unless the
+	// inspector saw it fixed on the spot.
 	in := problem.ReportInput{Source: problem.SourceInspection, CategoryID: catID, Description: desc, Address: st.Address,
-		RegionCode: st.RegionCode, Photos: []string{r.Photo}, SiteID: st.ID}
+		RegionCode: st.RegionCode, Photos: []string{r.Photo}, SiteID: st.ID, Held: p.Hidden() && r.Fixed == ""}
 	if st.HasPlace {
 		in.Lng, in.Lat, in.HasPlace = st.Lng, st.Lat, true
 	}
@@ -723,6 +725,9 @@ func (s *Store) Publish(ctx context.Context, a access.Actor, planID int64) error
 	}
 	held, err := problem.ReportedAmong(ctx, s.DB, results)
 	if err != nil {
+		return err
+	}
+	if err := problem.Release(ctx, s.DB, held); err != nil {
 		return err
 	}
 	for _, id := range held {

@@ -76,3 +76,21 @@ func HasCases(ctx context.Context, c db.Conn) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// Release lifts the hold of the cases with the ids (see ReportInput.Held),
+// in the caller's transaction; their version moves so that a page opened
+// before shows they changed.
+func Release(ctx context.Context, c db.Conn, ids []int64) error {
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if _, err := c.Exec(ctx, "UPDATE problem SET held = FALSE, version = version + 1 WHERE held AND id IN ("+
+			db.Placeholders(len(part))+")", args...); err != nil {
+			return fmt.Errorf("release held cases: %w", err)
+		}
+	}
+	return nil
+}

@@ -51,6 +51,9 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if in.Version != 0 && in.Version != c.Version {
 			return apperr.Conflict("problem.changed_meanwhile")
 		}
+		if c.Held {
+			return apperr.Conflict("problem.held")
+		}
 		to, ok := Allowed(in.Action, c.State)
 		if !ok {
 			return apperr.Conflict("problem.illegal_move", i18n.Key(in.Action.Key()), i18n.Key(c.State.Key()))

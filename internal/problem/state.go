@@ -157,6 +157,9 @@ func mayTake(a access.Actor, c *Case, action Action) bool {
 
 // Actions lists the moves the actor may take on the case now, for buttons.
 func Actions(a access.Actor, c *Case) []Action {
+	if c.Held {
+		return nil
+	}
 	var out []Action
 	for _, act := range []Action{ActFile, ActReject, ActMerge, ActDispatch, ActAccept, ActReturn, ActRequestExtension,
 		ActApproveExtension, ActRefuseExtension, ActPark, ActResume, ActRectify, ActFixOnSpot, ActVerifyPass, ActVerifyFail, ActReopen} {

@@ -81,6 +81,9 @@ type ReportInput struct {
 	ReporterPhone string
 	Photos        []string // photo hashes taken before rectification
 	SiteID        int64    // the inspection site it was found at, if any
+	// Held keeps the case from every move until Release: a failure found
+	// in a covert inspection round waits for the round's publication.
+	Held bool
 }
 
 // reportSources says which sources each kind of reporter may use.
@@ -145,11 +148,11 @@ func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Ca
 			reporter = a.UserID
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat, region_code,
-			state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at, site_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at, site_id, held)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			code, string(in.Source), db.NullID(in.CategoryID), in.Description, in.Address, nullFloat(in.Lng, in.HasPlace),
 			nullFloat(in.Lat, in.HasPlace), region, string(Reported), reporter, in.ReporterName, in.ReporterPhone,
-			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID)).Scan(&id)
+			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID), in.Held).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
 		}

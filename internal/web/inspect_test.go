@@ -170,6 +170,54 @@ func TestCovertResultsStayHidden(t *testing.T) {
 	}
 }
 
+// TestCovertHoldRefusesHandMoves: a case found in a covert round cannot be
+// filed or dispatched by hand, by anyone, before the round is published;
+// its page offers no moves and says why.
+func TestCovertHoldRefusesHandMoves(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office, insp, admin := app.Browser(t), app.Browser(t), app.Browser(t)
+	office.SignIn("office", servertest.DemoPassword("office"))
+	insp.SignIn("inspector", servertest.DemoPassword("inspector"))
+	admin.SignIn("admin", servertest.DemoPassword("admin"))
+	plan := servertest.NewPlan(t, app, office, true)
+	if _, res, _ := inspectFirstSite(t, insp, plan, "client-covert-hold1"); res.Status != http.StatusOK {
+		t.Fatalf("submit: %d", res.Status)
+	}
+	cases, _, _ := app.Problems.List(context.Background(), access.System(), problem.Filter{Source: problem.SourceInspection})
+	if len(cases) != 1 || !cases[0].Held {
+		t.Fatalf("covert case before publication: %+v", cases)
+	}
+	path := "/problems/" + servertest.Itoa(cases[0].ID)
+	page := office.Get(path)
+	servertest.MustContain(t, page.Body, "暗访测评结果发布前暂不处理")
+	servertest.MustNotContain(t, page.Body, `name="action" value="file"`)
+	for _, b := range []*servertest.Browser{office, admin} {
+		b.Get(path)
+		for _, act := range []string{"file", "reject", "merge"} {
+			r := b.PostMultipart(path+"/act", map[string]string{"action": act}, nil)
+			if r.Status != http.StatusConflict {
+				t.Fatalf("%s by hand on a held case: %d", act, r.Status)
+			}
+			servertest.MustContain(t, r.Body, "尚未发布的暗访测评")
+		}
+	}
+	if _, err := app.Problems.Move(context.Background(), access.System(), cases[0].ID, problem.MoveInput{Action: problem.ActFile}); err == nil {
+		t.Fatal("the system filed a held case before publication")
+	}
+	if c, _ := app.Problems.Get(context.Background(), access.System(), cases[0].ID); c.State != problem.Reported {
+		t.Fatalf("held case moved to %s", c.State)
+	}
+	office.Get("/inspections/" + plan)
+	if r := office.Post("/inspections/"+plan+"/publish", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	c, err := app.Problems.Get(context.Background(), access.System(), cases[0].ID)
+	if err != nil || c.State != problem.Dispatched || c.Held {
+		t.Fatalf("after publication: %+v %v", c, err)
+	}
+}
+
 func TestPlanExport(t *testing.T) {
 	t.Parallel()
 	app := servertest.New(t)
