@@ -97,11 +97,6 @@ var pending = map[string]bool{
 	"dashboard problem":        true,
 	"dashboard region":         true,
 	"dashboard unit":           true,
-	"demo app_user":            true,
-	"demo inspection_plan":     true,
-	"demo problem":             true,
-	"demo unit":                true,
-	"demo user_role":           true,
 	"org user_session":         true,
 	"problem app_user":         true,
 	"problem category":         true,
@@ -112,9 +107,6 @@ var pending = map[string]bool{
 	"problem setting":          true,
 	"problem unit":             true,
 	"problem user_role":        true,
-	"synth region":             true,
-	"synth routing_rule":       true,
-	"synth unit":               true,
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

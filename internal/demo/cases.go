@@ -39,12 +39,9 @@ type CaseDeps struct {
 // extended, parked or failed on verification — with generated photos. It
 // does nothing when the ledger already has cases.
 func LoadCases(ctx context.Context, d CaseDeps, now time.Time, n, days int) (int, error) {
-	var existing int
-	if err := d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&existing); err != nil {
-		return 0, fmt.Errorf("count cases: %w", err)
-	}
-	if existing > 0 {
-		return 0, nil
+	has, err := problem.HasCases(ctx, d.DB)
+	if err != nil || has {
+		return 0, err
 	}
 	p := &player{d: d, rng: rand.New(rand.NewPCG(410411, uint64(n))), actors: map[int64]access.Actor{}}
 	if err := p.prepare(ctx); err != nil {
@@ -96,24 +93,20 @@ func (p *player) prepare(ctx context.Context) error {
 	for _, top := range tree {
 		p.subs = append(p.subs, top.Subs...)
 	}
-	streets, _, err := p.d.Regions.Children(ctx, District, 0, 100)
+	streets, err := Streets(ctx, p.d.Regions)
 	if err != nil {
 		return err
 	}
 	p.shapes = map[string]geo.MultiPolygon{}
 	for _, st := range streets {
-		cs, _, err := p.d.Regions.Children(ctx, st.Code, 0, 1000)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
+		for _, c := range st.Communities {
 			if c.Boundary != "" {
 				if mp, err := geo.ParseGeoJSON([]byte(c.Boundary)); err == nil {
 					p.shapes[c.Code] = mp
 				}
 			}
 		}
-		p.communities = append(p.communities, cs...)
+		p.communities = append(p.communities, st.Communities...)
 	}
 	if p.office, err = p.actorByName(ctx, "office"); err != nil {
 		return err
@@ -145,36 +138,32 @@ func (p *player) prepare(ctx context.Context) error {
 }
 
 func (p *player) actorByName(ctx context.Context, name string) (access.Actor, error) {
-	var id int64
-	if err := p.d.DB.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", name).Scan(&id); err != nil {
+	c, err := p.d.Org.FindCredentials(ctx, name)
+	if err != nil {
 		return access.Actor{}, fmt.Errorf("demo user %s: %w", name, err)
 	}
-	a, _, err := p.d.Org.Actor(ctx, id)
+	a, _, err := p.d.Org.Actor(ctx, c.UserID)
 	return a, err
 }
 
-// handler returns a handler of the unit, creating the unit's demo handler
-// the first time.
+// handler returns the unit's first handler, creating the unit's demo
+// handler when it has none.
 func (p *player) handler(ctx context.Context, unitID int64) (access.Actor, error) {
 	if a, ok := p.actors[unitID]; ok {
 		return a, nil
 	}
-	var id int64
-	err := p.d.DB.QueryRow(ctx, `SELECT a.id FROM app_user a JOIN user_role r ON r.user_id = a.id
-		WHERE a.unit_id = ? AND r.role = 'handler' ORDER BY a.id LIMIT 1`, unitID).Scan(&id)
+	id, ok, err := org.FirstUserWithRole(ctx, p.d.DB, unitID, access.RoleHandler)
 	if err != nil {
-		now := db.Millis(time.Now())
-		err = p.d.DB.InTx(ctx, func(tx *db.Tx) error {
-			if err := tx.QueryRow(ctx, `INSERT INTO app_user (username, display_name, unit_id, password_hash, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, fmt.Sprintf("demo-h%d", unitID), "承办人（演示）", unitID, p.handlerHash, now, now).Scan(&id); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO user_role (user_id, role) VALUES (?, 'handler')", id)
-			return err
-		})
+		return access.Actor{}, err
+	}
+	if !ok {
+		name := fmt.Sprintf("demo-h%d", unitID)
+		ids, err := org.SeedUsers(ctx, p.d.DB, []org.SeedUser{{Username: name, DisplayName: "承办人（演示）", UnitID: unitID,
+			Roles: []access.Role{access.RoleHandler}, PasswordHash: p.handlerHash}}, time.Now())
 		if err != nil {
 			return access.Actor{}, fmt.Errorf("demo handler: %w", err)
 		}
+		id = ids[name]
 	}
 	a, _, err := p.d.Org.Actor(ctx, id)
 	if err != nil {
@@ -320,9 +309,12 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActReturn, Note: "不属于本单位辖区，请改派"}); err != nil {
 			return err
 		}
-		var street int64
-		if err := p.d.DB.QueryRow(ctx, "SELECT id FROM unit WHERE code = ?", c.RegionCode[:9]).Scan(&street); err != nil {
+		street, err := org.UnitIDByCode(ctx, p.d.DB, c.RegionCode[:9])
+		if err != nil {
 			return fmt.Errorf("street of %s: %w", c.RegionCode, err)
+		}
+		if street == 0 {
+			return fmt.Errorf("street of %s: no unit", c.RegionCode)
 		}
 		if err := step(p.office, 2*time.Hour, problem.MoveInput{Action: problem.ActDispatch, UnitID: street}); err != nil {
 			return err

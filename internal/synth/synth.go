@@ -306,3 +306,18 @@ func (o Options) progress(stage string, done, total int) {
 		o.Progress(stage, done, total)
 	}
 }
+
+// analyzedTables are the tables the generator fills.
+func analyzedTables() []string {
+	return []string{"region", "unit", "app_user", "user_role", "category_top", "category", "problem", "problem_event", "problem_seq"}
+}
+
+// analyze refreshes the planner statistics of the tables just filled.
+func analyze(ctx context.Context, d *db.DB, progress func(string, int, int)) error {
+	tables := analyzedTables()
+	return d.Analyze(ctx, tables, func(n int) {
+		if progress != nil {
+			progress(StageAnalyze, n, len(tables))
+		}
+	})
+}

@@ -4,16 +4,6 @@ package synth
 // 平顶山 would: unit names, people's names, roads, and what reporters and
 // handlers write. Each list is only read.
 
-func surnames() []string {
-	return []string{"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
-		"梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕"}
-}
-
-func givenNames() []string {
-	return []string{"建国", "红梅", "志强", "秀英", "海涛", "丽娟", "国庆", "晓燕", "卫东", "春华", "伟", "芳", "娜", "敏", "静",
-		"磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "振华", "玉兰", "文博", "思远"}
-}
-
 // roads are streets of 湛河区 and its neighbourhood, for addresses.
 func roads() []string {
 	return []string{"建设路", "中兴路", "湛河北路", "湛河南路", "光明路", "开源路", "南环路", "姚孟路", "九里山路", "曹镇路",

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -20,7 +21,7 @@ type vocab struct {
 
 func newVocab() *vocab {
 	return &vocab{
-		surnames: surnames(), given: givenNames(), roads: roads(), landmarks: landmarks(), urgency: urgency(),
+		surnames: demo.Surnames(), given: demo.GivenNames(), roads: roads(), landmarks: landmarks(), urgency: urgency(),
 		rejects: rejectNotes(), returns: returnNotes(), extensions: extensionNotes(), refusals: refuseNotes(),
 		plans: parkPlans(), rectifies: rectifyNotes(), passes: passNotes(), fails: failNotes(),
 	}
