@@ -23,16 +23,19 @@ type SeedUnit struct {
 }
 
 // SeedUnits creates, in the order given and in one transaction, the units
-// whose code is not stored yet, and returns the id of every listed unit by
-// code and how many it created. Units already stored are left as they
-// are.
+// whose code is not stored yet, and returns the id of every listed unit
+// (and of the parents named) by code and how many it created. Units
+// already stored are left as they are.
 func SeedUnits(ctx context.Context, d *db.DB, units []SeedUnit, now time.Time) (map[string]int64, int, error) {
-	codes := make([]string, len(units))
-	for i, u := range units {
+	codes := make([]string, 0, len(units))
+	for _, u := range units {
 		if !u.Kind.Valid() || u.Code == "" || u.Name == "" {
 			return nil, 0, fmt.Errorf("seed unit %q: kind, code and name are required", u.Code)
 		}
-		codes[i] = u.Code
+		codes = append(codes, u.Code)
+		if u.ParentCode != "" {
+			codes = append(codes, u.ParentCode)
+		}
 	}
 	t := db.NewBatch("unit", " ON CONFLICT (code) DO NOTHING", "code", "name", "kind", "line", "parent_id", "region_code",
 		"head_name", "head_phone", "liaison_name", "liaison_phone", "created_at", "updated_at")
