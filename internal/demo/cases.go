@@ -74,6 +74,7 @@ type player struct {
 	d           CaseDeps
 	rng         *rand.Rand
 	subs        []category.Sub
+	phrases     map[string][]string // by category code
 	communities []region.Region
 	shapes      map[string]geo.MultiPolygon
 	before      []string
@@ -93,6 +94,7 @@ func (p *player) prepare(ctx context.Context) error {
 	for _, top := range tree {
 		p.subs = append(p.subs, top.Subs...)
 	}
+	p.phrases = Phrases()
 	streets, err := Streets(ctx, p.d.Regions)
 	if err != nil {
 		return err
@@ -246,8 +248,8 @@ func (p *player) play(ctx context.Context, at, now time.Time) error {
 	default:
 		in.Source = problem.SourceSnapshot
 	}
-	words := []string{"现场有明显问题，影响市容", "群众反映多次，需尽快处理", "督导检查发现"}
-	in.Description = sub.Name + "：" + words[p.rng.IntN(len(words))]
+	phrases := PhrasesOf(p.phrases, sub.Code, sub.Name)
+	in.Description = phrases[p.rng.IntN(len(phrases))]
 	clock := at
 	p.d.Problems.Now = func() time.Time { return clock }
 	c, err := p.d.Problems.Report(ctx, reporter, in)
@@ -283,14 +285,24 @@ var errStop = fmt.Errorf("the demo's present is reached")
 func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock func() time.Time,
 	step func(access.Actor, time.Duration, problem.MoveInput) error) error {
 	c := cur()
+	// Notes are chosen by the case's id, not drawn: the draws decide the
+	// paths, and the same seed must keep giving the same ones.
+	note := func(list []string) string {
+		for i := range list {
+			if n := list[(int(c.ID)+i)%len(list)]; n != "" {
+				return n
+			}
+		}
+		return "-"
+	}
 	r := p.rng.Float64()
 	switch {
 	case r < 0.04:
-		return step(p.office, 40*time.Minute, problem.MoveInput{Action: problem.ActReject, Note: "经核实不属于创城问题"})
+		return step(p.office, 40*time.Minute, problem.MoveInput{Action: problem.ActReject, Note: note(RejectNotes())})
 	case r < 0.07 && p.last != 0:
 		return step(p.office, 30*time.Minute, problem.MoveInput{Action: problem.ActMerge, DuplicateOf: p.last})
 	case r < 0.12 && c.Source == problem.SourceInspection:
-		return step(p.inspector, 5*time.Minute, problem.MoveInput{Action: problem.ActFixOnSpot, Note: "当场督促整改",
+		return step(p.inspector, 5*time.Minute, problem.MoveInput{Action: problem.ActFixOnSpot, Note: note(RectifyNotes()),
 			Photos: []string{p.after[p.rng.IntN(len(p.after))]}})
 	}
 	if err := step(p.office, time.Duration(20+p.rng.IntN(100))*time.Minute, problem.MoveInput{Action: problem.ActFile}); err != nil {
@@ -306,7 +318,7 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	}
 	if p.rng.Float64() < 0.04 {
 		// Wrongly routed: returned, then dispatched again by hand to the street.
-		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActReturn, Note: "不属于本单位辖区，请改派"}); err != nil {
+		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActReturn, Note: note(ReturnNotes())}); err != nil {
 			return err
 		}
 		street, err := org.UnitIDByCode(ctx, p.d.DB, c.RegionCode[:9])
@@ -330,14 +342,14 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	limit := c.Deadline.Sub(c.DispatchedAt)
 	switch r := p.rng.Float64(); {
 	case r < 0.03:
-		return step(h, 3*time.Hour, problem.MoveInput{Action: problem.ActPark, Note: "需纳入老旧小区改造计划，已报区住建局",
+		return step(h, 3*time.Hour, problem.MoveInput{Action: problem.ActPark, Note: note(ParkPlans()),
 			Deadline: c.ReportedAt.AddDate(0, 4, 0)})
 	case r < 0.09:
 		later := c.Deadline
 		if t := clock().Add(time.Hour); t.After(later) {
 			later = t
 		}
-		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActRequestExtension, Note: "需协调产权单位",
+		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActRequestExtension, Note: note(ExtensionNotes()),
 			Deadline: later.Add(limit)}); err != nil {
 			return err
 		}
@@ -348,18 +360,18 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	// Most units finish inside the limit; some are late.
 	work := time.Duration(float64(limit) * (0.2 + p.rng.Float64()*0.9))
 	for round := 0; ; round++ {
-		if err := step(h, work, problem.MoveInput{Action: problem.ActRectify, Note: "已按要求整改",
+		if err := step(h, work, problem.MoveInput{Action: problem.ActRectify, Note: note(RectifyNotes()),
 			Photos: []string{p.after[p.rng.IntN(len(p.after))]}}); err != nil {
 			return err
 		}
 		if round == 0 && p.rng.Float64() < 0.1 {
 			if err := step(p.inspector, time.Duration(2+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyFail,
-				Note: "现场复查仍有残留，返工"}); err != nil {
+				Note: note(FailNotes())}); err != nil {
 				return err
 			}
 			work = time.Duration(float64(limit) * 0.5)
 			continue
 		}
-		return step(p.inspector, time.Duration(1+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyPass, Note: "复查合格"})
+		return step(p.inspector, time.Duration(1+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyPass, Note: note(PassNotes())})
 	}
 }
