@@ -2,6 +2,10 @@
 // streets and communities, a realistic set of units and one user per role,
 // so that a newcomer sees a working platform at once. Loading twice keeps
 // what is there.
+//
+// The district itself (its units, made-up people, boundaries and words)
+// is defined once, in district.go and words.go, for the demo and for
+// internal/synth, which grows the same district to a city's volume.
 package demo
 
 import (
@@ -34,7 +38,8 @@ type Report struct {
 }
 
 // Load imports the district's regions and creates the units and users that
-// do not exist yet.
+// do not exist yet. The units are seeded in one transaction
+// (org.SeedUnits): nearly every HTTP test starts with Load.
 func Load(ctx context.Context, regions *region.Store, o *org.Store) (Report, error) {
 	var rep Report
 	var err error
