@@ -73,20 +73,6 @@ var owners = map[string]string{
 	"bulletin_schedule": "bulletin",
 }
 
-// pending lists the "package table" pairs still to be moved behind their
-// owner's API while issue 8 is being worked off. It may only shrink: a pair
-// that is no longer needed fails the test too, so the list stays true.
-var pending = map[string]bool{
-	"demo app_user":        true,
-	"demo inspection_plan": true,
-	"demo problem":         true,
-	"demo unit":            true,
-	"demo user_role":       true,
-	"synth region":         true,
-	"synth routing_rule":   true,
-	"synth unit":           true,
-}
-
 // sqlTable finds a table named after the SQL words that take one. Queries
 // are written in upper case, which keeps prose in error strings ("read from
 // region") out of the way.
@@ -181,21 +167,8 @@ func TestOnlyOwnersNameTheirTables(t *testing.T) {
 		t.Fatalf("checked only %d files; is the walk still right?", checked)
 	}
 	sort.Strings(violations)
-	used := map[string]bool{}
 	for _, v := range violations {
-		pair := v[strings.Index(v, ": package ")+len(": package "):]
-		pair = pair[:strings.Index(pair, " (")]
-		pair = strings.Replace(pair, " names table ", " ", 1)
-		if pending[pair] {
-			used[pair] = true
-			continue
-		}
 		t.Error(v)
-	}
-	for pair := range pending {
-		if !used[pair] {
-			t.Errorf("pending %q no longer occurs: remove it from the list", pair)
-		}
 	}
 }
 

@@ -39,12 +39,9 @@ type CaseDeps struct {
 // extended, parked or failed on verification — with generated photos. It
 // does nothing when the ledger already has cases.
 func LoadCases(ctx context.Context, d CaseDeps, now time.Time, n, days int) (int, error) {
-	var existing int
-	if err := d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem").Scan(&existing); err != nil {
-		return 0, fmt.Errorf("count cases: %w", err)
-	}
-	if existing > 0 {
-		return 0, nil
+	has, err := problem.HasCases(ctx, d.DB)
+	if err != nil || has {
+		return 0, err
 	}
 	p := &player{d: d, rng: rand.New(rand.NewPCG(410411, uint64(n))), actors: map[int64]access.Actor{}}
 	if err := p.prepare(ctx); err != nil {
@@ -77,6 +74,7 @@ type player struct {
 	d           CaseDeps
 	rng         *rand.Rand
 	subs        []category.Sub
+	phrases     map[string][]string // by category code
 	communities []region.Region
 	shapes      map[string]geo.MultiPolygon
 	before      []string
@@ -96,24 +94,21 @@ func (p *player) prepare(ctx context.Context) error {
 	for _, top := range tree {
 		p.subs = append(p.subs, top.Subs...)
 	}
-	streets, _, err := p.d.Regions.Children(ctx, District, 0, 100)
+	p.phrases = Phrases()
+	streets, err := Streets(ctx, p.d.Regions)
 	if err != nil {
 		return err
 	}
 	p.shapes = map[string]geo.MultiPolygon{}
 	for _, st := range streets {
-		cs, _, err := p.d.Regions.Children(ctx, st.Code, 0, 1000)
-		if err != nil {
-			return err
-		}
-		for _, c := range cs {
+		for _, c := range st.Communities {
 			if c.Boundary != "" {
 				if mp, err := geo.ParseGeoJSON([]byte(c.Boundary)); err == nil {
 					p.shapes[c.Code] = mp
 				}
 			}
 		}
-		p.communities = append(p.communities, cs...)
+		p.communities = append(p.communities, st.Communities...)
 	}
 	if p.office, err = p.actorByName(ctx, "office"); err != nil {
 		return err
@@ -145,36 +140,32 @@ func (p *player) prepare(ctx context.Context) error {
 }
 
 func (p *player) actorByName(ctx context.Context, name string) (access.Actor, error) {
-	var id int64
-	if err := p.d.DB.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", name).Scan(&id); err != nil {
+	c, err := p.d.Org.FindCredentials(ctx, name)
+	if err != nil {
 		return access.Actor{}, fmt.Errorf("demo user %s: %w", name, err)
 	}
-	a, _, err := p.d.Org.Actor(ctx, id)
+	a, _, err := p.d.Org.Actor(ctx, c.UserID)
 	return a, err
 }
 
-// handler returns a handler of the unit, creating the unit's demo handler
-// the first time.
+// handler returns the unit's first handler, creating the unit's demo
+// handler when it has none.
 func (p *player) handler(ctx context.Context, unitID int64) (access.Actor, error) {
 	if a, ok := p.actors[unitID]; ok {
 		return a, nil
 	}
-	var id int64
-	err := p.d.DB.QueryRow(ctx, `SELECT a.id FROM app_user a JOIN user_role r ON r.user_id = a.id
-		WHERE a.unit_id = ? AND r.role = 'handler' ORDER BY a.id LIMIT 1`, unitID).Scan(&id)
+	id, ok, err := org.FirstUserWithRole(ctx, p.d.DB, unitID, access.RoleHandler)
 	if err != nil {
-		now := db.Millis(time.Now())
-		err = p.d.DB.InTx(ctx, func(tx *db.Tx) error {
-			if err := tx.QueryRow(ctx, `INSERT INTO app_user (username, display_name, unit_id, password_hash, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, fmt.Sprintf("demo-h%d", unitID), "承办人（演示）", unitID, p.handlerHash, now, now).Scan(&id); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO user_role (user_id, role) VALUES (?, 'handler')", id)
-			return err
-		})
+		return access.Actor{}, err
+	}
+	if !ok {
+		name := fmt.Sprintf("demo-h%d", unitID)
+		ids, err := org.SeedUsers(ctx, p.d.DB, []org.SeedUser{{Username: name, DisplayName: "承办人（演示）", UnitID: unitID,
+			Roles: []access.Role{access.RoleHandler}, PasswordHash: p.handlerHash}}, time.Now())
 		if err != nil {
 			return access.Actor{}, fmt.Errorf("demo handler: %w", err)
 		}
+		id = ids[name]
 	}
 	a, _, err := p.d.Org.Actor(ctx, id)
 	if err != nil {
@@ -257,8 +248,8 @@ func (p *player) play(ctx context.Context, at, now time.Time) error {
 	default:
 		in.Source = problem.SourceSnapshot
 	}
-	words := []string{"现场有明显问题，影响市容", "群众反映多次，需尽快处理", "督导检查发现"}
-	in.Description = sub.Name + "：" + words[p.rng.IntN(len(words))]
+	phrases := PhrasesOf(p.phrases, sub.Code, sub.Name)
+	in.Description = phrases[p.rng.IntN(len(phrases))]
 	clock := at
 	p.d.Problems.Now = func() time.Time { return clock }
 	c, err := p.d.Problems.Report(ctx, reporter, in)
@@ -294,14 +285,24 @@ var errStop = fmt.Errorf("the demo's present is reached")
 func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock func() time.Time,
 	step func(access.Actor, time.Duration, problem.MoveInput) error) error {
 	c := cur()
+	// Notes are chosen by the case's id, not drawn: the draws decide the
+	// paths, and the same seed must keep giving the same ones.
+	note := func(list []string) string {
+		for i := range list {
+			if n := list[(int(c.ID)+i)%len(list)]; n != "" {
+				return n
+			}
+		}
+		return "-"
+	}
 	r := p.rng.Float64()
 	switch {
 	case r < 0.04:
-		return step(p.office, 40*time.Minute, problem.MoveInput{Action: problem.ActReject, Note: "经核实不属于创城问题"})
+		return step(p.office, 40*time.Minute, problem.MoveInput{Action: problem.ActReject, Note: note(RejectNotes())})
 	case r < 0.07 && p.last != 0:
 		return step(p.office, 30*time.Minute, problem.MoveInput{Action: problem.ActMerge, DuplicateOf: p.last})
 	case r < 0.12 && c.Source == problem.SourceInspection:
-		return step(p.inspector, 5*time.Minute, problem.MoveInput{Action: problem.ActFixOnSpot, Note: "当场督促整改",
+		return step(p.inspector, 5*time.Minute, problem.MoveInput{Action: problem.ActFixOnSpot, Note: note(RectifyNotes()),
 			Photos: []string{p.after[p.rng.IntN(len(p.after))]}})
 	}
 	if err := step(p.office, time.Duration(20+p.rng.IntN(100))*time.Minute, problem.MoveInput{Action: problem.ActFile}); err != nil {
@@ -317,12 +318,15 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	}
 	if p.rng.Float64() < 0.04 {
 		// Wrongly routed: returned, then dispatched again by hand to the street.
-		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActReturn, Note: "不属于本单位辖区，请改派"}); err != nil {
+		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActReturn, Note: note(ReturnNotes())}); err != nil {
 			return err
 		}
-		var street int64
-		if err := p.d.DB.QueryRow(ctx, "SELECT id FROM unit WHERE code = ?", c.RegionCode[:9]).Scan(&street); err != nil {
+		street, err := org.UnitIDByCode(ctx, p.d.DB, c.RegionCode[:9])
+		if err != nil {
 			return fmt.Errorf("street of %s: %w", c.RegionCode, err)
+		}
+		if street == 0 {
+			return fmt.Errorf("street of %s: no unit", c.RegionCode)
 		}
 		if err := step(p.office, 2*time.Hour, problem.MoveInput{Action: problem.ActDispatch, UnitID: street}); err != nil {
 			return err
@@ -338,14 +342,14 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	limit := c.Deadline.Sub(c.DispatchedAt)
 	switch r := p.rng.Float64(); {
 	case r < 0.03:
-		return step(h, 3*time.Hour, problem.MoveInput{Action: problem.ActPark, Note: "需纳入老旧小区改造计划，已报区住建局",
+		return step(h, 3*time.Hour, problem.MoveInput{Action: problem.ActPark, Note: note(ParkPlans()),
 			Deadline: c.ReportedAt.AddDate(0, 4, 0)})
 	case r < 0.09:
 		later := c.Deadline
 		if t := clock().Add(time.Hour); t.After(later) {
 			later = t
 		}
-		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActRequestExtension, Note: "需协调产权单位",
+		if err := step(h, time.Hour, problem.MoveInput{Action: problem.ActRequestExtension, Note: note(ExtensionNotes()),
 			Deadline: later.Add(limit)}); err != nil {
 			return err
 		}
@@ -356,18 +360,18 @@ func (p *player) lifeCycle(ctx context.Context, cur func() *problem.Case, clock 
 	// Most units finish inside the limit; some are late.
 	work := time.Duration(float64(limit) * (0.2 + p.rng.Float64()*0.9))
 	for round := 0; ; round++ {
-		if err := step(h, work, problem.MoveInput{Action: problem.ActRectify, Note: "已按要求整改",
+		if err := step(h, work, problem.MoveInput{Action: problem.ActRectify, Note: note(RectifyNotes()),
 			Photos: []string{p.after[p.rng.IntN(len(p.after))]}}); err != nil {
 			return err
 		}
 		if round == 0 && p.rng.Float64() < 0.1 {
 			if err := step(p.inspector, time.Duration(2+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyFail,
-				Note: "现场复查仍有残留，返工"}); err != nil {
+				Note: note(FailNotes())}); err != nil {
 				return err
 			}
 			work = time.Duration(float64(limit) * 0.5)
 			continue
 		}
-		return step(p.inspector, time.Duration(1+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyPass, Note: "复查合格"})
+		return step(p.inspector, time.Duration(1+p.rng.IntN(20))*time.Hour, problem.MoveInput{Action: problem.ActVerifyPass, Note: note(PassNotes())})
 	}
 }

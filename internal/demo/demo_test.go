@@ -65,3 +65,20 @@ func TestLoadTwiceKeepsData(t *testing.T) {
 		t.Error("second load reset a changed password")
 	}
 }
+
+// BenchmarkLoad measures demo.Load on a fresh database, as nearly every
+// HTTP test runs it (the migration is not timed).
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		d := dbtest.Open(b)
+		o := org.New(d)
+		o.Hasher = password.Params{Memory: 64, Time: 1, Threads: 1}
+		regions := &region.Store{DB: d}
+		b.StartTimer()
+		if _, err := demo.Load(ctx, regions, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -28,12 +28,8 @@ func LoadInspections(ctx context.Context, d InspectDeps, now time.Time) (sites, 
 	if sites, err = site.DemoSites(ctx, d.Sites); err != nil {
 		return 0, 0, err
 	}
-	var existing int
-	if err := d.DB.QueryRow(ctx, "SELECT COUNT(*) FROM inspection_plan").Scan(&existing); err != nil {
-		return sites, 0, fmt.Errorf("count plans: %w", err)
-	}
-	if existing > 0 {
-		return sites, 0, nil
+	if has, err := inspect.HasPlans(ctx, d.DB); err != nil || has {
+		return sites, 0, err
 	}
 	p := &player{d: d.CaseDeps, rng: rand.New(rand.NewPCG(2026, 11)), actors: map[int64]access.Actor{}}
 	if err := p.prepare(ctx); err != nil {

@@ -25,7 +25,7 @@ import (
 // generatorVersion changes whenever the generator writes different rows
 // for the same options, so that cached cities of an older generator are
 // not reused.
-const generatorVersion = 3
+const generatorVersion = 4
 
 // CacheKey names the city of opts (End resolved) for caches: the same key
 // means the same rows. Besides the options and the generator's version it

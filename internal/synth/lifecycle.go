@@ -23,7 +23,7 @@ const (
 const (
 	streamGrids uint64 = 1<<60 + iota
 	streamUnits
-	streamContacts
+	streamContacts // unused since demo.AddContacts names the heads; kept so the streams after it keep their numbers
 	streamUsers
 	streamHandlers
 	streamDays

@@ -80,22 +80,10 @@ func (c *city) plan(ctx context.Context) ([]planned, error) {
 	return out, nil
 }
 
-// The columns written. Ids are given: events refer to their case's, and
-// the cities of two runs must be the same row for row.
-var (
-	problemCols = []string{"id", "code", "source", "category_id", "description", "address", "lng", "lat", "region_code",
-		"state", "unit_id", "route_note", "reporter_id", "reporter_name", "reporter_phone", "duplicate_of", "limit_amount",
-		"limit_unit", "deadline", "reported_at", "filed_at", "dispatched_at", "accepted_at", "rectified_at", "closed_at",
-		"parked_until", "park_plan", "ext_requested_deadline", "ext_reason", "rework_count", "return_count",
-		"extension_count", "escalation_level", "escalated_at", "notified_on", "rectified_by", "version", "updated_at",
-		"verify_passes"}
-	eventCols = []string{"id", "problem_id", "at", "actor_id", "action", "from_state", "to_state", "note", "data"}
-)
-
 // batchOut is one numbered run of cases, ready to insert.
 type batchOut struct {
-	problems, events []any
-	stats            stats
+	rows  *problem.BulkRows
+	stats stats
 }
 
 type stats struct {
@@ -119,11 +107,6 @@ func (st *stats) add(o stats) {
 	st.dups = append(st.dups, o.dups...)
 }
 
-// linkDuplicates sets duplicate_of, pairs of (duplicate, original) ids.
-func linkDuplicates(ctx context.Context, d *db.DB, pairs []int64) error {
-	return problem.LinkDuplicates(ctx, d, pairs)
-}
-
 // writeCases numbers the planned cases in time order, builds their rows in
 // parallel and writes them, one transaction per batch. SQLite has one
 // writer; PostgreSQL takes two batches at once, which keeps both cores
@@ -134,7 +117,7 @@ func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) erro
 		return err
 	}
 	codes := newCoder(plan)
-	restore, err := bulkMode(ctx, c.db)
+	restore, err := c.db.BulkMode(ctx)
 	if err != nil {
 		return err
 	}
@@ -144,7 +127,6 @@ func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) erro
 	if c.db.Dialect() == db.Postgres {
 		writers = 2
 	}
-	problemsT := newTable("problem", "", problemCols...)
 	const chunk = 20_000
 	n := len(plan)
 	nChunks := (n + chunk - 1) / chunk
@@ -202,10 +184,7 @@ func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) erro
 			case <-wctx.Done():
 				return
 			}
-			for i := 0; i < len(b.events); i += len(eventCols) {
-				b.events[i] = next
-				next++
-			}
+			next = b.rows.NumberEvents(next)
 			select {
 			case writes <- b:
 			case <-wctx.Done():
@@ -219,15 +198,9 @@ func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) erro
 		ww.Add(1)
 		go func() {
 			defer ww.Done()
-			eventsT := newTable("problem_event", "", eventCols...)
-			problemsT := problemsT.clone()
+			w := problem.NewBulkWriter()
 			for b := range writes {
-				err := c.db.InTx(wctx, func(tx *db.Tx) error {
-					if err := problemsT.insert(wctx, tx, b.problems); err != nil {
-						return err
-					}
-					return eventsT.insert(wctx, tx, b.events)
-				})
+				err := c.db.InTx(wctx, func(tx *db.Tx) error { return w.Write(wctx, tx, b.rows) })
 				if err != nil {
 					fail(err)
 					return
@@ -257,47 +230,17 @@ func (c *city) writeCases(ctx context.Context, plan []planned, rep *Report) erro
 		}
 		return fmt.Errorf("wrote %d of %d cases", total.problems, n)
 	}
-	if err := linkDuplicates(ctx, c.db, total.dups); err != nil {
+	if err := problem.LinkDuplicates(ctx, c.db, total.dups); err != nil {
 		return err
 	}
 	rep.Problems, rep.Events, rep.Overdue, rep.Escalated = total.problems, total.events, total.overdue, total.escalated
 	rep.States, rep.Extra = total.states, total.extra
-	if err := codes.store(ctx, c.db); err != nil {
-		return err
+	// Cases reported later on a generated day continue after its serials.
+	last := make(map[string]int, len(codes.last))
+	for k, v := range codes.last {
+		last[k] = int(v)
 	}
-	if c.db.Dialect() == db.Postgres {
-		// Ids were given explicitly, so the identity sequences have not
-		// moved.
-		for _, t := range []string{"problem", "problem_event"} {
-			if _, err := c.db.Exec(ctx, "SELECT setval(pg_get_serial_sequence('"+t+"', 'id'), (SELECT MAX(id) FROM "+t+"))"); err != nil {
-				return fmt.Errorf("advance %s ids: %w", t, err)
-			}
-		}
-	}
-	return nil
-}
-
-// bulkMode speeds SQLite up for the load and returns what undoes it. The
-// db package keeps a single writer connection on SQLite, so connection
-// settings made through Exec hold for the transactions that follow.
-// Foreign keys are not checked during the load: the generator writes only
-// ids it read or made (the tests run PRAGMA foreign_key_check); a bigger
-// page cache keeps the secondary indexes in memory.
-func bulkMode(ctx context.Context, d *db.DB) (func(), error) {
-	if d.Dialect() != db.SQLite {
-		return func() {}, nil
-	}
-	if _, err := d.Exec(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
-		return nil, fmt.Errorf("bulk mode: %w", err)
-	}
-	if _, err := d.Exec(ctx, "PRAGMA cache_size = -262144"); err != nil {
-		return nil, fmt.Errorf("bulk mode: %w", err)
-	}
-	return func() {
-		ctx := context.WithoutCancel(ctx)
-		d.Exec(ctx, "PRAGMA cache_size = -2000") //nolint:errcheck // the default again; failure only costs memory
-		d.Exec(ctx, "PRAGMA foreign_keys = ON")  //nolint:errcheck // as db.Open sets it
-	}, nil
+	return problem.FinishBulk(ctx, c.db, last)
 }
 
 // coder gives each case its code, day-serial-numbered in report order like
@@ -333,30 +276,13 @@ func (c *coder) code(i int) string {
 	return c.day[i] + "-" + s
 }
 
-// store sets problem_seq so that cases reported later on a generated day
-// continue after the generated serials.
-func (c *coder) store(ctx context.Context, d *db.DB) error {
-	days := make([]string, 0, len(c.last))
-	for k := range c.last {
-		days = append(days, k)
-	}
-	slices.Sort(days)
-	args := make([]any, 0, 2*len(days))
-	for _, k := range days {
-		args = append(args, k, c.last[k])
-	}
-	t := newTable("problem_seq", " ON CONFLICT (day) DO UPDATE SET n = CASE WHEN problem_seq.n > excluded.n THEN problem_seq.n ELSE excluded.n END", "day", "n")
-	return d.InTx(ctx, func(tx *db.Tx) error { return t.insert(ctx, tx, args) })
-}
-
 // build makes the rows of plan[from:to], numbered from base.
 func (s *sim) build(plan []planned, from, to int, base int64, codes *coder) batchOut {
 	c := s.c
 	end := c.timeline.end
 	out := batchOut{
-		problems: make([]any, 0, (to-from)*len(problemCols)),
-		events:   make([]any, 0, (to-from)*6*len(eventCols)),
-		stats:    stats{states: map[problem.State]int{}, extra: map[string]int{}},
+		rows:  problem.NewBulkRows(to-from, (to-from)*6),
+		stats: stats{states: map[problem.State]int{}, extra: map[string]int{}},
 	}
 	var data []byte
 	for pos := from; pos < to; pos++ {
@@ -393,16 +319,21 @@ func (s *sim) build(plan []planned, from, to int, base int64, codes *coder) batc
 		}
 		ct := &c.cats[sp.cat]
 		g := &c.grids[sp.grid]
-		out.problems = append(out.problems, id, codes.code(pos), string(sp.source), ct.id, text.description, text.address,
-			at.Lng, at.Lat, g.code, string(r.state), nullInt(r.unit), r.route, nullInt(sp.reporter), text.reporterName,
-			text.reporterPhone, nil, ct.limitAmount, string(ct.limitUnit), nullInt(r.deadline), r.reportedAt,
-			nullInt(r.filedAt), nullInt(r.dispatchedAt), nullInt(r.acceptedAt), nullInt(r.rectifiedAt), nullInt(r.closedAt),
-			nullInt(r.parkedUntil), r.parkPlan, nullInt(r.extReq), r.extReason, r.rework, r.returns, r.extensions,
-			r.level, nullInt(r.escalatedAt), nullText(r.notifiedOn), nullInt(r.rectifiedBy), r.version, r.updatedAt, r.passes)
+		out.rows.AddCase(&problem.BulkCase{ID: id, Code: codes.code(pos), Source: sp.source, CategoryID: ct.id,
+			Description: text.description, Address: text.address, Lng: at.Lng, Lat: at.Lat, RegionCode: g.code,
+			State: r.state, UnitID: r.unit, RouteNote: r.route, ReporterID: sp.reporter, ReporterName: text.reporterName,
+			ReporterPhone: text.reporterPhone, LimitAmount: ct.limitAmount, LimitUnit: string(ct.limitUnit),
+			Deadline: r.deadline, ReportedAt: r.reportedAt, FiledAt: r.filedAt, DispatchedAt: r.dispatchedAt,
+			AcceptedAt: r.acceptedAt, RectifiedAt: r.rectifiedAt, ClosedAt: r.closedAt, ParkedUntil: r.parkedUntil,
+			ParkPlan: r.parkPlan, ExtRequestedDeadline: r.extReq, ExtReason: r.extReason, ReworkCount: r.rework,
+			ReturnCount: r.returns, ExtensionCount: r.extensions, EscalationLevel: r.level, EscalatedAt: r.escalatedAt,
+			NotifiedOn: r.notifiedOn, RectifiedBy: r.rectifiedBy, Version: r.version, UpdatedAt: r.updatedAt,
+			VerifyPasses: r.passes})
 		for i := range evs {
 			e := &evs[i]
 			data = eventData(data[:0], e, dupOf)
-			out.events = append(out.events, nil, id, e.at, nullInt(e.actor), string(e.action), string(e.from), string(e.to), e.note, string(data))
+			out.rows.AddEvent(&problem.BulkEvent{ProblemID: id, At: e.at, ActorID: e.actor, Action: e.action, From: e.from,
+				To: e.to, Note: e.note, Data: string(data)})
 		}
 		st := &out.stats
 		st.problems++

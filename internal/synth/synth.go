@@ -9,14 +9,16 @@
 //
 //   - Grids are geo.SyntheticGrids cells renumbered under the 104 real
 //     communities: consecutive cells (spatially close) share a community.
-//   - Units: the city's and the district's offices, the district
-//     government, a department for each line of org.Lines but "other"
-//     (14), the 10 street offices and 104 community committees, with the
-//     codes and names the demo uses (so demo.Load finds them), then sponsor
-//     units, property companies and grid workstations up to Options.Units
-//     (none of which routing picks). Every street, community and
-//     department has a handler; inspectors and three office users act for
-//     the office.
+//   - Units: the demo's district as internal/demo defines it for both
+//     generators (demo.CoreUnits: the city's and the district's offices,
+//     the district government, a department for each line of org.Lines
+//     but "other"; demo.TerritorialUnits: the 10 street offices and 104
+//     community committees), so demo.Load finds them, then sponsor units,
+//     property companies and grid workstations up to Options.Units (none
+//     of which routing picks). They are written through org.SeedUnits, the
+//     grids through region.SeedGrids and the cases through
+//     problem.BulkWriter. Every street, community and department has a
+//     handler; inspectors and three office users act for the office.
 //   - Each case follows the real life cycle (problem.Allowed holds for
 //     every event) and its row is derived from its events exactly as
 //     problem.Store.Move would set it. The unit is the one routing.Store
@@ -305,4 +307,19 @@ func (o Options) progress(stage string, done, total int) {
 	if o.Progress != nil {
 		o.Progress(stage, done, total)
 	}
+}
+
+// analyzedTables are the tables the generator fills.
+func analyzedTables() []string {
+	return []string{"region", "unit", "app_user", "user_role", "category_top", "category", "problem", "problem_event", "problem_seq"}
+}
+
+// analyze refreshes the planner statistics of the tables just filled.
+func analyze(ctx context.Context, d *db.DB, progress func(string, int, int)) error {
+	tables := analyzedTables()
+	return d.Analyze(ctx, tables, func(n int) {
+		if progress != nil {
+			progress(StageAnalyze, n, len(tables))
+		}
+	})
 }

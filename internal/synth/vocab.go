@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -20,22 +21,18 @@ type vocab struct {
 
 func newVocab() *vocab {
 	return &vocab{
-		surnames: surnames(), given: givenNames(), roads: roads(), landmarks: landmarks(), urgency: urgency(),
-		rejects: rejectNotes(), returns: returnNotes(), extensions: extensionNotes(), refusals: refuseNotes(),
-		plans: parkPlans(), rectifies: rectifyNotes(), passes: passNotes(), fails: failNotes(),
+		surnames: demo.Surnames(), given: demo.GivenNames(), roads: demo.Roads(), landmarks: demo.Landmarks(), urgency: demo.Urgency(),
+		rejects: demo.RejectNotes(), returns: demo.ReturnNotes(), extensions: demo.ExtensionNotes(), refusals: demo.RefuseNotes(),
+		plans: demo.ParkPlans(), rectifies: demo.RectifyNotes(), passes: demo.PassNotes(), fails: demo.FailNotes(),
 	}
 }
 
 // catPhrases lists, per category index, what reporters write about it.
 func catPhrases(cats []cat) [][]string {
-	known := phrases()
+	known := demo.Phrases()
 	out := make([][]string, len(cats))
 	for i, ct := range cats {
-		if p, ok := known[ct.code]; ok {
-			out[i] = p
-		} else {
-			out[i] = []string{"发现" + ct.name + "问题", ct.name + "，需要处理"}
-		}
+		out[i] = demo.PhrasesOf(known, ct.code, ct.name)
 	}
 	return out
 }
