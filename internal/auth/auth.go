@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -92,7 +93,7 @@ func (s *Service) SignIn(ctx context.Context, login, pw, clientAddr, userAgent s
 			return SignInResult{}, err
 		}
 		if locked {
-			s.Log.Warn("sign-in refused: locked", "login", login, "addr", clientAddr)
+			s.Log.Warn("sign-in refused: locked", "login", loggedLogin(login), "addr", clientAddr)
 			return SignInResult{}, errLocked
 		}
 	}
@@ -121,7 +122,7 @@ func (s *Service) SignIn(ctx context.Context, login, pw, clientAddr, userAgent s
 		if err := s.recordFailure(ctx, addrKey, s.AddrMaxFailures); err != nil {
 			return SignInResult{}, err
 		}
-		s.Log.Info("sign-in failed", "login", login, "addr", clientAddr)
+		s.Log.Info("sign-in failed", "login", loggedLogin(login), "addr", clientAddr)
 		return SignInResult{}, errBadCredentials
 	}
 	if _, err := s.DB.Exec(ctx, "DELETE FROM login_throttle WHERE throttle_key = ?", acctKey); err != nil {
@@ -168,7 +169,7 @@ func (s *Service) recordFailure(ctx context.Context, key string, limit int) erro
 		if failures >= limit {
 			lockedUntil = db.Millis(now.Add(s.Lockout))
 			failures, start = 0, db.Millis(now)
-			s.Log.Warn("sign-in locked", "key", key, "until", db.FromMillis(lockedUntil))
+			s.Log.Warn("sign-in locked", "key", loggedLogin(key), "until", db.FromMillis(lockedUntil))
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO login_throttle (throttle_key, failures, window_start, locked_until) VALUES (?, ?, ?, ?)
 			ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
@@ -328,3 +329,12 @@ func (s *Service) Allow(ctx context.Context, key string, limit int, window time.
 	})
 	return allowed, err
 }
+
+// loggedLogin is a sign-in name as the log may keep it: people sign in with
+// their phone number too, and a phone is personal data (PIPL), so any run
+// of seven or more digits shows only its ends (138****5678).
+func loggedLogin(login string) string {
+	return longDigits.ReplaceAllStringFunc(login, org.MaskPhone)
+}
+
+var longDigits = regexp.MustCompile(`[0-9]{7,}`)
