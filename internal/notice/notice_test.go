@@ -1,0 +1,79 @@
+package notice_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db/dbtest"
+	"github.com/wenming-civic/wenming/internal/demo"
+	"github.com/wenming-civic/wenming/internal/notice"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/region"
+)
+
+func TestNotificationsOncePerKeyAndRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if _, err := demo.Load(ctx, &region.Store{DB: d}, org.New(d)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.Query(ctx, "SELECT id FROM app_user ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, id)
+	}
+	rows.Close()
+	if len(users) < 3 {
+		t.Fatalf("demo has %d users", len(users))
+	}
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	m := notice.Message{Users: users, Kind: "escalated_red", Args: []string{"20261203-00001", "2026-12-02 17:30"}, Dedupe: "esc:1:2:20261203", At: at}
+	// The same escalation run twice (two servers): one notification each.
+	for range 2 {
+		if err := notice.Add(ctx, d, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without a key every message counts.
+	if err := notice.Add(ctx, d, notice.Message{Users: users[:1], BulletinID: 0, Kind: "dispatched", Args: []string{"x"}, At: at.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	s := &notice.Store{DB: d, Now: func() time.Time { return at.Add(time.Hour) }}
+	first := access.Actor{UserID: users[0]}
+	list, err := s.List(ctx, first, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Kind != "dispatched" || list[1].Kind != "escalated_red" || len(list[1].Args) != 2 ||
+		list[1].Key() != "problem.notice.escalated_red" || !list[1].CreatedAt.Equal(at) {
+		t.Fatalf("first user's bell: %+v", list)
+	}
+	if n, err := s.Unread(ctx, access.Actor{UserID: users[1]}); err != nil || n != 1 {
+		t.Fatalf("second user's unread: %d %v", n, err)
+	}
+	if err := s.MarkRead(ctx, first, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Unread(ctx, first); n != 1 {
+		t.Fatalf("after reading one: %d unread", n)
+	}
+	if err := s.MarkRead(ctx, first, 0); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Unread(ctx, first); n != 0 {
+		t.Fatalf("after reading all: %d unread", n)
+	}
+	if _, err := s.List(ctx, access.Actor{}, 10); err == nil {
+		t.Fatal("an anonymous actor listed notifications")
+	}
+}
