@@ -12,6 +12,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // Mapping says which column fills each field, by the column's header text
@@ -196,7 +197,8 @@ func (s *sheet) next() ([]string, bool, error) {
 		return nil, false, notXLSX(err)
 	}
 	for i, c := range cells {
-		cells[i] = strings.TrimSpace(c)
+		// An export put an apostrophe before text that could start a formula.
+		cells[i] = sheetsafe.Restore(strings.TrimSpace(c))
 	}
 	return cells, true, nil
 }
