@@ -53,7 +53,7 @@ func (q query) open(ctx context.Context) (int, error) {
 	in := "IN (" + db.Placeholders(len(open)) + ")"
 	sqlText := "SELECT COUNT(*) FROM problem p WHERE " + q.where + " AND p.state " + in
 	args := append(append([]any{}, q.args...), states...)
-	if q.wide && q.db.Dialect() == db.SQLite {
+	if q.wide && q.db.Dialect().Hints().On() {
 		sqlText = "SELECT COUNT(*) FROM problem o CROSS JOIN problem p WHERE p.id = o.id AND o.state " + in + " AND " + q.where
 		args = append(append([]any{}, states...), q.args...)
 	}

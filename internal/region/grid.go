@@ -41,12 +41,8 @@ func lockCommunity(ctx context.Context, tx *db.Tx, code string) error {
 	if l, ok := LevelOf(code); !ok || l != Community {
 		return apperr.Invalid("region.not_community", code)
 	}
-	q := "SELECT level FROM region WHERE code = ?"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
-	}
 	var level Level
-	err := tx.QueryRow(ctx, q, code).Scan(&level)
+	err := tx.QueryRow(ctx, "SELECT level FROM region WHERE code = ?"+tx.ForUpdate(), code).Scan(&level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.NotFound("region.not_found", code)
 	}
