@@ -34,6 +34,19 @@ func rebind(d Dialect, q string) (string, error) {
 	}
 	n := 0
 	for i := 0; i < len(q); i++ {
+		// Jump to the next byte that may start a placeholder, a quote or a
+		// comment, copying the plain text before it.
+		if k := strings.IndexAny(q[i:], specials); k < 0 {
+			if pg {
+				b.WriteString(q[i:])
+			}
+			break
+		} else if k > 0 {
+			if pg {
+				b.WriteString(q[i : i+k])
+			}
+			i += k
+		}
 		c := q[i]
 		end := -1 // the last byte of a quoted or commented span starting at i
 		switch {
@@ -78,7 +91,7 @@ func rebind(d Dialect, q string) (string, error) {
 			continue
 		}
 		if pg {
-			b.WriteByte(c)
+			b.WriteByte(c) // a lone - or /
 		}
 	}
 	if !pg {
@@ -86,6 +99,9 @@ func rebind(d Dialect, q string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// specials are the bytes rebind looks at; the rest is copied as it is.
+const specials = "?'\"-/$"
 
 // closingQuote is the index of the quote closing the one at q[open]; a
 // doubled quote inside is part of the text.
