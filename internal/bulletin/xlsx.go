@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-civic/wenming/internal/pdfdoc"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 var (
@@ -62,7 +63,7 @@ func ExportXLSX(w io.Writer, b *Bulletin, t T) error {
 		put := func(cells []any) error {
 			cell, _ := excelize.CoordinatesToCellName(1, row)
 			row++
-			return sw.SetRow(cell, cells)
+			return sheetsafe.SetRow(sw, cell, cells)
 		}
 		widest := 0
 		for _, tab := range s.Tables {

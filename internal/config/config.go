@@ -42,6 +42,7 @@ type Config struct {
 	SMSURL          string        // SMS gateway endpoint (POST JSON); empty: messages wait in the outbox
 	SMSToken        string        // bearer token of the SMS gateway
 	SMSEvery        time.Duration // how often the outbox is sent
+	BoundaryPoll    time.Duration // how often a server asks whether another changed the grid boundaries
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -65,6 +66,7 @@ func Defaults() Config {
 		EscalateEvery:   5 * time.Minute,
 		DuplicateMeters: 100,
 		SMSEvery:        time.Minute,
+		BoundaryPoll:    time.Second,
 	}
 }
 
@@ -112,6 +114,7 @@ func (c *Config) fields() []field {
 		{"sms-url", "WENMING_SMS_URL", "config.flag.sms_url", urlSecret, (*stringValue)(&c.SMSURL)},
 		{"sms-token", "WENMING_SMS_TOKEN", "config.flag.sms_token", token, (*stringValue)(&c.SMSToken)},
 		{"sms-every", "WENMING_SMS_EVERY", "config.flag.sms_every", plain, (*durationValue)(&c.SMSEvery)},
+		{"boundary-poll", "WENMING_BOUNDARY_POLL", "config.flag.boundary_poll", plain, (*durationValue)(&c.BoundaryPoll)},
 	}
 }
 
@@ -194,6 +197,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SMSEvery < 5*time.Second {
 		errs = append(errs, errors.New("sms-every must be at least 5s"))
+	}
+	if c.BoundaryPoll < 100*time.Millisecond || c.BoundaryPoll > time.Minute {
+		errs = append(errs, errors.New("boundary-poll must be between 100ms and 1m"))
 	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))

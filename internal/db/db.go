@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -142,7 +141,8 @@ func (d *DB) Ping(ctx context.Context) error {
 }
 
 // Conn is what both a DB and a Tx offer to store code. Queries are written
-// with ? placeholders and rewritten for PostgreSQL.
+// with ? placeholders and rewritten for PostgreSQL; a query the rewrite
+// cannot handle safely fails with ErrUnsafeQuery (see rebind).
 type Conn interface {
 	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
 	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -152,23 +152,31 @@ type Conn interface {
 
 // Exec runs a statement on the writer.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return d.write.ExecContext(ctx, rebind(d.dialect, q), args...)
+	q, err := rebind(d.dialect, q)
+	if err != nil {
+		return nil, err
+	}
+	return d.write.ExecContext(ctx, q, args...)
 }
 
 // Query runs a query on the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return d.read.QueryContext(ctx, rebind(d.dialect, q), args...)
+	q, err := rebind(d.dialect, q)
+	if err != nil {
+		return nil, err
+	}
+	return d.read.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a single-row query on the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.read.QueryRowContext(ctx, rebind(d.dialect, q), args...)
+	return queryRow(ctx, d.read, d.dialect, q, args)
 }
 
 // ExecReturning runs a writing statement with a RETURNING clause on the
 // writer (QueryRow would send it to the read-only pool).
 func (d *DB) ExecReturning(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.write.QueryRowContext(ctx, rebind(d.dialect, q), args...)
+	return queryRow(ctx, d.write, d.dialect, q, args)
 }
 
 // Dialect returns the flavour of SQL.
@@ -182,21 +190,42 @@ type Tx struct {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.dialect, q), args...)
+	q, err := rebind(t.dialect, q)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.dialect, q), args...)
+	q, err := rebind(t.dialect, q)
+	if err != nil {
+		return nil, err
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.dialect, q), args...)
+	return queryRow(ctx, t.tx, t.dialect, q, args)
 }
 
 // Dialect returns the flavour of SQL.
 func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// queryRow runs a single-row query on c; a refused query's error comes
+// out of Scan, as any other.
+func queryRow(ctx context.Context, c interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, d Dialect, q string, args []any) *sql.Row {
+	q, err := rebind(d, q)
+	if err != nil {
+		one, _ := rebind(d, "SELECT ?")
+		return c.QueryRowContext(ctx, one, refused{err})
+	}
+	return c.QueryRowContext(ctx, q, args...)
+}
 
 // InTx runs fn in a write transaction, committing when it returns nil and
 // rolling back otherwise.
@@ -215,27 +244,6 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries in this
-// project never contain a literal question mark.
-func rebind(d Dialect, q string) string {
-	if d != Postgres || !strings.Contains(q, "?") {
-		return q
-	}
-	var b strings.Builder
-	b.Grow(len(q) + 16)
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
 }
 
 // IsUniqueViolation reports whether err is a unique or primary-key conflict.

@@ -122,7 +122,12 @@ func (d *DB) Migrate(ctx context.Context) (MigrationReport, error) {
 			tx.Rollback()
 			return rep, fmt.Errorf("migrate %04d_%s: %w", m.Version, m.Name, err)
 		}
-		if _, err := tx.ExecContext(ctx, rebind(d.dialect, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)"),
+		record, err := rebind(d.dialect, "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)")
+		if err != nil {
+			tx.Rollback()
+			return rep, fmt.Errorf("migrate %04d: record: %w", m.Version, err)
+		}
+		if _, err := tx.ExecContext(ctx, record,
 			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 			tx.Rollback()
 			return rep, fmt.Errorf("migrate %04d: record: %w", m.Version, err)

@@ -39,6 +39,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // Format is a file format of the sheet.
@@ -314,10 +315,8 @@ func readSheet(data []byte, format Format) ([]rawRow, map[Column]string, error) 
 		filled := false
 		for col, j := range index {
 			if j < len(rows[i]) {
-				v := strings.TrimSpace(rows[i][j])
-				if format == FormatCSV {
-					v = unescapeCSV(v)
-				}
+				// An export neutralised cells that could start a formula.
+				v := sheetsafe.Restore(strings.TrimSpace(rows[i][j]))
 				cells[col] = v
 				filled = filled || v != ""
 			}
@@ -404,25 +403,6 @@ func notSheet(cause error) error {
 	e := apperr.Invalid("framework.not_sheet")
 	e.Err = cause
 	return e
-}
-
-// formulaStart: a CSV cell beginning with one of these would be taken for
-// a formula by Excel, so an export puts an apostrophe before it, and an
-// import takes it off again.
-const formulaStart = "=+-@\t\r"
-
-func escapeCSV(s string) string {
-	if s != "" && strings.ContainsRune(formulaStart, rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func unescapeCSV(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStart, rune(s[1])) {
-		return s[1:]
-	}
-	return s
 }
 
 // Parse reads a sheet into a tree and checks every row against the rules
@@ -667,7 +647,7 @@ func writeCSV(w io.Writer, header []string, rows [][]any) error {
 			case float64:
 				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
 			case string:
-				rec[i] = escapeCSV(x)
+				rec[i] = sheetsafe.Text(x)
 			}
 		}
 		if err := cw.Write(rec); err != nil {
@@ -724,14 +704,14 @@ func writeXLSX(w io.Writer, v Version, header []string, rows [][]any) (err error
 		}
 	}
 	title := "测评体系：" + v.Name
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: titleStyle, Value: title}}); err != nil {
+	if err := sheetsafe.SetRow(sw, "A1", []any{excelize.Cell{StyleID: titleStyle, Value: title}}); err != nil {
 		return fmt.Errorf("framework export: %w", err)
 	}
 	cells := make([]any, len(header))
 	for i, h := range header {
 		cells[i] = excelize.Cell{StyleID: headerStyle, Value: h}
 	}
-	if err := sw.SetRow("A2", cells); err != nil {
+	if err := sheetsafe.SetRow(sw, "A2", cells); err != nil {
 		return fmt.Errorf("framework export: %w", err)
 	}
 	for r, row := range rows {
@@ -740,7 +720,7 @@ func writeXLSX(w io.Writer, v Version, header []string, rows [][]any) (err error
 			cells[i] = excelize.Cell{StyleID: cellStyle, Value: x}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, r+3)
-		if err := sw.SetRow(cell, cells); err != nil {
+		if err := sheetsafe.SetRow(sw, cell, cells); err != nil {
 			return fmt.Errorf("framework export: %w", err)
 		}
 	}

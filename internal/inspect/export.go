@@ -5,6 +5,8 @@ import (
 	"io"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // ExportXLSX writes a plan's results as a workbook: one sheet of site
@@ -68,13 +70,13 @@ func ExportXLSX(w io.Writer, res Results, names map[int64]string, t func(key str
 		for k, h := range s.header {
 			header[k] = h
 		}
-		if err := sw.SetRow("A1", header); err != nil {
+		if err := sheetsafe.SetRow(sw, "A1", header); err != nil {
 			return fmt.Errorf("header: %w", err)
 		}
 		for r, row := range s.rows {
 			cell, _ := excelize.CoordinatesToCellName(1, r+2)
-			// Names come from people: written as text, never as formulas.
-			if err := sw.SetRow(cell, row); err != nil {
+			// Names come from people: text that could start a formula is neutralised.
+			if err := sheetsafe.SetRow(sw, cell, row); err != nil {
 				return fmt.Errorf("row: %w", err)
 			}
 		}

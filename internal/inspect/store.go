@@ -578,12 +578,8 @@ func (s *Store) Submit(ctx context.Context, a access.Actor, in SubmitInput) (Ins
 		// The assignment again, locked: the office may have moved the site
 		// to someone else since the check above. (SQLite's transaction
 		// already holds the database's write lock.)
-		lock := ""
-		if tx.Dialect() == db.Postgres {
-			lock = " FOR UPDATE"
-		}
 		var who sql.NullInt64
-		if err := tx.QueryRow(ctx, "SELECT inspector_id FROM inspection_plan_site WHERE plan_id = ? AND site_id = ?"+lock,
+		if err := tx.QueryRow(ctx, "SELECT inspector_id FROM inspection_plan_site WHERE plan_id = ? AND site_id = ?"+tx.ForUpdate(),
 			p.ID, st.ID).Scan(&who); err != nil {
 			return fmt.Errorf("site assignment: %w", err)
 		}

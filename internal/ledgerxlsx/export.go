@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // MaxExportRows is how many cases fit one sheet: Excel's 1,048,576 rows
@@ -177,8 +178,9 @@ func newStyles(f *excelize.File) (styles, error) {
 // the finished (compressed) file is, because excelize assembles the zip in
 // a buffer before writing it out.
 //
-// Every text cell is written as a string, never as a formula, so a
-// description such as "=HYPERLINK(…)" stays text (no formula injection).
+// Every text cell is written as a string, never as a formula, and text
+// that a spreadsheet would take for one ("=HYPERLINK(…)") gets an
+// apostrophe before it (sheetsafe; no formula injection).
 // Times are Excel dates shown as "2006-01-02 15:04" in Asia/Shanghai time.
 // t renders catalogue keys; now stamps the title and decides what is
 // overdue. Only admin, office and leader may export the ledger; anyone
@@ -218,7 +220,7 @@ func Export(ctx context.Context, a access.Actor, w io.Writer, src Source, t func
 		return 0, fmt.Errorf("ledger export: freeze header: %w", err)
 	}
 	title := t("ledgerxlsx.title", now.In(loc).Format(timeLayout))
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
+	if err := sheetsafe.SetRow(sw, "A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
 		return 0, fmt.Errorf("ledger export: title: %w", err)
 	}
 	if err := sw.MergeCell("A1", lastCol+"1"); err != nil {
@@ -228,7 +230,7 @@ func Export(ctx context.Context, a access.Actor, w io.Writer, src Source, t func
 	for i, c := range cols {
 		header[i] = excelize.Cell{StyleID: st.header, Value: t(c.header)}
 	}
-	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 20}); err != nil {
+	if err := sheetsafe.SetRow(sw, "A2", header, excelize.RowOpts{Height: 20}); err != nil {
 		return 0, fmt.Errorf("ledger export: header: %w", err)
 	}
 
@@ -254,7 +256,7 @@ func Export(ctx context.Context, a access.Actor, w io.Writer, src Source, t func
 		if err != nil {
 			return err
 		}
-		return sw.SetRow(ref, row)
+		return sheetsafe.SetRow(sw, ref, row)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("ledger export: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/sheetsafe/sheetsafetest"
 )
 
 // ledgerCases are a few cases across the life cycle, as Store.Each gives them.
@@ -152,10 +154,11 @@ func TestExportWithoutRegionNames(t *testing.T) {
 }
 
 // TestExportNoFormulas: whatever a description starts with, the cell is a
-// string and holds no formula (CSV/formula injection).
+// string and holds no formula, and text a spreadsheet would take for a
+// formula has an apostrophe before it (CSV/formula injection).
 func TestExportNoFormulas(t *testing.T) {
-	texts := []string{"=1+1", "+SUM(A1:A2)", "-2+3", "@SUM(1)", `=HYPERLINK("http://evil.example","点我")`,
-		"=cmd|' /C calc'!A0", "\t=1+1", "0123", "1e5"}
+	payloads := append(sheetsafetest.Payloads(), "+SUM(A1:A2)", "-2+3", "@SUM(1)", `=HYPERLINK("http://evil.example","点我")`)
+	texts := append(slices.Clone(payloads), "0123", "1e5", "a=b")
 	var cases []*problem.Case
 	for i, s := range texts {
 		cases = append(cases, &problem.Case{Code: s, Description: s, Address: s, UnitName: s, CategoryName: s,
@@ -172,7 +175,10 @@ func TestExportNoFormulas(t *testing.T) {
 			if err != nil || typ != excelize.CellTypeInlineString {
 				t.Errorf("%s (%q): type %v, %v", cell, s, typ, err)
 			}
-			if v, _ := f.GetCellValue(sheet, cell); v != s {
+			v, _ := f.GetCellValue(sheet, cell)
+			if i < len(payloads) {
+				sheetsafetest.Check(t, cell, s, v)
+			} else if v != s {
 				t.Errorf("%s: value %q, want %q", cell, v, s)
 			}
 		}

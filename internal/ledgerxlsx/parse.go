@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // Mapping says which column fills each field, by the column's header text
@@ -197,7 +198,8 @@ func (s *sheet) next() ([]string, bool, error) {
 		return nil, false, notXLSX(err)
 	}
 	for i, c := range cells {
-		cells[i] = strings.TrimSpace(c)
+		// An export put an apostrophe before text that could start a formula.
+		cells[i] = sheetsafe.Restore(strings.TrimSpace(c))
 	}
 	return cells, true, nil
 }

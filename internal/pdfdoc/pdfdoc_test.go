@@ -87,11 +87,16 @@ func countPages(pdf []byte) int {
 }
 
 // pdftotext runs poppler's pdftotext on pdf. Tests that need it skip when
-// it is missing; CI installs poppler-utils so that they run there.
+// it is missing, except under CI (CI=true, which .ci/run sets after
+// installing poppler-utils): there a missing tool fails them, so that the
+// text checks cannot pass by not running.
 func pdftotext(t *testing.T, pdf []byte, args ...string) string {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext not installed, and CI=true: install poppler-utils")
+		}
 		t.Skip("pdftotext not installed (apt-get install poppler-utils)")
 	}
 	file := filepath.Join(t.TempDir(), "notice.pdf")
@@ -348,6 +353,27 @@ func BenchmarkRender500Rows(b *testing.B) {
 	for b.Loop() {
 		if err := Render(io.Discard, n); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestMissingPdftotextFailsUnderCI runs TestRenderTextExtractable again in
+// this test binary with no pdftotext on the PATH: it must fail when
+// CI=true and skip otherwise.
+func TestMissingPdftotextFailsUnderCI(t *testing.T) {
+	if os.Getenv("WENMING_PDFDOC_CHILD") != "" {
+		t.Skip("inside the child run")
+	}
+	empty := t.TempDir()
+	for _, ci := range []string{"true", ""} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRenderTextExtractable$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "PATH="+empty, "CI="+ci, "WENMING_PDFDOC_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		switch {
+		case ci == "true" && (err == nil || !bytes.Contains(out, []byte("--- FAIL: TestRenderTextExtractable"))):
+			t.Errorf("CI=true without pdftotext: %v\n%s", err, out)
+		case ci == "" && (err != nil || !bytes.Contains(out, []byte("--- SKIP: TestRenderTextExtractable"))):
+			t.Errorf("without CI and pdftotext: %v\n%s", err, out)
 		}
 	}
 }

@@ -158,10 +158,7 @@ func (s *Store) FoundBySource(ctx context.Context, sc AssessScope, from, to time
 // few, and SQLite would otherwise read a whole district through the
 // region index (seconds at a million cases).
 func (s *Store) overdueFrom() string {
-	if s.DB.Dialect() == db.SQLite {
-		return "problem p INDEXED BY problem_state"
-	}
-	return "problem p"
+	return s.DB.Dialect().Hints().IndexedBy("problem p", "problem_state")
 }
 
 func (sc AssessScope) overdueWhere(now time.Time) (string, []any) {

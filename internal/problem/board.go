@@ -77,7 +77,7 @@ func (s *Store) OpenCount(ctx context.Context, q BoardQuery) (int, error) {
 	in := "IN (" + db.Placeholders(len(open)) + ")"
 	sqlText := "SELECT COUNT(*) FROM problem p WHERE " + where + " AND p.state " + in
 	args := append(append([]any{}, wargs...), states...)
-	if q.Wide && s.DB.Dialect() == db.SQLite {
+	if q.Wide && s.DB.Dialect().Hints().On() {
 		sqlText = "SELECT COUNT(*) FROM problem o CROSS JOIN problem p WHERE p.id = o.id AND o.state " + in + " AND " + where
 		args = append(append([]any{}, states...), wargs...)
 	}

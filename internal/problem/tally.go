@@ -397,12 +397,10 @@ func (s *Store) buildTally(ctx context.Context, once bool) (bool, error) {
 }
 
 func rebuildTally(ctx context.Context, tx *db.Tx) error {
-	if tx.Dialect() == db.Postgres {
-		// Writers wait until the new tally is in: a change counted on the
-		// old table and then read again by the rebuild would count twice.
-		if _, err := tx.Exec(ctx, "LOCK TABLE problem IN SHARE MODE"); err != nil {
-			return fmt.Errorf("lock problems: %w", err)
-		}
+	// Writers wait until the new tally is in: a change counted on the
+	// old table and then read again by the rebuild would count twice.
+	if err := tx.LockShared(ctx, "problem"); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM problem_tally"); err != nil {
 		return fmt.Errorf("clear tally: %w", err)
@@ -606,11 +604,11 @@ func (s *Store) OverdueIn(ctx context.Context, sc TallyScope) (int, error) {
 		args = append(args, cargs...)
 	}
 	from := "problem p"
-	if s.DB.Dialect() == db.SQLite && sc.UnitID == 0 {
+	if sc.UnitID == 0 {
 		// With fresh statistics SQLite reads a district through the region
 		// index (every case of it, seconds at a million) rather than the
 		// open cases through (state, deadline, region_code).
-		from = "problem p INDEXED BY problem_state"
+		from = s.DB.Dialect().Hints().IndexedBy("problem p", "problem_state")
 	}
 	var n int
 	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM "+from+" WHERE "+w, args...).Scan(&n); err != nil {

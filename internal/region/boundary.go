@@ -18,8 +18,7 @@ func CountGrids(ctx context.Context, c db.Conn, from, to string) (int, error) {
 
 // SetBoundaryIfMissing stores a boundary (normalised GeoJSON) and its box
 // for a region that has none, and tells whether it did. Generators use it;
-// the spatial index notices through the boundary count in
-// BoundaryRevision.
+// the spatial index notices through BoundaryRevision.
 func SetBoundaryIfMissing(ctx context.Context, c db.Conn, code, geojson string, minLng, minLat, maxLng, maxLat float64) (bool, error) {
 	res, err := c.Exec(ctx, `UPDATE region SET boundary = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?
 		WHERE code = ? AND boundary IS NULL`, geojson, minLng, minLat, maxLng, maxLat, code)
@@ -29,6 +28,11 @@ func SetBoundaryIfMissing(ctx context.Context, c db.Conn, code, geojson string, 
 	n, err := res.RowsAffected()
 	if err != nil {
 		return false, fmt.Errorf("boundary of %s: %w", code, err)
+	}
+	if n == 1 {
+		if err := boundariesChanged(ctx, c); err != nil {
+			return false, err
+		}
 	}
 	return n == 1, nil
 }

@@ -41,12 +41,8 @@ func lockCommunity(ctx context.Context, tx *db.Tx, code string) error {
 	if l, ok := LevelOf(code); !ok || l != Community {
 		return apperr.Invalid("region.not_community", code)
 	}
-	q := "SELECT level FROM region WHERE code = ?"
-	if tx.Dialect() == db.Postgres {
-		q += " FOR UPDATE"
-	}
 	var level Level
-	err := tx.QueryRow(ctx, q, code).Scan(&level)
+	err := tx.QueryRow(ctx, "SELECT level FROM region WHERE code = ?"+tx.ForUpdate(), code).Scan(&level)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.NotFound("region.not_found", code)
 	}
@@ -166,6 +162,9 @@ func (s *Store) AddGrid(ctx context.Context, actor access.Actor, communityCode, 
 		if err := insertGrid(ctx, tx, codes[0], name, communityCode, b, db.Millis(time.Now())); err != nil {
 			return err
 		}
+		if err := boundariesChanged(ctx, tx); err != nil {
+			return err
+		}
 		out, err = get(ctx, tx, codes[0])
 		return err
 	})
@@ -232,6 +231,9 @@ func (s *Store) UpdateGrid(ctx context.Context, actor access.Actor, code, name s
 		} else if n == 0 {
 			return apperr.NotFound("region.not_found", code)
 		}
+		if err := boundariesChanged(ctx, tx); err != nil {
+			return err
+		}
 		out, err = get(ctx, tx, code)
 		return err
 	})
@@ -250,19 +252,25 @@ func (s *Store) DeleteGrid(ctx context.Context, actor access.Actor, code string)
 	if l, ok := LevelOf(code); !ok || l != Grid {
 		return apperr.Invalid("region.not_grid", code)
 	}
-	res, err := s.DB.Exec(ctx, "DELETE FROM region WHERE code = ? AND level = ?", code, int(Grid))
-	if db.IsForeignKeyViolation(err) {
-		return apperr.Conflict("region.grid_in_use", code)
-	}
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "DELETE FROM region WHERE code = ? AND level = ?", code, int(Grid))
+		if db.IsForeignKeyViolation(err) {
+			return apperr.Conflict("region.grid_in_use", code)
+		}
+		if err != nil {
+			return fmt.Errorf("delete grid %s: %w", code, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("delete grid %s: %w", code, err)
+		}
+		if n == 0 {
+			return apperr.NotFound("region.not_found", code)
+		}
+		return boundariesChanged(ctx, tx)
+	})
 	if err != nil {
-		return fmt.Errorf("delete grid %s: %w", code, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete grid %s: %w", code, err)
-	}
-	if n == 0 {
-		return apperr.NotFound("region.not_found", code)
+		return err
 	}
 	s.changed()
 	return nil
@@ -372,7 +380,7 @@ func (s *Store) ImportGrids(ctx context.Context, actor access.Actor, communityCo
 			}
 			out = append(out, Region{Code: codes[i], Name: g.name, Level: Grid, ParentCode: communityCode, Boundary: g.b.geometry})
 		}
-		return nil
+		return boundariesChanged(ctx, tx)
 	})
 	if err != nil {
 		var ie *ImportError

@@ -353,9 +353,9 @@ func (s *Store) Import(ctx context.Context, sources []Source) (ImportReport, err
 		// PostgreSQL plans by table statistics, and autovacuum may take a
 		// while to notice a bulk load: without fresh ones the child lists
 		// pick a full index scan.
-		if tx.Dialect() == db.Postgres && rep.Inserted+rep.Updated >= analyzeAfter {
-			if _, err := tx.Exec(ctx, "ANALYZE region"); err != nil {
-				return fmt.Errorf("analyze: %w", err)
+		if rep.Inserted+rep.Updated >= analyzeAfter {
+			if err := tx.Analyze(ctx, "region"); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -2,11 +2,16 @@ package region
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 // Boundary is a region's drawn boundary as stored: GeoJSON (WGS-84).
@@ -37,15 +42,39 @@ func Boundaries(ctx context.Context, c db.Conn) ([]Boundary, error) {
 	return out, nil
 }
 
-// BoundaryRevision is a cheap fingerprint of the stored boundaries: it
-// changes whenever a region is added, edited or a boundary removed, so
-// servers can tell that their spatial index is stale without reloading it.
+// boundaryVersion names the setting that takes a new value, in the same
+// transaction, whenever grids or boundaries are added, changed or removed.
+const boundaryVersion = "boundary.version"
+
+// BoundaryRevision tells whether the stored boundaries changed: its value
+// is new after every change made through this package, on any server. It
+// is one keyed read, cheap enough for every server to ask every second or
+// so, and unlike a fingerprint of the rows (a count and the latest
+// updated_at) it does not depend on the clocks of the servers agreeing.
+// "" means no change was recorded since the database was set up.
 func BoundaryRevision(ctx context.Context, c db.Conn) (string, error) {
-	var n, last int64
-	if err := c.QueryRow(ctx, `SELECT COUNT(boundary), COALESCE(MAX(updated_at), 0) FROM region`).Scan(&n, &last); err != nil {
+	v, err := setting.Get(ctx, c, boundaryVersion)
+	if errors.Is(err, setting.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
 		return "", fmt.Errorf("region boundary revision: %w", err)
 	}
-	return strconv.FormatInt(n, 10) + ":" + strconv.FormatInt(last, 10), nil
+	return v, nil
+}
+
+// boundariesChanged records a change of the boundaries for
+// BoundaryRevision; call it in the transaction of the change.
+func boundariesChanged(ctx context.Context, c db.Conn) error {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Errorf("region boundary revision: %w", err)
+	}
+	v := strconv.FormatInt(time.Now().UnixMilli(), 10) + "-" + hex.EncodeToString(b[:])
+	if err := setting.Put(ctx, c, boundaryVersion, v); err != nil {
+		return fmt.Errorf("region boundary revision: %w", err)
+	}
+	return nil
 }
 
 // Exists tells whether a region has the code.

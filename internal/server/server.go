@@ -97,7 +97,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		return nil, err
 	}
 	clock := &workingTime{store: cal, ttl: time.Minute}
-	loc := &locator{cache: &geo.Cache{DB: d}}
+	loc := &locator{cache: &geo.Cache{DB: d, Poll: cfg.BoundaryPoll}}
 	regions.Changed = loc.Invalidate
 	catAdapter := categories{store: cats}
 	router := &routing.Store{DB: d, Owners: catAdapter, Now: time.Now}

@@ -21,6 +21,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // The workbook of sites (点位清单) the office keeps: one sheet, a title row,
@@ -203,7 +204,8 @@ func readSheet(r io.Reader) (map[Column]int, []string, []sheetRow, error) {
 			return nil, nil, nil, apperr.Invalid("site.import.not_xlsx")
 		}
 		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
+			// An export put an apostrophe before text that could start a formula.
+			cells[i] = sheetsafe.Restore(strings.TrimSpace(cells[i]))
 		}
 		if cols == nil {
 			if n > maxHeaderScan {
@@ -751,7 +753,7 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 	}
 	lastCol, _ := excelize.ColumnNumberToName(int(numColumns))
 	title := t("site.xlsx.title", now.In(calendar.Shanghai()).Format("2006-01-02 15:04"))
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: stTitle, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
+	if err := sheetsafe.SetRow(sw, "A1", []any{excelize.Cell{StyleID: stTitle, Value: title}}, excelize.RowOpts{Height: 24}); err != nil {
 		return 0, fmt.Errorf("site export: %w", err)
 	}
 	if err := sw.MergeCell("A1", lastCol+"1"); err != nil {
@@ -761,7 +763,7 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 	for c := Column(0); c < numColumns; c++ {
 		head[c] = excelize.Cell{StyleID: stHeader, Value: c.Header()}
 	}
-	if err := sw.SetRow("A2", head, excelize.RowOpts{Height: 20}); err != nil {
+	if err := sheetsafe.SetRow(sw, "A2", head, excelize.RowOpts{Height: 20}); err != nil {
 		return 0, fmt.Errorf("site export: %w", err)
 	}
 	for i, x := range sites {
@@ -793,7 +795,7 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 		text(ColLiaison, x.LiaisonName, stText)
 		text(ColLiaisonPhone, x.LiaisonPhone, stTextFmt)
 		ref, _ := excelize.CoordinatesToCellName(1, i+3)
-		if err := sw.SetRow(ref, row); err != nil {
+		if err := sheetsafe.SetRow(sw, ref, row); err != nil {
 			return 0, fmt.Errorf("site export: %w", err)
 		}
 	}
