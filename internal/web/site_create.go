@@ -1,0 +1,32 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/site"
+)
+
+func (s *Server) siteNew(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	if !site.CanWrite(a) {
+		return apperr.Forbidden("site.forbidden")
+	}
+	return s.siteForm(w, r, http.StatusOK, siteFormData{In: site.Input{TypeCode: r.URL.Query().Get("type")}})
+}
+
+func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request) error {
+	d, err := siteInputFrom(r)
+	var x site.Site
+	if err == nil {
+		x, err = s.Sites.Create(r.Context(), actorOf(r), d.In)
+	}
+	if err != nil {
+		return s.refused(err, func(status int, msg string) error {
+			d.Error = msg
+			return s.siteForm(w, r, status, d)
+		})
+	}
+	return s.redirectWith(w, r, "/sites/"+strconv.FormatInt(x.ID, 10), "site.created")
+}

@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/org"
+)
+
+func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	if !a.HasAny(access.RoleAdmin, access.RoleOffice) {
+		return apperr.Forbidden("error.forbidden")
+	}
+	return s.userForm(w, r, http.StatusOK, userFormData{In: org.UserInput{UnitID: a.UnitID, Roles: []access.Role{access.RoleHandler}}})
+}
+
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
+	in := userInputFrom(r)
+	u, generated, err := s.Org.CreateUser(r.Context(), actorOf(r), in)
+	if err != nil {
+		return s.refused(err, func(status int, msg string) error {
+			return s.userForm(w, r, status, userFormData{In: in, Error: msg})
+		})
+	}
+	// The generated password is shown once, on this response, never stored
+	// in clear or put in a URL.
+	s.render(w, r, http.StatusCreated, "user", "user.detail_title", userDetailData{User: u, CanEdit: true, NewPassword: generated})
+	return nil
+}
