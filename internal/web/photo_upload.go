@@ -13,6 +13,31 @@ import (
 // uploads spill to temporary files.
 const maxPhotoForm = 8 << 20
 
+// inspectPhotos checks the uploaded files of a form field and reads their
+// headers, storing nothing.
+func (s *Server) inspectPhotos(ctx context.Context, files []*multipart.FileHeader) ([]media.Photo, error) {
+	if len(files) > problem.MaxPhotos {
+		return nil, apperr.Invalid("problem.too_many_photos", problem.MaxPhotos)
+	}
+	var photos []media.Photo
+	for _, fh := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, apperr.Invalid("media.not_image")
+		}
+		p, err := s.Media.Inspect(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		photos = append(photos, p)
+	}
+	return photos, nil
+}
+
 // ingestPhotos stores the uploaded files of a form field and returns their
 // hashes; nothing of a bad file is kept.
 func (s *Server) ingestPhotos(ctx context.Context, files []*multipart.FileHeader) ([]string, []media.Photo, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,7 +9,12 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/site"
 )
+
+// The public report form (市民随手拍): no account, phone optional, rate
+// limited per client address (routes.go); reports land as "reported" for
+// the office.
 
 type publicData struct {
 	reportData
@@ -17,25 +23,25 @@ type publicData struct {
 	SiteName  string
 }
 
-// withSite fills the place of a report from a scanned site's QR code.
-func (s *Server) withSite(r *http.Request, d *publicData, token string) {
+// scannedSite looks up the site of a QR token. ok is false without a
+// token, or for an unknown or retired code: the form goes on without a
+// site and the citizen describes the place. Other errors are returned.
+func (s *Server) scannedSite(ctx context.Context, token string) (x site.Site, ok bool, err error) {
 	if token == "" {
-		return
+		return site.Site{}, false, nil
 	}
-	st, err := s.Sites.ByQRToken(r.Context(), token)
-	if err != nil || !st.Active {
-		return
+	x, err = s.Sites.ByQRToken(ctx, token)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return site.Site{}, false, nil
 	}
-	d.SiteToken, d.SiteName = token, st.Name
-	d.In.RegionCode, d.In.SiteID = st.RegionCode, st.ID
-	if d.In.Address == "" {
-		d.In.Address = st.Name + " " + st.Address
+	if err != nil {
+		return site.Site{}, false, err
 	}
-	if st.HasPlace && d.Lng == "" {
-		d.Lng, d.Lat = strconv.FormatFloat(st.Lng, 'f', 6, 64), strconv.FormatFloat(st.Lat, 'f', 6, 64)
-	}
+	return x, x.Active, nil
 }
 
+// publicForm shows the form; from a scanned QR code, with the site's
+// place filled in.
 func (s *Server) publicForm(w http.ResponseWriter, r *http.Request) error {
 	s.ensurePre(w, r)
 	cats, err := s.CategoryGroups(r.Context())
@@ -43,32 +49,43 @@ func (s *Server) publicForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := publicData{reportData: reportData{Categories: cats}}
-	s.withSite(r, &d, r.URL.Query().Get("site"))
+	token := r.URL.Query().Get("site")
+	st, ok, err := s.scannedSite(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	if ok {
+		d.SiteToken, d.SiteName = token, st.Name
+		d.In.RegionCode, d.In.SiteID, d.In.Address = st.RegionCode, st.ID, st.Name+" "+st.Address
+		if st.HasPlace {
+			d.Lng, d.Lat = strconv.FormatFloat(st.Lng, 'f', 6, 64), strconv.FormatFloat(st.Lat, 'f', 6, 64)
+		}
+	}
 	s.render(w, r, http.StatusOK, "public_report", "public.title", d)
 	return nil
 }
 
+// publicSubmit files a citizen's report. The form is checked before its
+// photos are stored; refused, it is shown again with what was entered.
 func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
-	ok, err := s.PublicLimit.Allow(r.Context(), "public:"+s.clientAddr(r))
-	if err != nil {
-		return err
+	f, err := s.parseReportForm(r, false)
+	f.In.Source = problem.SourceCitizen
+	st, about, serr := s.scannedSite(r.Context(), f.Site)
+	if serr != nil {
+		return serr
 	}
-	if !ok {
-		return apperr.New(apperr.KindTooMany, "public.too_many")
+	if about {
+		f.In.SiteID = st.ID
 	}
-	if err := r.ParseMultipartForm(maxPhotoForm); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return err
-	}
-	in, _, err := s.reportInput(r)
 	var c *problem.Case
 	if err == nil {
-		in.Source = problem.SourceCitizen
-		if tok := r.PostFormValue("site"); tok != "" {
-			if st, serr := s.Sites.ByQRToken(r.Context(), tok); serr == nil && st.Active {
-				in.SiteID = st.ID
-			}
-		}
-		c, err = s.Problems.Report(r.Context(), access.Actor{}, in)
+		err = s.Problems.CheckReport(r.Context(), access.Actor{}, f.In)
+	}
+	if err == nil {
+		err = s.storePhotos(r, f)
+	}
+	if err == nil {
+		c, err = s.Problems.Report(r.Context(), access.Actor{}, f.In)
 	}
 	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
@@ -76,7 +93,10 @@ func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 			if cerr != nil {
 				return cerr
 			}
-			d := publicData{reportData: reportData{Categories: cats, In: in, Error: msg, Lng: r.PostFormValue("lng"), Lat: r.PostFormValue("lat")}}
+			d := publicData{reportData: reportData{Categories: cats, In: f.In, Error: msg, Lng: f.Lng, Lat: f.Lat}}
+			if about {
+				d.SiteToken, d.SiteName = f.Site, st.Name
+			}
 			s.render(w, r, status, "public_report", "public.title", d)
 			return nil
 		})

@@ -1,54 +1,62 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
+// reportSubmit files a report (随手拍): the form is checked by the ledger
+// first, its photos are stored only then, and the case is filed. An
+// inspector who fixed the problem on the spot rectifies it at once.
 func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseMultipartForm(maxPhotoForm); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return err
-	}
 	a := actorOf(r)
-	in, _, err := s.reportInput(r)
+	f, err := s.parseReportForm(r, true)
+	if f.In.Source == "" {
+		f.In.Source = problem.SourceSnapshot
+	}
+	var c *problem.Case
 	if err == nil {
-		if in.Source == "" {
-			in.Source = problem.SourceSnapshot
-		}
-		var c *problem.Case
-		if c, err = s.Problems.Report(r.Context(), a, in); err == nil {
-			if r.PostFormValue("fixed") == "1" && a.Has(access.RoleInspector) {
-				if err = s.fixOnSpot(r, c.ID); err != nil {
-					return s.redirectWith(w, r, "/problems/"+strconv.FormatInt(c.ID, 10), "report.fix_failed")
-				}
+		err = s.Problems.CheckReport(r.Context(), a, f.In)
+	}
+	if err == nil {
+		err = s.storePhotos(r, f)
+	}
+	if err == nil {
+		c, err = s.Problems.Report(r.Context(), a, f.In)
+	}
+	if err != nil {
+		return s.refused(err, func(status int, msg string) error {
+			d, derr := s.reportData(r)
+			if derr != nil {
+				return derr
 			}
-			return s.redirectWith(w, r, "/problems/"+strconv.FormatInt(c.ID, 10), "report.done")
+			d.In, d.Error, d.Lng, d.Lat = f.In, msg, f.Lng, f.Lat
+			s.render(w, r, status, "report", "report.title", d)
+			return nil
+		})
+	}
+	if f.Fixed {
+		if _, err := s.Problems.Move(r.Context(), a, c.ID, problem.MoveInput{
+			Action: problem.ActFixOnSpot, Photos: f.After, Note: f.FixNote}); err != nil {
+			return s.fixFailed(w, r, c.ID, err)
 		}
 	}
+	return s.redirectWith(w, r, "/problems/"+strconv.FormatInt(c.ID, 10), "report.done")
+}
+
+// fixFailed shows the new case with the reason 立拍立改 was refused: the
+// report is filed, the rectification is not. Other errors go to the error
+// page.
+func (s *Server) fixFailed(w http.ResponseWriter, r *http.Request, id int64, err error) error {
 	return s.refused(err, func(status int, msg string) error {
-		d, derr := s.reportData(r)
+		d, derr := s.caseData(r.Context(), actorOf(r), id)
 		if derr != nil {
 			return derr
 		}
-		d.In, d.Error = in, msg
-		d.Lng, d.Lat = r.PostFormValue("lng"), r.PostFormValue("lat")
-		s.render(w, r, status, "report", "report.title", d)
+		d.Error = s.Catalog.T("report.fix_failed", msg)
+		s.render(w, r, status, "case", "case.title", d)
 		return nil
 	})
-}
-
-// fixOnSpot closes the loop of 立拍立改: the after-photos of the same form
-// rectify the new case at once.
-func (s *Server) fixOnSpot(r *http.Request, id int64) error {
-	after, _, err := s.ingestPhotos(r.Context(), r.MultipartForm.File["after_photos"])
-	if err != nil {
-		return err
-	}
-	_, err = s.Problems.Move(r.Context(), actorOf(r), id, problem.MoveInput{
-		Action: problem.ActFixOnSpot, Photos: after, Note: r.PostFormValue("fix_note")})
-	return err
 }
