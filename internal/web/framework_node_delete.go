@@ -6,9 +6,6 @@ import (
 
 func (s *Server) fwNodeDelete(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if err := mayViewFramework(a); err != nil {
-		return err
-	}
 	vid, n, err := s.fwPathNode(r)
 	if err != nil {
 		return err

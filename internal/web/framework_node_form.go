@@ -55,8 +55,13 @@ func (s *Server) fwNodeInput(r *http.Request) (framework.NodeInput, string, erro
 	return in, cats, nil
 }
 
+// fwNodeForm renders the node form, new (d.NodeID 0) or to edit; the
+// store decides whether the actor may use it.
 func (s *Server) fwNodeForm(w http.ResponseWriter, r *http.Request, status int, d fwNodeFormData) error {
-	v, err := s.Framework.VersionInfo(r.Context(), d.VersionID)
+	if _, err := s.Framework.EditNode(r.Context(), actorOf(r), d.NodeID); err != nil {
+		return err
+	}
+	v, err := s.Framework.VersionInfo(r.Context(), actorOf(r), d.VersionID)
 	if err != nil {
 		return err
 	}
@@ -88,7 +93,7 @@ func (s *Server) fwPathNode(r *http.Request) (int64, framework.Node, error) {
 	if err != nil || nid <= 0 {
 		return 0, framework.Node{}, apperr.NotFound("framework.node_not_found")
 	}
-	n, err := s.Framework.Node(r.Context(), nid)
+	n, err := s.Framework.Node(r.Context(), actorOf(r), nid)
 	if err != nil {
 		return 0, framework.Node{}, err
 	}

@@ -6,9 +6,6 @@ import (
 )
 
 func (s *Server) fwSiteTypeActive(w http.ResponseWriter, r *http.Request) error {
-	if err := mayViewFramework(actorOf(r)); err != nil {
-		return err
-	}
 	code := r.PostFormValue("code")
 	on := r.PostFormValue("active") == "1"
 	if err := s.Framework.SetSiteTypeActive(r.Context(), actorOf(r), code, on); err != nil {

@@ -5,9 +5,6 @@ import (
 )
 
 func (s *Server) fwSiteTypeCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := mayViewFramework(actorOf(r)); err != nil {
-		return err
-	}
 	code, name := r.PostFormValue("code"), r.PostFormValue("name")
 	t, err := s.Framework.CreateSiteType(r.Context(), actorOf(r), code, name)
 	if err != nil {

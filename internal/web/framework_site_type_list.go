@@ -16,10 +16,7 @@ type fwSiteTypesData struct {
 
 func (s *Server) fwSiteTypesPage(w http.ResponseWriter, r *http.Request, status int, d fwSiteTypesData) error {
 	a := actorOf(r)
-	if err := mayViewFramework(a); err != nil {
-		return err
-	}
-	types, err := s.Framework.SiteTypes(r.Context(), true)
+	types, err := s.Framework.SiteTypeCatalogue(r.Context(), a)
 	if err != nil {
 		return err
 	}

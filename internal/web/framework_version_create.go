@@ -7,9 +7,6 @@ import (
 )
 
 func (s *Server) fwCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := mayViewFramework(actorOf(r)); err != nil {
-		return err
-	}
 	in := framework.VersionInput{Name: r.PostFormValue("name"), Note: r.PostFormValue("note"), CopyOf: formID(r, "copy_of")}
 	v, err := s.Framework.CreateVersion(r.Context(), actorOf(r), in)
 	if err != nil {

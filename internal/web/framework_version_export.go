@@ -11,9 +11,6 @@ import (
 )
 
 func (s *Server) fwExport(w http.ResponseWriter, r *http.Request) error {
-	if err := mayViewFramework(actorOf(r)); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -25,12 +22,12 @@ func (s *Server) fwExport(w http.ResponseWriter, r *http.Request) error {
 	if !format.Valid() {
 		return apperr.Invalid("framework.format_unknown")
 	}
-	v, err := s.Framework.Version(r.Context(), id)
+	v, err := s.Framework.Version(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := s.Framework.Export(r.Context(), &buf, id, format); err != nil {
+	if err := s.Framework.Export(r.Context(), actorOf(r), &buf, id, format); err != nil {
 		return err
 	}
 	name := s.Catalog.T("framework.export_file", v.Name) + "." + string(format)

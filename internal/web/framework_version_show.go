@@ -141,11 +141,8 @@ func (s *Server) fwView(n *framework.Node, l fwLabels, page *fwVersionData) fwNo
 
 func (s *Server) fwVersionPage(w http.ResponseWriter, r *http.Request, status int, id int64, errMsg string) error {
 	a := actorOf(r)
-	if err := mayViewFramework(a); err != nil {
-		return err
-	}
 	ctx := r.Context()
-	v, err := s.Framework.Version(ctx, id)
+	v, err := s.Framework.Version(ctx, a, id)
 	if err != nil {
 		return err
 	}

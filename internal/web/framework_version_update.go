@@ -5,9 +5,6 @@ import (
 )
 
 func (s *Server) fwUpdate(w http.ResponseWriter, r *http.Request) error {
-	if err := mayViewFramework(actorOf(r)); err != nil {
-		return err
-	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
