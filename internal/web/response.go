@@ -27,7 +27,7 @@ func (s *Server) download(w http.ResponseWriter, buf *bytes.Buffer, mime, ascii,
 //
 //	if err != nil {
 //		return s.refused(err, func(status int, msg string) error {
-//			return s.unitForm(w, r, status, unitFormData{In: f.UnitInput, Error: msg})
+//			return s.showUnitForm(w, r, status, unitFormData{In: f.UnitInput, Error: msg})
 //		})
 //	}
 func (s *Server) refused(err error, show func(status int, msg string) error) error {

@@ -4,14 +4,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/site"
 )
 
 func (s *Server) siteNew(w http.ResponseWriter, r *http.Request) error {
-	a := actorOf(r)
-	if !site.CanWrite(a) {
-		return apperr.Forbidden("site.forbidden")
+	if _, err := s.Sites.Edit(r.Context(), actorOf(r), 0); err != nil {
+		return err
 	}
 	return s.siteForm(w, r, http.StatusOK, siteFormData{In: site.Input{TypeCode: r.URL.Query().Get("type")}})
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/site"
 )
@@ -82,7 +81,7 @@ func (s *Server) siteList(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "sites", "site.list_title", siteListData{
 		Sites: rows, Pager: newPager(r, page, limit, total), Query: q, QueryStr: filterQuery(q), Types: types,
-		Regions: s.siteRegions(r), CanEdit: site.CanWrite(a), CanExport: a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader),
+		Regions: s.siteRegions(r), CanEdit: site.CanWrite(a), CanExport: site.CanExport(a),
 	})
 	return nil
 }

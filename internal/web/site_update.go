@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/site"
 )
 
@@ -13,13 +12,9 @@ func (s *Server) siteEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(r)
-	x, err := s.Sites.Get(r.Context(), a, id)
+	x, err := s.Sites.Edit(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
-	}
-	if !a.Manages(x.RegionCode) {
-		return apperr.Forbidden("site.outside_scope")
 	}
 	d := siteFormData{ID: id, In: site.InputOf(x)}
 	if x.HasPlace {

@@ -13,7 +13,7 @@ type unitFormData struct {
 	Error   string
 }
 
-func (s *Server) unitForm(w http.ResponseWriter, r *http.Request, status int, d unitFormData) error {
+func (s *Server) showUnitForm(w http.ResponseWriter, r *http.Request, status int, d unitFormData) error {
 	parents, err := s.Org.UnitChoices(r.Context(), actorOf(r))
 	if err != nil {
 		return err
@@ -27,11 +27,19 @@ func (s *Server) unitForm(w http.ResponseWriter, r *http.Request, status int, d 
 	return nil
 }
 
-func unitInputFrom(r *http.Request) org.UnitInput {
-	return org.UnitInput{
+// unitForm is the unit form as posted.
+type unitForm struct {
+	org.UnitInput
+}
+
+func parseUnitForm(r *http.Request) (unitForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return unitForm{}, err
+	}
+	return unitForm{org.UnitInput{
 		Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Kind: org.UnitKind(r.PostFormValue("kind")),
 		Line: r.PostFormValue("line"), ParentID: formID(r, "parent_id"), RegionCode: r.PostFormValue("region_code"),
 		HeadName: r.PostFormValue("head_name"), HeadPhone: r.PostFormValue("head_phone"),
 		LiaisonName: r.PostFormValue("liaison_name"), LiaisonPhone: r.PostFormValue("liaison_phone"),
-	}
+	}}, nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/org"
 )
 
@@ -26,7 +25,7 @@ func (s *Server) unitList(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "units", "unit.list_title", unitListData{
 		Units: units, Pager: newPager(r, page, limit, total), Query: f.Query, Kind: string(f.Kind), Region: f.Region,
-		CanEdit: a.HasAny(access.RoleAdmin, access.RoleOffice),
+		CanEdit: org.CanCreate(a),
 	})
 	return nil
 }

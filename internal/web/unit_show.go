@@ -29,7 +29,7 @@ func (s *Server) unitDetail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "unit", "unit.detail_title", unitDetailData{
-		Unit: u, Users: users, Pager: newPager(r, page, limit, total), CanEdit: a.Manages(u.RegionCode),
+		Unit: u, Users: users, Pager: newPager(r, page, limit, total), CanEdit: org.CanEditUnit(a, u),
 	})
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/org"
 )
 
@@ -13,15 +12,11 @@ func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(r)
-	u, err := s.Org.GetUnit(r.Context(), a, id)
+	u, err := s.Org.EditUnit(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
-	if !a.Manages(u.RegionCode) {
-		return apperr.Forbidden("org.unit_outside_scope")
-	}
-	return s.unitForm(w, r, http.StatusOK, unitFormData{ID: id, In: org.UnitInput{
+	return s.showUnitForm(w, r, http.StatusOK, unitFormData{ID: id, In: org.UnitInput{
 		Code: u.Code, Name: u.Name, Kind: u.Kind, Line: u.Line, ParentID: u.ParentID, RegionCode: u.RegionCode,
 		HeadName: u.HeadName, HeadPhone: u.HeadPhone, LiaisonName: u.LiaisonName, LiaisonPhone: u.LiaisonPhone,
 	}})
@@ -32,10 +27,14 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := unitInputFrom(r)
+	f, err := parseUnitForm(r)
+	if err != nil {
+		return err
+	}
+	in := f.UnitInput
 	if _, err := s.Org.UpdateUnit(r.Context(), actorOf(r), id, in); err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.unitForm(w, r, status, unitFormData{ID: id, In: in, Error: msg})
+			return s.showUnitForm(w, r, status, unitFormData{ID: id, In: in, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/units/"+strconv.FormatInt(id, 10), "common.saved")

@@ -4,24 +4,27 @@ import (
 	"net/http"
 
 	"github.com/wenming-civic/wenming/internal/access"
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/org"
 )
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 	a := actorOf(r)
-	if !a.HasAny(access.RoleAdmin, access.RoleOffice) {
-		return apperr.Forbidden("error.forbidden")
+	if _, err := s.Org.EditUser(r.Context(), a, 0); err != nil {
+		return err
 	}
-	return s.userForm(w, r, http.StatusOK, userFormData{In: org.UserInput{UnitID: a.UnitID, Roles: []access.Role{access.RoleHandler}}})
+	return s.showUserForm(w, r, http.StatusOK, userFormData{In: org.UserInput{UnitID: a.UnitID, Roles: []access.Role{access.RoleHandler}}})
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
-	in := userInputFrom(r)
+	f, err := parseUserForm(r)
+	if err != nil {
+		return err
+	}
+	in := f.UserInput
 	u, generated, err := s.Org.CreateUser(r.Context(), actorOf(r), in)
 	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.userForm(w, r, status, userFormData{In: in, Error: msg})
+			return s.showUserForm(w, r, status, userFormData{In: in, Error: msg})
 		})
 	}
 	// The generated password is shown once, on this response, never stored

@@ -15,7 +15,7 @@ type userFormData struct {
 	Error string
 }
 
-func (s *Server) userForm(w http.ResponseWriter, r *http.Request, status int, d userFormData) error {
+func (s *Server) showUserForm(w http.ResponseWriter, r *http.Request, status int, d userFormData) error {
 	units, err := s.Org.UnitChoices(r.Context(), actorOf(r))
 	if err != nil {
 		return err
@@ -29,7 +29,15 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request, status int, d 
 	return nil
 }
 
-func userInputFrom(r *http.Request) org.UserInput {
+// userForm is the user form as posted.
+type userForm struct {
+	org.UserInput
+}
+
+func parseUserForm(r *http.Request) (userForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return userForm{}, err
+	}
 	in := org.UserInput{
 		Username: r.PostFormValue("username"), Phone: r.PostFormValue("phone"), DisplayName: r.PostFormValue("display_name"),
 		UnitID: formID(r, "unit_id"), Disabled: r.PostFormValue("disabled") == "1",
@@ -37,5 +45,5 @@ func userInputFrom(r *http.Request) org.UserInput {
 	for _, v := range r.PostForm["roles"] {
 		in.Roles = append(in.Roles, access.Role(strings.TrimSpace(v)))
 	}
-	return in
+	return userForm{in}, nil
 }

@@ -25,7 +25,7 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "users", "user.list_title", userListData{
 		Users: users, Pager: newPager(r, page, limit, total), Query: f.Query, Role: string(f.Role),
-		CanEdit: a.HasAny(access.RoleAdmin, access.RoleOffice),
+		CanEdit: org.CanCreate(a),
 	})
 	return nil
 }

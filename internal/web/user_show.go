@@ -22,6 +22,6 @@ func (s *Server) userDetail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "user", "user.detail_title", userDetailData{User: u, CanEdit: a.Manages(u.UnitRegion) && u.ID != a.UserID})
+	s.render(w, r, http.StatusOK, "user", "user.detail_title", userDetailData{User: u, CanEdit: org.CanEditUser(a, u)})
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/org"
 )
 
@@ -13,15 +12,11 @@ func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := actorOf(r)
-	u, err := s.Org.GetUser(r.Context(), a, id)
+	u, err := s.Org.EditUser(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
-	if !a.Manages(u.UnitRegion) {
-		return apperr.Forbidden("org.user_outside_scope")
-	}
-	return s.userForm(w, r, http.StatusOK, userFormData{ID: id, In: org.UserInput{
+	return s.showUserForm(w, r, http.StatusOK, userFormData{ID: id, In: org.UserInput{
 		Username: u.Username, Phone: u.Phone, DisplayName: u.DisplayName, UnitID: u.UnitID, Roles: u.Roles, Disabled: u.Disabled,
 	}})
 }
@@ -31,10 +26,14 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := userInputFrom(r)
+	f, err := parseUserForm(r)
+	if err != nil {
+		return err
+	}
+	in := f.UserInput
 	if _, err := s.Org.UpdateUser(r.Context(), actorOf(r), id, in); err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.userForm(w, r, status, userFormData{ID: id, In: in, Error: msg})
+			return s.showUserForm(w, r, status, userFormData{ID: id, In: in, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/users/"+strconv.FormatInt(id, 10), "common.saved")
