@@ -11,7 +11,7 @@ type loginData struct {
 	Login, Next, Error string
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) error {
 	if actorOf(r).SignedIn() {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil

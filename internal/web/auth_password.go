@@ -11,27 +11,39 @@ type passwordData struct {
 	Error      string
 }
 
-func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) passwordShow(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "password", "password.title", passwordData{MustChange: reqInfo(r).session.MustChange})
 	return nil
 }
 
+// passwordForm is the password form as posted.
+type passwordForm struct {
+	Current, New, Confirm string
+}
+
+func parsePasswordForm(r *http.Request) (passwordForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return passwordForm{}, err
+	}
+	return passwordForm{Current: r.PostFormValue("current"), New: r.PostFormValue("new"), Confirm: r.PostFormValue("confirm")}, nil
+}
+
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	info := reqInfo(r)
-	var err error
-	if next := r.PostFormValue("new"); next != r.PostFormValue("confirm") {
+	f, err := parsePasswordForm(r)
+	if err != nil {
+		return err
+	}
+	if f.New != f.Confirm {
 		err = apperr.Invalid("password.mismatch")
 	} else {
-		err = s.Org.ChangeOwnPassword(r.Context(), info.session.Actor, r.PostFormValue("current"), next, info.session.TokenHash)
+		err = s.Org.ChangeOwnPassword(r.Context(), info.session.Actor, f.Current, f.New, info.session.TokenHash)
 	}
 	if err != nil {
-		e := apperr.As(err)
-		if e.Kind != apperr.KindInvalid {
-			return err
-		}
-		s.render(w, r, http.StatusBadRequest, "password", "password.title",
-			passwordData{MustChange: info.session.MustChange, Error: s.Catalog.T(e.Code, e.Args...)})
-		return nil
+		return s.refused(err, func(status int, msg string) error {
+			s.render(w, r, status, "password", "password.title", passwordData{MustChange: info.session.MustChange, Error: msg})
+			return nil
+		})
 	}
 	return s.redirectWith(w, r, "/", "password.changed")
 }

@@ -38,23 +38,23 @@ func (s *Server) fwNodeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, cats, err := s.fwNodeInput(r)
+	f, err := s.parseNodeForm(r)
 	if err == nil {
 		var n framework.Node
-		if n, err = s.Framework.CreateNode(r.Context(), a, vid, in); err == nil {
+		if n, err = s.Framework.CreateNode(r.Context(), a, vid, f.NodeInput); err == nil {
 			return s.redirectWith(w, r, fwVersionPath(vid)+"#n-"+strconv.FormatInt(n.ID, 10), "framework.node_saved")
 		}
 	}
 	return s.refusedOrMissing(err, func(status int, msg string) error {
 		level := framework.LevelItem
-		if in.ParentID != 0 {
-			p, perr := s.Framework.Node(r.Context(), actorOf(r), in.ParentID)
+		if f.ParentID != 0 {
+			p, perr := s.Framework.Node(r.Context(), a, f.ParentID)
 			if perr != nil {
 				return perr
 			}
 			level = p.Level + 1
 		}
-		return s.fwNodeForm(w, r, status, fwNodeFormData{VersionID: vid, ParentID: in.ParentID, Level: level, In: in,
-			ScoreText: r.PostFormValue("score"), CatText: cats, Error: msg})
+		return s.fwNodeForm(w, r, status, fwNodeFormData{VersionID: vid, ParentID: f.ParentID, Level: level, In: f.NodeInput,
+			ScoreText: f.ScoreText, CatText: f.CatText, Error: msg})
 	})
 }

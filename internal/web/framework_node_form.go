@@ -24,9 +24,24 @@ type fwNodeFormData struct {
 	Error       string
 }
 
-// fwNodeInput reads a node form. A score that is not a number is an
+// nodeForm is a node form as posted: the input, and the categories and
+// score as typed, to show again.
+type nodeForm struct {
+	framework.NodeInput
+	CatText, ScoreText string
+}
+
+// parseNodeForm reads a node form. A score that is not a number is an
 // error of its own, since NodeInput holds only valid scores.
-func (s *Server) fwNodeInput(r *http.Request) (framework.NodeInput, string, error) {
+func (s *Server) parseNodeForm(r *http.Request) (nodeForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return nodeForm{}, err
+	}
+	in, cats, err := s.nodeInput(r)
+	return nodeForm{NodeInput: in, CatText: cats, ScoreText: r.PostFormValue("score")}, err
+}
+
+func (s *Server) nodeInput(r *http.Request) (framework.NodeInput, string, error) {
 	in := framework.NodeInput{ParentID: formID(r, "parent_id"), Code: r.PostFormValue("code"), Text: r.PostFormValue("text"),
 		Position: formInt(r, "position")}
 	for _, m := range r.PostForm["methods"] {

@@ -25,15 +25,15 @@ func (s *Server) fwNodeUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, cats, err := s.fwNodeInput(r)
-	in.ParentID = cur.ParentID
+	f, err := s.parseNodeForm(r)
+	f.ParentID = cur.ParentID
 	if err == nil {
-		if _, err = s.Framework.UpdateNode(r.Context(), a, cur.ID, in); err == nil {
+		if _, err = s.Framework.UpdateNode(r.Context(), a, cur.ID, f.NodeInput); err == nil {
 			return s.redirectWith(w, r, fwVersionPath(vid)+"#n-"+strconv.FormatInt(cur.ID, 10), "framework.node_saved")
 		}
 	}
 	return s.refusedOrMissing(err, func(status int, msg string) error {
-		return s.fwNodeForm(w, r, status, fwNodeFormData{VersionID: vid, NodeID: cur.ID, ParentID: cur.ParentID, Level: cur.Level, In: in,
-			ScoreText: r.PostFormValue("score"), CatText: cats, Error: msg})
+		return s.fwNodeForm(w, r, status, fwNodeFormData{VersionID: vid, NodeID: cur.ID, ParentID: cur.ParentID, Level: cur.Level, In: f.NodeInput,
+			ScoreText: f.ScoreText, CatText: f.CatText, Error: msg})
 	})
 }

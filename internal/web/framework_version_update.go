@@ -9,7 +9,11 @@ func (s *Server) fwUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.Framework.UpdateVersion(r.Context(), actorOf(r), id, r.PostFormValue("name"), r.PostFormValue("note")); err != nil {
+	f, err := parseVersionForm(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Framework.UpdateVersion(r.Context(), actorOf(r), id, f.Name, f.Note); err != nil {
 		return s.refusedOrMissing(err, func(status int, msg string) error {
 			return s.fwVersionPage(w, r, status, id, msg)
 		})

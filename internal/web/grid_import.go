@@ -16,7 +16,7 @@ func (s *Server) gridImport(w http.ResponseWriter, r *http.Request) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return s.gridFormError(w, r, code, apperr.Invalid("regions.grid_file_required"))
+		return s.gridRefused(w, r, code, "", apperr.Invalid("regions.grid_file_required"))
 	}
 	defer f.Close()
 	body, err := io.ReadAll(f)
@@ -24,7 +24,7 @@ func (s *Server) gridImport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := s.Regions.ImportGrids(r.Context(), actorOf(r), code, body); err != nil {
-		return s.gridFormError(w, r, code, err)
+		return s.gridRefused(w, r, code, "", err)
 	}
 	return s.redirectWith(w, r, "/regions/"+code, "regions.grids_imported")
 }

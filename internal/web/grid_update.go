@@ -2,10 +2,8 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
-	"github.com/wenming-civic/wenming/internal/httpx"
 	"github.com/wenming-civic/wenming/internal/region"
 )
 
@@ -34,21 +32,23 @@ func (s *Server) gridEditForm(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) gridUpdate(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
-	g, err := s.Regions.UpdateGrid(r.Context(), actorOf(r), code, r.PostFormValue("name"), []byte(strings.TrimSpace(r.PostFormValue("boundary"))))
+	f, err := parseGridForm(r)
 	if err != nil {
-		e := apperr.As(err)
-		if e.Kind != apperr.KindInvalid && e.Kind != apperr.KindConflict {
-			return err
-		}
-		trail, terr := s.Regions.Ancestors(r.Context(), code)
-		if terr != nil {
-			return terr
-		}
-		cur := trail[len(trail)-1]
-		cur.Boundary = r.PostFormValue("boundary")
-		s.render(w, r, httpx.Status(e.Kind), "grid_edit", "regions.grid_edit_title", gridEditData{
-			Grid: cur, Trail: trail[:len(trail)-1], Name: r.PostFormValue("name"), Errors: []string{s.Catalog.T(e.Code, e.Args...)}})
-		return nil
+		return err
+	}
+	g, err := s.Regions.UpdateGrid(r.Context(), actorOf(r), code, f.Name, []byte(f.Boundary))
+	if err != nil {
+		return s.refused(err, func(status int, msg string) error {
+			trail, terr := s.Regions.Ancestors(r.Context(), code)
+			if terr != nil {
+				return terr
+			}
+			cur := trail[len(trail)-1]
+			cur.Boundary = r.PostFormValue("boundary")
+			s.render(w, r, status, "grid_edit", "regions.grid_edit_title", gridEditData{
+				Grid: cur, Trail: trail[:len(trail)-1], Name: f.Name, Errors: []string{msg}})
+			return nil
+		})
 	}
 	return s.redirectWith(w, r, "/regions/"+g.ParentCode, "common.saved")
 }

@@ -41,6 +41,9 @@ func (s *Server) inspectPhotos(ctx context.Context, files []*multipart.FileHeade
 // ingestPhotos stores the uploaded files of a form field and returns their
 // hashes; nothing of a bad file is kept.
 func (s *Server) ingestPhotos(ctx context.Context, files []*multipart.FileHeader) ([]string, []media.Photo, error) {
+	if len(files) == 0 {
+		return nil, nil, nil
+	}
 	if len(files) > problem.MaxPhotos {
 		return nil, nil, apperr.Invalid("problem.too_many_photos", problem.MaxPhotos)
 	}

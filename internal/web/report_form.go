@@ -20,7 +20,7 @@ type reportData struct {
 	Office     bool
 }
 
-func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) reportNew(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.reportData(r)
 	if err != nil {
 		return err

@@ -14,10 +14,10 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.assets)
 
 	// Sign-in, password and the home page.
-	mux.Handle("GET /login", anyone(s.loginForm))
+	mux.Handle("GET /login", anyone(s.loginShow))
 	mux.Handle("POST /login", anyone(s.login))
 	mux.Handle("POST /logout", member(s.logout))
-	mux.Handle("GET /password", member(s.passwordForm))
+	mux.Handle("GET /password", member(s.passwordShow))
 	mux.Handle("POST /password", member(s.changePassword))
 	mux.Handle("GET /{$}", member(s.home))
 
@@ -58,7 +58,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /problems/map.geojson", member(s.ledgerGeoJSON))
 	mux.Handle("GET /problems/{id}", member(s.casePage))
 	mux.Handle("POST /problems/{id}/act", member(s.caseAct))
-	mux.Handle("GET /report", member(s.reportForm))
+	mux.Handle("GET /report", member(s.reportNew))
 	mux.Handle("POST /report", member(s.reportSubmit))
 	mux.Handle("GET /photos/{hash}/{size}", member(s.photo))
 	mux.Handle("GET /notifications", member(s.notificationList))

@@ -71,10 +71,13 @@ func (s *Server) siteForm(w http.ResponseWriter, r *http.Request, status int, d 
 	return nil
 }
 
-// siteInputFrom reads the site form. The place is the GeoJSON of the
+// parseSiteForm reads the site form. The place is the GeoJSON of the
 // shape box when filled (roads, alleys, areas), else the point of the
 // longitude and latitude boxes, else none.
-func siteInputFrom(r *http.Request) (siteFormData, error) {
+func parseSiteForm(r *http.Request) (siteFormData, error) {
+	if err := r.ParseForm(); err != nil {
+		return siteFormData{}, err
+	}
 	in := site.Input{
 		Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), TypeCode: r.PostFormValue("type_code"),
 		RegionCode: r.PostFormValue("region_code"), Address: r.PostFormValue("address"),
