@@ -70,12 +70,28 @@ func (s *Server) bulletinConfig(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) bulletinConfigSave(w http.ResponseWriter, r *http.Request) error {
-	region := s.configRegion(r)
+// configForm is the assessment configuration as posted, every figure as
+// typed: the store checks and converts them.
+type configForm struct {
+	bulletin.ConfigInput
+}
+
+func parseConfigForm(r *http.Request) (configForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return configForm{}, err
+	}
 	f := r.PostFormValue
-	in := bulletin.ConfigInput{OnTime: f("on_time"), Closure: f("closure"), Rework: f("rework"), Return: f("return"), Extension: f("extension"),
+	return configForm{bulletin.ConfigInput{OnTime: f("on_time"), Closure: f("closure"), Rework: f("rework"), Return: f("return"), Extension: f("extension"),
 		PerFailed: f("per_failed"), PerFalsified: f("per_falsified"), PerUnjustified: f("per_unjustified"), DoubleFactor: f("double_factor"),
-		MinSample: f("min_sample"), ListSize: f("list_size"), Excluded: f("excluded")}
+		MinSample: f("min_sample"), ListSize: f("list_size"), Excluded: f("excluded")}}, nil
+}
+
+func (s *Server) bulletinConfigSave(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseConfigForm(r)
+	if err != nil {
+		return err
+	}
+	region, in := s.configRegion(r), f.ConfigInput
 	if _, err := s.Bulletins.SaveConfig(r.Context(), actorOf(r), region, in); err != nil {
 		return s.refused(err, func(status int, msg string) error {
 			d, derr := s.bulletinConfigData(r, region)

@@ -8,7 +8,16 @@ import (
 	"github.com/wenming-civic/wenming/internal/bulletin"
 )
 
-func (s *Server) bulletinScheduleCreate(w http.ResponseWriter, r *http.Request) error {
+// scheduleForm is a new bulletin schedule as posted; a time that is not
+// hh:mm leaves -1 for the store to refuse.
+type scheduleForm struct {
+	bulletin.ScheduleInput
+}
+
+func parseScheduleForm(r *http.Request) (scheduleForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return scheduleForm{}, err
+	}
 	hour, minute := -1, -1
 	if h, m, ok := strings.Cut(strings.TrimSpace(r.PostFormValue("time")), ":"); ok {
 		if x, err := strconv.Atoi(h); err == nil {
@@ -20,7 +29,15 @@ func (s *Server) bulletinScheduleCreate(w http.ResponseWriter, r *http.Request) 
 	}
 	in := bulletin.ScheduleInput{ScopeRegion: r.PostFormValue("scope"), Kind: r.PostFormValue("kind"), Weekday: formInt(r, "weekday"),
 		Monthday: formInt(r, "monthday"), Hour: hour, Minute: minute}
-	if _, err := s.Bulletins.CreateSchedule(r.Context(), actorOf(r), in); err != nil {
+	return scheduleForm{in}, nil
+}
+
+func (s *Server) bulletinScheduleCreate(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseScheduleForm(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Bulletins.CreateSchedule(r.Context(), actorOf(r), f.ScheduleInput); err != nil {
 		return s.refused(err, func(status int, msg string) error {
 			d, derr := s.bulletinConfigData(r, s.configRegion(r))
 			if derr != nil {

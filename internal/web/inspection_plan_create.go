@@ -8,7 +8,17 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 )
 
-func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) error {
+// planForm is the form of a new plan. AllSites asks for every site of the
+// region (neither sampled nor picked by hand).
+type planForm struct {
+	inspect.PlanInput
+	AllSites bool
+}
+
+func parsePlanForm(r *http.Request) (planForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return planForm{}, err
+	}
 	in := inspect.PlanInput{Name: r.PostFormValue("name"), RegionCode: strings.TrimSpace(r.PostFormValue("region")),
 		Covert: r.PostFormValue("covert") == "1", StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"),
 		Assign: strings.TrimSpace(r.PostFormValue("assign"))}
@@ -17,7 +27,9 @@ func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) error {
 			in.Inspectors = append(in.Inspectors, id)
 		}
 	}
-	if r.PostFormValue("mode") == "sample" {
+	f := planForm{}
+	switch r.PostFormValue("mode") {
+	case "sample":
 		seed, _ := strconv.ParseInt(r.PostFormValue("seed"), 10, 64)
 		sm := &inspect.Sampling{PerType: map[string]int{}, Seed: seed}
 		for k, v := range r.PostForm {
@@ -28,18 +40,29 @@ func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		in.Sampling = sm
-	} else if r.PostFormValue("mode") == "hand" {
+	case "hand":
 		for _, v := range r.PostForm["site"] {
 			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 				in.SiteIDs = append(in.SiteIDs, id)
 			}
 		}
-	} else {
-		ids, err := s.Inspections.AllSiteIDs(r.Context(), actorOf(r), in.RegionCode)
-		if err != nil {
+	default:
+		f.AllSites = true
+	}
+	f.PlanInput = in
+	return f, nil
+}
+
+func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) error {
+	f, err := parsePlanForm(r)
+	if err != nil {
+		return err
+	}
+	in := f.PlanInput
+	if f.AllSites {
+		if in.SiteIDs, err = s.Inspections.AllSiteIDs(r.Context(), actorOf(r), in.RegionCode); err != nil {
 			return err
 		}
-		in.SiteIDs = ids
 	}
 	p, err := s.Inspections.CreatePlan(r.Context(), actorOf(r), in)
 	if err != nil {
