@@ -91,6 +91,21 @@ type Year struct {
 // office and administrators change it.
 func canEdit(a access.Actor) bool { return a.IsAdmin() || a.Has(access.RoleOffice) }
 
+// CanEdit reports whether a may change the calendar, for pages that offer
+// the forms only to those who may use them.
+func CanEdit(a access.Actor) bool { return canEdit(a) }
+
+// mayView: the calendar as configured (sources, listed days, hours) is
+// part of the system configuration, read by the office, leaders and
+// administrators. Deadlines computed on it are visible to everyone
+// through the cases.
+func mayView(a access.Actor) error {
+	if a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
+		return nil
+	}
+	return apperr.Forbidden("cfg.forbidden")
+}
+
 // EnsureDefaults stores the built-in schedule of every year that has none
 // yet and returns how many years it added. A year the office has replaced
 // is left alone. Load calls it, so a new release's year appears by itself.
@@ -179,7 +194,7 @@ func (s *Store) Load(ctx context.Context) (*Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	periods, err := s.WorkingHours(ctx)
+	periods, err := s.workingHours(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +205,12 @@ func (s *Store) Load(ctx context.Context) (*Calendar, error) {
 	return c, nil
 }
 
-// Days returns the listed days of year in date order.
-func (s *Store) Days(ctx context.Context, year int) ([]Day, error) {
+// Days returns the listed days of year in date order, to those who may
+// view the configuration.
+func (s *Store) Days(ctx context.Context, a access.Actor, year int) ([]Day, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
 	return s.readDays(ctx, fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year))
 }
 
@@ -220,8 +239,12 @@ func (s *Store) readDays(ctx context.Context, from, to string) ([]Day, error) {
 	return out, rows.Err()
 }
 
-// Years lists the configured years, newest first.
-func (s *Store) Years(ctx context.Context) ([]Year, error) {
+// Years lists the configured years, newest first, to those who may view
+// the configuration.
+func (s *Store) Years(ctx context.Context, a access.Actor) ([]Year, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Query(ctx, `SELECT y.year, y.source, y.updated_at, COALESCE(y.updated_by, 0),
 		(SELECT COUNT(*) FROM calendar_day d WHERE substr(d.day, 1, 4) = CAST(y.year AS TEXT))
 		FROM calendar_year y ORDER BY y.year DESC`)
@@ -325,8 +348,16 @@ func (s *Store) replace(ctx context.Context, a access.Actor, year int, days []Da
 }
 
 // WorkingHours returns the working periods of a working day: the stored
-// setting, or DefaultPeriods when none is stored.
-func (s *Store) WorkingHours(ctx context.Context) ([]Period, error) {
+// setting, or DefaultPeriods when none is stored; to those who may view
+// the configuration.
+func (s *Store) WorkingHours(ctx context.Context, a access.Actor) ([]Period, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
+	return s.workingHours(ctx)
+}
+
+func (s *Store) workingHours(ctx context.Context) ([]Period, error) {
 	v, err := setting.Get(ctx, s.DB, settingHours)
 	if errors.Is(err, setting.ErrNotFound) {
 		return DefaultPeriods(), nil

@@ -95,14 +95,14 @@ func TestStoreSeedsOnce(t *testing.T) {
 		t.Errorf("second EnsureDefaults = %d, %v; want 0", n, err)
 	}
 	builtin, _ := calendar.Builtin()
-	days, err := s.Days(ctx, 2026)
+	days, err := s.Days(ctx, access.System(), 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(days, builtin[2026]) {
 		t.Errorf("Days(2026) = %d days, want the %d built-in ones", len(days), len(builtin[2026]))
 	}
-	years, err := s.Years(ctx)
+	years, err := s.Years(ctx, access.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestReplaceYear(t *testing.T) {
 			t.Errorf("%s: kind %v, want %v", tc.name, e.Kind, want)
 		}
 	}
-	days, err := s.Days(ctx, 2027)
+	days, err := s.Days(ctx, access.System(), 2027)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestReplaceYear(t *testing.T) {
 	if !c.IsWorkday(at(t, "2026-02-16 10:00")) || c.IsWorkday(at(t, "2026-10-01 10:00")) || !c.Covers(2027) {
 		t.Error("Load does not reflect the replaced years")
 	}
-	years, err := s.Years(ctx)
+	years, err := s.Years(ctx, access.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestWorkingHoursSetting(t *testing.T) {
 	ctx := context.Background()
 	s := calendar.New(dbtest.Open(t))
 	office, _, handler, _ := actors()
-	ps, err := s.WorkingHours(ctx)
+	ps, err := s.WorkingHours(ctx, access.System())
 	if err != nil || calendar.FormatPeriods(ps) != "08:30-12:00,13:30-17:30" {
 		t.Fatalf("default hours = %v, %v", ps, err)
 	}
@@ -280,8 +280,50 @@ func TestEnsureDefaultsConcurrent(t *testing.T) {
 	if total != len(builtin) {
 		t.Errorf("concurrent seeding added %d years, want %d", total, len(builtin))
 	}
-	days, err := s.Days(ctx, 2026)
+	days, err := s.Days(ctx, access.System(), 2026)
 	if err != nil || len(days) != len(builtin[2026]) {
 		t.Errorf("Days(2026) = %d, %v", len(days), err)
+	}
+}
+
+// TestConfigurationReadsNeedAViewer: the configured years, days and hours
+// are read by the office, leaders and administrators only.
+func TestConfigurationReadsNeedAViewer(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := calendar.New(dbtest.Open(t))
+	if _, err := s.EnsureDefaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	office, admin, handler, leader := actors()
+	reads := map[string]func(access.Actor) error{
+		"Years": func(a access.Actor) error { _, err := s.Years(ctx, a); return err },
+		"Days":  func(a access.Actor) error { _, err := s.Days(ctx, a, 2026); return err },
+		"WorkingHours": func(a access.Actor) error {
+			_, err := s.WorkingHours(ctx, a)
+			return err
+		},
+	}
+	inspector := access.Actor{UserID: 11, Roles: []access.Role{access.RoleInspector}}
+	for name, read := range reads {
+		for _, tc := range []struct {
+			who   string
+			actor access.Actor
+			ok    bool
+		}{
+			{"office", office, true}, {"admin", admin, true}, {"leader", leader, true},
+			{"handler", handler, false}, {"inspector", inspector, false}, {"anonymous", access.Actor{}, false},
+		} {
+			err := read(tc.actor)
+			if tc.ok && err != nil {
+				t.Errorf("%s by %s: %v", name, tc.who, err)
+			}
+			if !tc.ok && apperr.As(err).Code != "cfg.forbidden" {
+				t.Errorf("%s by %s: %v, want cfg.forbidden", name, tc.who, err)
+			}
+		}
+	}
+	if !calendar.CanEdit(office) || !calendar.CanEdit(admin) || calendar.CanEdit(leader) || calendar.CanEdit(handler) {
+		t.Error("CanEdit does not match the roles that may change the calendar")
 	}
 }

@@ -563,3 +563,60 @@ func TestEnsureDefaultsConcurrent(t *testing.T) {
 		t.Errorf("tree after concurrent seeding %v", codesOf(tree))
 	}
 }
+
+// TestConfigurationView: the whole catalogue and the entries to edit are
+// for those who may view the configuration; only the office and
+// administrators get an entry to edit.
+func TestConfigurationView(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := seeded(t)
+	sr01, err := s.ByCode(ctx, "SR01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		actor     access.Actor
+		viewCode  string // "" when the catalogue is shown
+		editCode  string // "" when the entries to edit are returned
+		mayChange bool
+	}{
+		{"office", office, "", "", true},
+		{"admin", admin, "", "", true},
+		{"leader", leader, "", "category.forbidden", false},
+		{"handler", handler, "cfg.forbidden", "cfg.forbidden", false},
+		{"anonymous", access.Actor{}, "cfg.forbidden", "cfg.forbidden", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tree, err := s.Catalogue(ctx, tc.actor)
+			if got := apperr.As(err).Code; err != nil && got != tc.viewCode || err == nil && tc.viewCode != "" {
+				t.Errorf("Catalogue: %v, want %q", err, tc.viewCode)
+			}
+			if err == nil && len(tree) == 0 {
+				t.Error("Catalogue is empty")
+			}
+			sub, err := s.EditSub(ctx, tc.actor, sr01.ID)
+			if got := apperr.As(err).Code; err != nil && got != tc.editCode || err == nil && tc.editCode != "" {
+				t.Errorf("EditSub: %v, want %q", err, tc.editCode)
+			}
+			if err == nil && sub.Code != "SR01" {
+				t.Errorf("EditSub = %+v", sub)
+			}
+			top, err := s.EditTop(ctx, tc.actor, sr01.TopID)
+			if got := apperr.As(err).Code; err != nil && got != tc.editCode || err == nil && tc.editCode != "" {
+				t.Errorf("EditTop: %v, want %q", err, tc.editCode)
+			}
+			if err == nil && top.ID != sr01.TopID {
+				t.Errorf("EditTop = %+v", top)
+			}
+			if _, err := s.EditTop(ctx, tc.actor, 0); (err == nil) != (tc.editCode == "") {
+				t.Errorf("EditTop(0): %v", err)
+			}
+			if category.CanEdit(tc.actor) != tc.mayChange {
+				t.Errorf("CanEdit = %v", !tc.mayChange)
+			}
+		})
+	}
+}

@@ -29,6 +29,59 @@ func New(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
 // so only the office and administrators change it.
 func canEdit(a access.Actor) bool { return a.IsAdmin() || a.Has(access.RoleOffice) }
 
+// CanEdit reports whether a may change the catalogue, for pages that offer
+// the forms only to those who may use them.
+func CanEdit(a access.Actor) bool { return canEdit(a) }
+
+// mayView: the catalogue as configured (inactive entries, limits, owner
+// rules) is part of the system configuration, read by the office, leaders
+// and administrators. The active categories stay open to all (Tree).
+func mayView(a access.Actor) error {
+	if a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
+		return nil
+	}
+	return apperr.Forbidden("cfg.forbidden")
+}
+
+// mayChange: someone who may not even see the configuration is told so;
+// a leader who sees it is told that only the office changes it.
+func mayChange(a access.Actor) error {
+	if err := mayView(a); err != nil {
+		return err
+	}
+	if !canEdit(a) {
+		return apperr.Forbidden("category.forbidden")
+	}
+	return nil
+}
+
+// Catalogue is the whole tree, inactive entries included, for those who
+// may view the configuration.
+func (s *Store) Catalogue(ctx context.Context, a access.Actor) ([]Top, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
+	return s.Tree(ctx, true)
+}
+
+// EditSub returns the sub-category to edit (id 0: none, for a new one) to
+// someone who may change the catalogue.
+func (s *Store) EditSub(ctx context.Context, a access.Actor, id int64) (Sub, error) {
+	if err := mayChange(a); err != nil || id == 0 {
+		return Sub{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// EditTop returns the top category to edit (id 0: none, for a new one) to
+// someone who may change the catalogue.
+func (s *Store) EditTop(ctx context.Context, a access.Actor, id int64) (Top, error) {
+	if err := mayChange(a); err != nil || id == 0 {
+		return Top{}, err
+	}
+	return s.GetTop(ctx, id)
+}
+
 const topColumns = `t.id, t.code, t.name, t.position, t.active, t.created_at, t.updated_at`
 
 const subColumns = `c.id, c.top_id, t.code, t.name, t.active, c.code, c.name, c.kind, c.limit_amount, c.limit_unit,

@@ -364,3 +364,24 @@ func canEdit(a access.Actor) bool { return a.IsAdmin() || a.Has(access.RoleOffic
 // CanEdit reports whether the actor may change versions, nodes and site
 // types, for pages that hide the forms from the others.
 func CanEdit(a access.Actor) bool { return canEdit(a) }
+
+// mayView: the framework is read by those who plan and do inspections:
+// the office, leaders, inspectors and administrators.
+func mayView(a access.Actor) error {
+	if a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector) {
+		return nil
+	}
+	return apperr.Forbidden("framework.view_forbidden")
+}
+
+// mayChange: someone who may not even read the framework is told so; a
+// reader who may not change it gets code.
+func mayChange(a access.Actor, code string) error {
+	if err := mayView(a); err != nil {
+		return err
+	}
+	if !canEdit(a) {
+		return apperr.Forbidden(code)
+	}
+	return nil
+}

@@ -132,7 +132,7 @@ func TestEnsureDefaultsInstallsTheSampleOnce(t *testing.T) {
 	if err != nil || len(types) != 26 {
 		t.Fatalf("%d site types, %v", len(types), err)
 	}
-	versions, err := s.Versions(ctx)
+	versions, err := s.Versions(ctx, access.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestEnsureDefaultsInstallsTheSampleOnce(t *testing.T) {
 	if n, err := s.EnsureDefaults(ctx); err != nil || n != 0 {
 		t.Fatalf("after deleting the sample: inserted %d, %v", n, err)
 	}
-	if vs, _ := s.Versions(ctx); len(vs) != 1 || vs[0].ID != other.ID {
+	if vs, _ := s.Versions(ctx, access.System()); len(vs) != 1 || vs[0].ID != other.ID {
 		t.Fatalf("versions %+v", vs)
 	}
 	// A deactivated built-in type stays deactivated.
@@ -230,12 +230,12 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	edge, _ = s.Version(ctx, edge.ID)
+	edge, _ = s.Version(ctx, access.System(), edge.ID)
 	for _, src := range []framework.Version{sample, edge} {
 		for _, format := range []framework.Format{framework.FormatXLSX, framework.FormatCSV} {
 			t.Run(src.Name+"/"+string(format), func(t *testing.T) {
 				var buf bytes.Buffer
-				if err := s.Export(ctx, &buf, src.ID, format); err != nil {
+				if err := s.Export(ctx, access.System(), &buf, src.ID, format); err != nil {
 					t.Fatal(err)
 				}
 				if framework.DetectFormat(buf.Bytes()) != format {
@@ -272,7 +272,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// The formula stays text in the workbook, neutralised by an apostrophe.
 	var buf bytes.Buffer
-	if err := s.Export(ctx, &buf, edge.ID, framework.FormatXLSX); err != nil {
+	if err := s.Export(ctx, access.System(), &buf, edge.ID, framework.FormatXLSX); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -346,7 +346,7 @@ func TestImportOutlineAndEncodings(t *testing.T) {
 
 func countVersions(t *testing.T, s *framework.Store) int {
 	t.Helper()
-	vs, err := s.Versions(context.Background())
+	vs, err := s.Versions(context.Background(), access.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -480,7 +480,7 @@ func TestOnlyOneActiveVersion(t *testing.T) {
 		if err := s.Activate(ctx, admin, id); err != nil {
 			t.Fatal(err)
 		}
-		vs, err := s.Versions(ctx)
+		vs, err := s.Versions(ctx, access.System())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -653,11 +653,11 @@ func TestNodeEditing(t *testing.T) {
 	if err := s.DeleteNode(ctx, office, ind.ID); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := s.Version(ctx, v.ID)
+	got, _ := s.Version(ctx, access.System(), v.ID)
 	if got.Counts != [5]int{0, 1, 0, 0, 0} || len(got.Items) != 1 || len(got.Items[0].Children) != 0 {
 		t.Errorf("after delete: %v", got.Counts)
 	}
-	if _, err := s.Node(ctx, crit.ID); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := s.Node(ctx, access.System(), crit.ID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("criterion survived: %v", err)
 	}
 	if got.Note != "逐条录入" || got.Source != framework.SourceEmpty {
@@ -673,7 +673,7 @@ func TestNodeEditing(t *testing.T) {
 	if err := s.DeleteVersion(ctx, office, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Version(ctx, v.ID); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := s.Version(ctx, access.System(), v.ID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("deleted version: %v", err)
 	}
 }
@@ -780,5 +780,75 @@ func TestMessagesAreInTheCatalogue(t *testing.T) {
 		if !cat.Has(key) {
 			t.Errorf("no %s", key)
 		}
+	}
+}
+
+// TestReadersAndEditors: the store decides who reads the framework (the
+// office, leaders, inspectors, administrators) and who gets a node to
+// edit (the office and administrators).
+func TestReadersAndEditors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newStore(t)
+	v, err := s.ActiveVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := s.NodeByCode(ctx, v.ID, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := access.Actor{UserID: 9, UnitID: 2, Roles: []access.Role{access.RoleHandler}}
+	reads := map[string]func(access.Actor) error{
+		"Versions":    func(a access.Actor) error { _, err := s.Versions(ctx, a); return err },
+		"Version":     func(a access.Actor) error { _, err := s.Version(ctx, a, v.ID); return err },
+		"VersionInfo": func(a access.Actor) error { _, err := s.VersionInfo(ctx, a, v.ID); return err },
+		"Node":        func(a access.Actor) error { _, err := s.Node(ctx, a, node.ID); return err },
+		"Export":      func(a access.Actor) error { return s.Export(ctx, a, &bytes.Buffer{}, v.ID, framework.FormatCSV) },
+		"SiteTypeCatalogue": func(a access.Actor) error {
+			_, err := s.SiteTypeCatalogue(ctx, a)
+			return err
+		},
+	}
+	tests := []struct {
+		name     string
+		actor    access.Actor
+		readCode string // "" when reading is allowed
+		editCode string // "" when a node to edit is returned
+	}{
+		{"admin", admin, "", ""},
+		{"office", office, "", ""},
+		{"leader", leader, "", "framework.forbidden"},
+		{"inspector", inspector, "", "framework.forbidden"},
+		{"handler", handler, "framework.view_forbidden", "framework.view_forbidden"},
+		{"anonymous", access.Actor{}, "framework.view_forbidden", "framework.view_forbidden"},
+	}
+	code := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return apperr.As(err).Code
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for name, read := range reads {
+				if got := code(read(tc.actor)); got != tc.readCode {
+					t.Errorf("%s: %q, want %q", name, got, tc.readCode)
+				}
+			}
+			n, err := s.EditNode(ctx, tc.actor, node.ID)
+			if got := code(err); got != tc.editCode || err == nil && n.ID != node.ID {
+				t.Errorf("EditNode: %+v %q, want %q", n, got, tc.editCode)
+			}
+			if _, err := s.EditNode(ctx, tc.actor, 0); code(err) != tc.editCode {
+				t.Errorf("EditNode(0): %v", err)
+			}
+			// A change by someone who may not read is refused as such.
+			if tc.readCode != "" {
+				if _, err := s.CreateVersion(ctx, tc.actor, framework.VersionInput{Name: "x"}); code(err) != tc.readCode {
+					t.Errorf("CreateVersion: %v, want %q", err, tc.readCode)
+				}
+			}
+		})
 	}
 }

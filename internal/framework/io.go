@@ -31,8 +31,8 @@ type ImportInput struct {
 // (framework.import_rejected). Site types and problem categories are
 // checked against the database.
 func (s *Store) ImportVersion(ctx context.Context, a access.Actor, in ImportInput, r io.Reader, format Format) (Version, []RowError, error) {
-	if !canEdit(a) {
-		return Version{}, nil, apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return Version{}, nil, err
 	}
 	vin := VersionInput{Name: in.Name, Note: in.Note}
 	vin.normalize()
@@ -71,7 +71,7 @@ func (s *Store) ImportVersion(ctx context.Context, a access.Actor, in ImportInpu
 	if err != nil {
 		return Version{}, nil, err
 	}
-	v, err := s.Version(ctx, id)
+	v, err := s.tree(ctx, id)
 	return v, nil, err
 }
 
@@ -118,11 +118,14 @@ func (s *Store) Lookups(ctx context.Context) (Lookups, error) {
 
 // Export writes version id as a sheet in the given format, site types by
 // name, so that the office can edit it in Excel and import it again.
-func (s *Store) Export(ctx context.Context, w io.Writer, id int64, format Format) error {
+func (s *Store) Export(ctx context.Context, a access.Actor, w io.Writer, id int64, format Format) error {
+	if err := mayView(a); err != nil {
+		return err
+	}
 	if !format.Valid() {
 		return apperr.Invalid("framework.format_unknown")
 	}
-	v, err := s.Version(ctx, id)
+	v, err := s.tree(ctx, id)
 	if err != nil {
 		return err
 	}

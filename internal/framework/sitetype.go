@@ -67,6 +67,15 @@ func (s *Store) SiteTypes(ctx context.Context, includeInactive bool) ([]SiteType
 	return s.siteTypes(ctx, s.DB, includeInactive)
 }
 
+// SiteTypeCatalogue lists every site type, inactive ones included, for
+// those who may read the framework.
+func (s *Store) SiteTypeCatalogue(ctx context.Context, a access.Actor) ([]SiteType, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
+	return s.siteTypes(ctx, s.DB, true)
+}
+
 func (s *Store) siteTypes(ctx context.Context, c db.Conn, includeInactive bool) ([]SiteType, error) {
 	q := "SELECT " + siteTypeColumns + " FROM site_type"
 	if !includeInactive {
@@ -108,8 +117,8 @@ func siteType(ctx context.Context, c db.Conn, code string) (SiteType, error) {
 // empty code is made up (custom_1, custom_2 …), since the office thinks in
 // names; a code given must be lower-case letters, digits and underscores.
 func (s *Store) CreateSiteType(ctx context.Context, a access.Actor, code, name string) (SiteType, error) {
-	if !canEdit(a) {
-		return SiteType{}, apperr.Forbidden("sitetype.forbidden")
+	if err := mayChange(a, "sitetype.forbidden"); err != nil {
+		return SiteType{}, err
 	}
 	code, name = strings.ToLower(strings.TrimSpace(code)), strings.TrimSpace(name)
 	switch {
@@ -161,8 +170,8 @@ func (s *Store) CreateSiteType(ctx context.Context, a access.Actor, code, name s
 // SetSiteTypeActive switches a site type on or off. Sites and criteria keep
 // an inactive type; it is no longer offered for new sites.
 func (s *Store) SetSiteTypeActive(ctx context.Context, a access.Actor, code string, active bool) error {
-	if !canEdit(a) {
-		return apperr.Forbidden("sitetype.forbidden")
+	if err := mayChange(a, "sitetype.forbidden"); err != nil {
+		return err
 	}
 	res, err := s.DB.Exec(ctx, "UPDATE site_type SET active = ? WHERE code = ?", active, strings.TrimSpace(code))
 	if err != nil {

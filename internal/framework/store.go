@@ -46,7 +46,10 @@ func scanVersion(sc interface{ Scan(...any) error }) (Version, error) {
 
 // Versions lists every version, the active one first, then the newest
 // first, with the number of nodes of each level (no tree).
-func (s *Store) Versions(ctx context.Context) ([]Version, error) {
+func (s *Store) Versions(ctx context.Context, a access.Actor) ([]Version, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Query(ctx, "SELECT "+versionColumns+" FROM framework_version v ORDER BY v.active DESC, v.id DESC")
 	if err != nil {
 		return nil, fmt.Errorf("list framework versions: %w", err)
@@ -85,7 +88,14 @@ func (s *Store) Versions(ctx context.Context) ([]Version, error) {
 }
 
 // Version returns a version with its whole tree.
-func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
+func (s *Store) Version(ctx context.Context, a access.Actor, id int64) (Version, error) {
+	if err := mayView(a); err != nil {
+		return Version{}, err
+	}
+	return s.tree(ctx, id)
+}
+
+func (s *Store) tree(ctx context.Context, id int64) (Version, error) {
 	v, err := s.version(ctx, s.DB, id)
 	if err != nil {
 		return Version{}, err
@@ -97,7 +107,10 @@ func (s *Store) Version(ctx context.Context, id int64) (Version, error) {
 }
 
 // VersionInfo returns a version without its tree or counts.
-func (s *Store) VersionInfo(ctx context.Context, id int64) (Version, error) {
+func (s *Store) VersionInfo(ctx context.Context, a access.Actor, id int64) (Version, error) {
+	if err := mayView(a); err != nil {
+		return Version{}, err
+	}
 	return s.version(ctx, s.DB, id)
 }
 
@@ -112,7 +125,7 @@ func (s *Store) ActiveVersion(ctx context.Context) (Version, error) {
 	if err != nil {
 		return Version{}, fmt.Errorf("read active framework version: %w", err)
 	}
-	return s.Version(ctx, id)
+	return s.tree(ctx, id)
 }
 
 func (s *Store) version(ctx context.Context, c db.Conn, id int64) (Version, error) {
@@ -253,8 +266,8 @@ func (s *Store) attach(ctx context.Context, c db.Conn, byID map[int64]*Node, whe
 // CreateVersion adds a version, empty or as a copy of in.CopyOf. The new
 // version is not active.
 func (s *Store) CreateVersion(ctx context.Context, a access.Actor, in VersionInput) (Version, error) {
-	if !canEdit(a) {
-		return Version{}, apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return Version{}, err
 	}
 	in.normalize()
 	if err := in.validate(); err != nil {
@@ -283,7 +296,7 @@ func (s *Store) CreateVersion(ctx context.Context, a access.Actor, in VersionInp
 	if err != nil {
 		return Version{}, err
 	}
-	return s.Version(ctx, id)
+	return s.tree(ctx, id)
 }
 
 func (s *Store) insertVersion(ctx context.Context, tx *db.Tx, a access.Actor, name, note string, sample bool, source, detail string) (int64, error) {
@@ -395,8 +408,8 @@ func nullScore(x *float64) sql.NullFloat64 {
 
 // UpdateVersion changes a version's name and note.
 func (s *Store) UpdateVersion(ctx context.Context, a access.Actor, id int64, name, note string) (Version, error) {
-	if !canEdit(a) {
-		return Version{}, apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return Version{}, err
 	}
 	in := VersionInput{Name: name, Note: note}
 	in.normalize()
@@ -417,8 +430,8 @@ func (s *Store) UpdateVersion(ctx context.Context, a access.Actor, id int64, nam
 // Activate makes version id the active one; the version active before is
 // switched off in the same transaction, so there is never more than one.
 func (s *Store) Activate(ctx context.Context, a access.Actor, id int64) error {
-	if !canEdit(a) {
-		return apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return err
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error { return s.activate(ctx, tx, id) })
 }
@@ -448,8 +461,8 @@ func (s *Store) activate(ctx context.Context, tx *db.Tx, id int64) error {
 // DeleteVersion removes a version and its tree. The active version cannot
 // be deleted (activate another first), nor one that records refer to.
 func (s *Store) DeleteVersion(ctx context.Context, a access.Actor, id int64) error {
-	if !canEdit(a) {
-		return apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return err
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		v, err := s.version(ctx, tx, id)
@@ -504,7 +517,19 @@ func (s *Store) touch(ctx context.Context, tx *db.Tx, versionID int64) error {
 
 // Node returns one node, with its site types and categories but without
 // children.
-func (s *Store) Node(ctx context.Context, id int64) (Node, error) {
+func (s *Store) Node(ctx context.Context, a access.Actor, id int64) (Node, error) {
+	if err := mayView(a); err != nil {
+		return Node{}, err
+	}
+	return s.node(ctx, s.DB, "n.id = ?", id)
+}
+
+// EditNode returns a node to edit (id 0: none, for a new one) to someone
+// who may change the framework.
+func (s *Store) EditNode(ctx context.Context, a access.Actor, id int64) (Node, error) {
+	if err := mayChange(a, "framework.forbidden"); err != nil || id == 0 {
+		return Node{}, err
+	}
 	return s.node(ctx, s.DB, "n.id = ?", id)
 }
 
@@ -527,8 +552,8 @@ func (s *Store) node(ctx context.Context, c db.Conn, where string, args ...any) 
 // CreateNode adds a node to a version: an item when in.ParentID is 0,
 // else a child of that node, one level below it.
 func (s *Store) CreateNode(ctx context.Context, a access.Actor, versionID int64, in NodeInput) (Node, error) {
-	if !canEdit(a) {
-		return Node{}, apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return Node{}, err
 	}
 	in.normalize()
 	var id int64
@@ -577,14 +602,14 @@ func (s *Store) CreateNode(ctx context.Context, a access.Actor, versionID int64,
 	if err != nil {
 		return Node{}, err
 	}
-	return s.Node(ctx, id)
+	return s.node(ctx, s.DB, "n.id = ?", id)
 }
 
 // UpdateNode changes a node's code, text and position, and a criterion's
 // methods, score, site types and categories. Its parent and level stay.
 func (s *Store) UpdateNode(ctx context.Context, a access.Actor, id int64, in NodeInput) (Node, error) {
-	if !canEdit(a) {
-		return Node{}, apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return Node{}, err
 	}
 	in.normalize()
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -624,13 +649,13 @@ func (s *Store) UpdateNode(ctx context.Context, a access.Actor, id int64, in Nod
 	if err != nil {
 		return Node{}, err
 	}
-	return s.Node(ctx, id)
+	return s.node(ctx, s.DB, "n.id = ?", id)
 }
 
 // DeleteNode removes a node and everything below it.
 func (s *Store) DeleteNode(ctx context.Context, a access.Actor, id int64) error {
-	if !canEdit(a) {
-		return apperr.Forbidden("framework.forbidden")
+	if err := mayChange(a, "framework.forbidden"); err != nil {
+		return err
 	}
 	return s.DB.InTx(ctx, func(tx *db.Tx) error {
 		cur, err := s.node(ctx, tx, "n.id = ?", id)

@@ -113,35 +113,51 @@ func mimeOf(format string) (string, bool) {
 	return "", false
 }
 
-// Ingest reads a photo from r, checks it, and stores the original and its
-// derived copies unless the same bytes are already stored, in which case
-// the stored Photo is returned and nothing is written. filename is kept for
-// display only: the type comes from the content.
-func (s *Service) Ingest(ctx context.Context, r io.Reader, filename string) (Photo, error) {
+// Inspect reads a photo from r and checks it as Ingest does, short of
+// decoding its pixels, and stores nothing: a form checks its photos and
+// reads their GPS before anything of it is kept. The Photo has the hash,
+// type, upright size, bytes and the EXIF time and place.
+func (s *Service) Inspect(r io.Reader) (Photo, error) {
+	data, cfg, format, err := s.check(r)
+	if err != nil {
+		return Photo{}, err
+	}
+	mime, _ := mimeOf(format)
+	sum := sha256.Sum256(data)
+	meta := readEXIF(format, data)
+	p := Photo{Hash: hex.EncodeToString(sum[:]), MIME: mime, Width: cfg.Width, Height: cfg.Height, Bytes: int64(len(data)),
+		TakenAt: db.FromNullMillis(db.NullMillis(meta.TakenAt)), Lat: meta.Lat, Lng: meta.Lng, HasGPS: meta.HasGPS}
+	if swapsAxes(meta.Orientation) {
+		p.Width, p.Height = p.Height, p.Width
+	}
+	return p, nil
+}
+
+// check reads a photo and checks its size, type and header.
+func (s *Service) check(r io.Reader) ([]byte, image.Config, string, error) {
 	lim := s.Limits.withDefaults()
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
-		return Photo{}, fmt.Errorf("read photo: %w", err)
+		return nil, image.Config{}, "", fmt.Errorf("read photo: %w", err)
 	}
 	if int64(len(data)) > lim.MaxBytes {
-		return Photo{}, apperr.Invalid("media.too_large", formatBytes(lim.MaxBytes))
+		return nil, image.Config{}, "", apperr.Invalid("media.too_large", formatBytes(lim.MaxBytes))
 	}
 
 	// The header says the type and the size; nothing large is allocated
 	// until the size is known to be within the limit.
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if errors.Is(err, image.ErrFormat) {
-		return Photo{}, apperr.Invalid("media.not_image")
+		return nil, image.Config{}, "", apperr.Invalid("media.not_image")
 	}
 	if err != nil {
-		return Photo{}, invalid("media.corrupt", err)
+		return nil, image.Config{}, "", invalid("media.corrupt", err)
 	}
-	mime, ok := mimeOf(format)
-	if !ok {
-		return Photo{}, apperr.Invalid("media.not_image")
+	if _, ok := mimeOf(format); !ok {
+		return nil, image.Config{}, "", apperr.Invalid("media.not_image")
 	}
 	if err := checkPixels(cfg.Width, cfg.Height, lim); err != nil {
-		return Photo{}, err
+		return nil, image.Config{}, "", err
 	}
 	switch format {
 	case "webp":
@@ -149,19 +165,33 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, filename string) (Pho
 		// that DecodeConfig reports for an extended WebP.
 		w, h, ok := webpFrameSize(data)
 		if !ok {
-			return Photo{}, apperr.Invalid("media.corrupt")
+			return nil, image.Config{}, "", apperr.Invalid("media.corrupt")
 		}
 		if err := checkPixels(w, h, lim); err != nil {
-			return Photo{}, err
+			return nil, image.Config{}, "", err
 		}
 		if w != cfg.Width || h != cfg.Height {
-			return Photo{}, apperr.Invalid("media.corrupt")
+			return nil, image.Config{}, "", apperr.Invalid("media.corrupt")
 		}
 	case "jpeg":
 		if jpegScans(data) > maxJPEGScans {
-			return Photo{}, apperr.Invalid("media.corrupt")
+			return nil, image.Config{}, "", apperr.Invalid("media.corrupt")
 		}
 	}
+	return data, cfg, format, nil
+}
+
+// Ingest reads a photo from r, checks it, and stores the original and its
+// derived copies unless the same bytes are already stored, in which case
+// the stored Photo is returned and nothing is written. filename is kept for
+// display only: the type comes from the content.
+func (s *Service) Ingest(ctx context.Context, r io.Reader, filename string) (Photo, error) {
+	data, cfg, format, err := s.check(r)
+	if err != nil {
+		return Photo{}, err
+	}
+	mime, _ := mimeOf(format)
+	lim := s.Limits.withDefaults()
 
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])

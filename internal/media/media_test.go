@@ -487,3 +487,37 @@ func TestIngestConcurrently(t *testing.T) {
 		t.Errorf("%d rows, %d files", countRows(t, s), countFiles(t, dir))
 	}
 }
+
+// TestInspectStoresNothing: Inspect checks a photo and reads its header
+// as Ingest does, and writes neither a blob nor a row.
+func TestInspectStoresNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, dir := newService(t)
+	orig := withEXIF(encodeJPEGBytes(t, halves(400, 200)), phoneEXIF(binary.BigEndian, 6))
+	got, err := s.Inspect(bytes.NewReader(orig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Width != 200 || got.Height != 400 || !got.HasGPS || got.MIME != "image/jpeg" || got.TakenAt.IsZero() {
+		t.Errorf("Inspect = %+v", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Inspect wrote %d entries under the blob store", len(entries))
+	}
+	if _, err := s.Get(ctx, got.Hash); apperr.As(err).Kind != apperr.KindNotFound {
+		t.Errorf("Inspect stored the photo row: %v", err)
+	}
+	stored, err := s.Ingest(ctx, bytes.NewReader(orig), "a.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Hash != got.Hash || stored.Lat != got.Lat || stored.Lng != got.Lng || stored.Width != got.Width {
+		t.Errorf("Ingest = %+v, Inspect = %+v", stored, got)
+	}
+	for _, bad := range [][]byte{[]byte("not an image"), pngHeaderOnly(100000, 100000)} {
+		if _, err := s.Inspect(bytes.NewReader(bad)); apperr.As(err).Kind != apperr.KindInvalid {
+			t.Errorf("Inspect of a bad file: %v", err)
+		}
+	}
+}

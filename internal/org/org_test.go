@@ -222,3 +222,50 @@ func TestUserScopeAndRoles(t *testing.T) {
 		t.Errorf("unknown login: %v", err)
 	}
 }
+
+// TestEditForms: the store decides who gets a unit or user to edit, and
+// who may open the form of a new one.
+func TestEditForms(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	u, _, err := f.store.CreateUser(ctx, access.System(), org.UserInput{Username: "lixiaoming", DisplayName: "李", UnitID: f.shequ.ID,
+		Roles: []access.Role{access.RoleHandler}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return apperr.As(err).Code
+	}
+	tests := []struct {
+		name               string
+		actor              access.Actor
+		newCode            string // EditUnit(0) and EditUser(0)
+		unitCode, userCode string // the community unit and its user
+	}{
+		{"admin", access.System(), "", "", ""},
+		{"district office", actor(t, f.store, f.zhanhe, access.RoleOffice), "", "", ""},
+		{"other district's office", actor(t, f.store, f.weidong, access.RoleOffice), "", "org.unit_not_found", "org.user_not_found"},
+		{"district leader", actor(t, f.store, f.zhanhe, access.RoleLeader), "error.forbidden", "org.unit_outside_scope", "org.user_outside_scope"},
+		{"street handler", actor(t, f.store, f.street, access.RoleHandler), "error.forbidden", "org.unit_outside_scope", "org.user_not_found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := f.store.EditUnit(ctx, tc.actor, 0); code(err) != tc.newCode {
+				t.Errorf("EditUnit(0): %v, want %q", err, tc.newCode)
+			}
+			if _, err := f.store.EditUser(ctx, tc.actor, 0); code(err) != tc.newCode {
+				t.Errorf("EditUser(0): %v, want %q", err, tc.newCode)
+			}
+			if got, err := f.store.EditUnit(ctx, tc.actor, f.shequ.ID); code(err) != tc.unitCode || err == nil && got.ID != f.shequ.ID {
+				t.Errorf("EditUnit: %+v %v, want %q", got, err, tc.unitCode)
+			}
+			if got, err := f.store.EditUser(ctx, tc.actor, u.ID); code(err) != tc.userCode || err == nil && got.ID != u.ID {
+				t.Errorf("EditUser: %+v %v, want %q", got, err, tc.userCode)
+			}
+		})
+	}
+}

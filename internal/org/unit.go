@@ -102,6 +102,33 @@ var (
 
 // canManageUnit: administrators everywhere; the office for units whose
 // jurisdiction lies inside its own.
+// CanCreate reports whether the actor may add units and users (inside its
+// jurisdiction): the office and administrators.
+func CanCreate(a access.Actor) bool { return a.HasAny(access.RoleAdmin, access.RoleOffice) }
+
+// CanEditUnit reports whether the actor may change unit u, for pages that
+// offer the form only to those who may use it.
+func CanEditUnit(a access.Actor, u Unit) bool { return a.Manages(u.RegionCode) }
+
+// EditUnit returns a unit to edit (id 0: none, for a new one) to someone
+// who may change it.
+func (s *Store) EditUnit(ctx context.Context, a access.Actor, id int64) (Unit, error) {
+	if id == 0 {
+		if !CanCreate(a) {
+			return Unit{}, apperr.Forbidden("error.forbidden")
+		}
+		return Unit{}, nil
+	}
+	u, err := s.GetUnit(ctx, a, id)
+	if err != nil {
+		return Unit{}, err
+	}
+	if !CanEditUnit(a, u) {
+		return Unit{}, apperr.Forbidden("org.unit_outside_scope")
+	}
+	return u, nil
+}
+
 func canManageUnit(a access.Actor, regionCode string) bool {
 	if a.IsAdmin() {
 		return true

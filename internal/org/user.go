@@ -240,6 +240,30 @@ func (s *Store) checkUserWrite(ctx context.Context, c db.Conn, a access.Actor, i
 	return nil
 }
 
+// CanEditUser reports whether the actor may change user u (never itself:
+// its own account is changed on the password page), for pages that offer
+// the form only to those who may use it.
+func CanEditUser(a access.Actor, u User) bool { return a.Manages(u.UnitRegion) && u.ID != a.UserID }
+
+// EditUser returns a user to edit (id 0: none, for a new one) to someone
+// who may change it.
+func (s *Store) EditUser(ctx context.Context, a access.Actor, id int64) (User, error) {
+	if id == 0 {
+		if !CanCreate(a) {
+			return User{}, apperr.Forbidden("error.forbidden")
+		}
+		return User{}, nil
+	}
+	u, err := s.GetUser(ctx, a, id)
+	if err != nil {
+		return User{}, err
+	}
+	if !a.Manages(u.UnitRegion) {
+		return User{}, apperr.Forbidden("org.user_outside_scope")
+	}
+	return u, nil
+}
+
 // CreateUser adds a user. When in.Password is empty a password is
 // generated, returned once, and must be changed at first sign-in.
 func (s *Store) CreateUser(ctx context.Context, a access.Actor, in UserInput) (User, string, error) {

@@ -101,38 +101,55 @@ func allowedSource(a access.Actor, s Source) bool {
 	return false
 }
 
-// Report puts a new problem in the ledger as reported. Anyone may report
-// through the public form (source citizen); signed-in users through 随手拍;
-// the office enters hotline, media and superior cases.
-func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Case, error) {
+// CheckReport checks a report as Report does, without filing it: a form
+// with photos is checked before the photos are stored.
+func (s *Store) CheckReport(ctx context.Context, a access.Actor, in ReportInput) error {
+	_, _, err := s.checkReport(ctx, a, &in)
+	return err
+}
+
+// checkReport normalises and checks a report; it returns the category's
+// limits and the region of the place.
+func (s *Store) checkReport(ctx context.Context, a access.Actor, in *ReportInput) (CategoryInfo, string, error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
 	in.ReporterName = strings.TrimSpace(in.ReporterName)
 	in.ReporterPhone = strings.TrimSpace(in.ReporterPhone)
 	switch {
 	case !in.Source.Valid():
-		return nil, apperr.Invalid("problem.source_invalid")
+		return CategoryInfo{}, "", apperr.Invalid("problem.source_invalid")
 	case !allowedSource(a, in.Source):
-		return nil, apperr.Forbidden("problem.source_forbidden")
+		return CategoryInfo{}, "", apperr.Forbidden("problem.source_forbidden")
 	case in.Description == "":
-		return nil, apperr.Invalid("problem.description_required")
+		return CategoryInfo{}, "", apperr.Invalid("problem.description_required")
 	case utf8.RuneCountInString(in.Description) > maxText || utf8.RuneCountInString(in.Address) > 200:
-		return nil, apperr.Invalid("problem.text_too_long", maxText)
+		return CategoryInfo{}, "", apperr.Invalid("problem.text_too_long", maxText)
 	case len(in.Photos) > MaxPhotos:
-		return nil, apperr.Invalid("problem.too_many_photos", MaxPhotos)
+		return CategoryInfo{}, "", apperr.Invalid("problem.too_many_photos", MaxPhotos)
 	case in.ReporterPhone != "" && !validPhone(in.ReporterPhone):
-		return nil, apperr.Invalid("problem.phone_invalid")
+		return CategoryInfo{}, "", apperr.Invalid("problem.phone_invalid")
 	case in.CategoryID == 0 && in.Source != SourceCitizen:
-		return nil, apperr.Invalid("problem.category_required")
+		return CategoryInfo{}, "", apperr.Invalid("problem.category_required")
 	}
 	var cat CategoryInfo
 	if in.CategoryID != 0 {
 		var err error
 		if cat, err = s.category(ctx, in.CategoryID); err != nil {
-			return nil, err
+			return CategoryInfo{}, "", err
 		}
 	}
-	region, err := s.place(ctx, &in)
+	region, err := s.place(ctx, in)
+	if err != nil {
+		return CategoryInfo{}, "", err
+	}
+	return cat, region, nil
+}
+
+// Report puts a new problem in the ledger as reported. Anyone may report
+// through the public form (source citizen); signed-in users through 随手拍;
+// the office enters hotline, media and superior cases.
+func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Case, error) {
+	cat, region, err := s.checkReport(ctx, a, &in)
 	if err != nil {
 		return nil, err
 	}

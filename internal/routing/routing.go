@@ -47,6 +47,8 @@ type Rule struct {
 	UnitName     string
 	Note         string
 	Enabled      bool
+	// Editable says whether the actor who listed the rule may change it.
+	Editable bool
 }
 
 // How a decision was made; stored at the head of the case's route note.
@@ -207,12 +209,72 @@ func (s *Store) fillNames(ctx context.Context, rules []Rule) error {
 	return nil
 }
 
-// Rules lists every rule in order, for the office's editor.
-func (s *Store) Rules(ctx context.Context, a access.Actor) ([]Rule, error) {
+// mayView: the rules are read by the office, leaders and administrators.
+func mayView(a access.Actor) error {
 	if !a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
-		return nil, apperr.Forbidden("routing.forbidden")
+		return apperr.Forbidden("routing.forbidden")
 	}
-	return s.rules(ctx, false, true)
+	return nil
+}
+
+// CanCreate reports whether a may add rules (inside its jurisdiction):
+// the office and administrators.
+func CanCreate(a access.Actor) bool { return a.IsAdmin() || a.Has(access.RoleOffice) }
+
+// mayEdit: administrators change any rule; the office the rules of a
+// region in its jurisdiction, never the installation-wide ones.
+func mayEdit(a access.Actor, x Rule) bool {
+	return a.IsAdmin() || (x.RegionCode != "" && a.Manages(x.RegionCode))
+}
+
+// Rules lists every rule in order, for the office's editor, each marked
+// with whether the actor may change it.
+func (s *Store) Rules(ctx context.Context, a access.Actor) ([]Rule, error) {
+	if err := mayView(a); err != nil {
+		return nil, err
+	}
+	rules, err := s.rules(ctx, false, true)
+	for i := range rules {
+		rules[i].Editable = mayEdit(a, rules[i])
+	}
+	return rules, err
+}
+
+// Rule returns a rule for the actor to edit: forbidden outside its
+// jurisdiction.
+func (s *Store) Rule(ctx context.Context, a access.Actor, id int64) (Rule, error) {
+	if err := mayView(a); err != nil {
+		return Rule{}, err
+	}
+	x, err := s.rule(ctx, id)
+	if err != nil {
+		return Rule{}, err
+	}
+	if !mayEdit(a, x) {
+		return Rule{}, apperr.Forbidden("routing.outside_scope")
+	}
+	x.Editable = true
+	return x, nil
+}
+
+// NewRule proposes the input of a new rule: enabled, after the last rule,
+// in the actor's region unless an administrator adds it.
+func (s *Store) NewRule(ctx context.Context, a access.Actor) (RuleInput, error) {
+	if !CanCreate(a) {
+		return RuleInput{}, apperr.Forbidden("routing.forbidden")
+	}
+	rules, err := s.rules(ctx, false, false)
+	if err != nil {
+		return RuleInput{}, err
+	}
+	in := RuleInput{Position: 10, Enabled: true}
+	for _, x := range rules {
+		in.Position = max(in.Position, x.Position+10)
+	}
+	if !a.IsAdmin() {
+		in.RegionCode = a.Region
+	}
+	return in, nil
 }
 
 // RuleInput is what the office enters for a rule.
@@ -279,7 +341,7 @@ func (s *Store) UpdateRule(ctx context.Context, a access.Actor, id int64, in Rul
 	if err != nil {
 		return err
 	}
-	if !a.IsAdmin() && (cur.RegionCode == "" || !a.Manages(cur.RegionCode)) {
+	if !mayEdit(a, cur) {
 		return apperr.Forbidden("routing.outside_scope")
 	}
 	if err := s.checkRule(ctx, s.DB, a, in); err != nil {
@@ -300,7 +362,7 @@ func (s *Store) DeleteRule(ctx context.Context, a access.Actor, id int64) error 
 	if err != nil {
 		return err
 	}
-	if !a.IsAdmin() && (cur.RegionCode == "" || !a.Manages(cur.RegionCode)) {
+	if !mayEdit(a, cur) {
 		return apperr.Forbidden("routing.outside_scope")
 	}
 	if _, err := s.DB.Exec(ctx, "DELETE FROM routing_rule WHERE id = ?", id); err != nil {

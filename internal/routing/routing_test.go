@@ -118,3 +118,98 @@ func userID(t *testing.T, app *server.App, name string) int64 {
 	}
 	return id
 }
+
+// TestRuleEditing: who may list rules, open one to edit and propose a new
+// one is decided by the store.
+func TestRuleEditing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := config.Defaults()
+	cfg.DataDir = t.TempDir()
+	app, err := server.New(ctx, cfg, dbtest.Open(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Org.Hasher = password.Params{Memory: 64, Time: 1, Threads: 1}
+	if _, err := demo.Load(ctx, app.Regions, app.Org); err != nil {
+		t.Fatal(err)
+	}
+	actor := func(name string) access.Actor {
+		a, _, err := app.Org.Actor(ctx, userID(t, app, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	office, leader, handler, admin := actor("office"), actor("leader"), actor("handler"), access.System()
+	unitID := func(code string) int64 {
+		units, _, err := app.Org.ListUnits(ctx, access.System(), org.UnitFilter{Query: code, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range units {
+			if u.Code == code {
+				return u.ID
+			}
+		}
+		t.Fatalf("no unit %s", code)
+		return 0
+	}
+	local, err := app.Routing.CreateRule(ctx, office, routing.RuleInput{Position: 20, RegionCode: "410411001", UnitID: unitID("410411001"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	global, err := app.Routing.CreateRule(ctx, admin, routing.RuleInput{Position: 30, UnitID: unitID("410411001"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name              string
+		actor             access.Actor
+		listCode          string         // "" when the list is shown
+		editable          map[int64]bool // per rule, when listed
+		newCode           string         // "" when a new rule is proposed
+		localCode, global string         // Rule(local), Rule(global)
+	}{
+		{"admin", admin, "", map[int64]bool{local: true, global: true}, "", "", ""},
+		{"office", office, "", map[int64]bool{local: true, global: false}, "", "", "routing.outside_scope"},
+		{"leader", leader, "", map[int64]bool{local: false, global: false}, "routing.forbidden", "routing.outside_scope", "routing.outside_scope"},
+		{"handler", handler, "routing.forbidden", nil, "routing.forbidden", "routing.forbidden", "routing.forbidden"},
+		{"anonymous", access.Actor{}, "routing.forbidden", nil, "routing.forbidden", "routing.forbidden", "routing.forbidden"},
+	}
+	code := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return apperr.As(err).Code
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rules, err := app.Routing.Rules(ctx, tc.actor)
+			if code(err) != tc.listCode {
+				t.Errorf("Rules: %v, want %q", err, tc.listCode)
+			}
+			for _, x := range rules {
+				if want, ok := tc.editable[x.ID]; ok && x.Editable != want {
+					t.Errorf("rule %d editable = %v, want %v", x.ID, x.Editable, want)
+				}
+			}
+			in, err := app.Routing.NewRule(ctx, tc.actor)
+			if code(err) != tc.newCode {
+				t.Errorf("NewRule: %v, want %q", err, tc.newCode)
+			}
+			if err == nil && (in.Position != 40 || !in.Enabled || in.RegionCode != tc.actor.Region) {
+				t.Errorf("NewRule = %+v", in)
+			}
+			if x, err := app.Routing.Rule(ctx, tc.actor, local); code(err) != tc.localCode || err == nil && x.ID != local {
+				t.Errorf("Rule(local): %+v %v, want %q", x, err, tc.localCode)
+			}
+			if _, err := app.Routing.Rule(ctx, tc.actor, global); code(err) != tc.global {
+				t.Errorf("Rule(global): %v, want %q", err, tc.global)
+			}
+		})
+	}
+	if _, err := app.Routing.Rule(ctx, admin, 99999); code(err) != "routing.rule_not_found" {
+		t.Errorf("Rule(missing): %v", err)
+	}
+}

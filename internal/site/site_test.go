@@ -1,13 +1,16 @@
 package site_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/site"
 )
 
@@ -365,5 +368,54 @@ func TestBuckets(t *testing.T) {
 	}
 	if site.ProblemBucket(0) != "none" || site.ProblemBucket(2) != "few" || site.ProblemBucket(3) != "many" {
 		t.Error("problem buckets")
+	}
+}
+
+// TestEditAndExportPermissions: the store decides who gets a site to edit
+// (the office of its jurisdiction, administrators) and who exports the
+// register (administrators, the office, leaders).
+func TestEditAndExportPermissions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t)
+	x, err := e.store.Create(ctx, office("410411"), site.Input{Name: "马庄街道公交站", TypeCode: "bus", RegionCode: "410411001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		return apperr.As(err).Code
+	}
+	tests := []struct {
+		name       string
+		actor      access.Actor
+		newCode    string // Edit(0)
+		editCode   string // Edit(x)
+		exportCode string
+	}{
+		{"admin", access.System(), "", "", ""},
+		{"office of the district", office("410411"), "", "", ""},
+		{"office of the street", office("410411001"), "", "", ""},
+		{"office of another street", office("410411002"), "", "site.not_found", ""},
+		{"leader", actorWith(access.RoleLeader, "410411"), "site.forbidden", "site.forbidden", ""},
+		{"inspector", actorWith(access.RoleInspector, "410411"), "site.forbidden", "site.forbidden", "site.forbidden"},
+		{"handler", actorWith(access.RoleHandler, "410411"), "site.forbidden", "site.forbidden", "site.forbidden"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := e.store.Edit(ctx, tc.actor, 0); code(err) != tc.newCode {
+				t.Errorf("Edit(0): %v, want %q", err, tc.newCode)
+			}
+			got, err := e.store.Edit(ctx, tc.actor, x.ID)
+			if code(err) != tc.editCode || err == nil && got.ID != x.ID {
+				t.Errorf("Edit: %+v %v, want %q", got, err, tc.editCode)
+			}
+			var buf bytes.Buffer
+			if _, err := e.store.ExportXLSX(ctx, &buf, tc.actor, site.Filter{}, i18n.MustLoad("zh-CN").T, time.Now()); code(err) != tc.exportCode {
+				t.Errorf("ExportXLSX: %v, want %q", err, tc.exportCode)
+			}
+		})
 	}
 }

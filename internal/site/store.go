@@ -50,6 +50,12 @@ func CanWrite(a access.Actor) bool {
 	return a.IsAdmin() || (a.Has(access.RoleOffice) && a.Region != "")
 }
 
+// CanExport reports whether the actor may export the register (what it
+// sees of it): administrators, the office and leaders.
+func CanExport(a access.Actor) bool {
+	return a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader)
+}
+
 // Sees reports whether the actor may see a site in region code.
 func Sees(a access.Actor, code string) bool {
 	if a.IsAdmin() {
@@ -306,6 +312,25 @@ func (s *Store) Get(ctx context.Context, a access.Actor, id int64) (Site, error)
 		return Site{}, fmt.Errorf("get site %d: %w", id, err)
 	}
 	return s.withNames(ctx, s.DB, x)
+}
+
+// Edit returns a site to edit (id 0: none, for a new one) to someone who
+// may change it: the office inside its jurisdiction, administrators.
+func (s *Store) Edit(ctx context.Context, a access.Actor, id int64) (Site, error) {
+	if !CanWrite(a) {
+		return Site{}, apperr.Forbidden("site.forbidden")
+	}
+	if id == 0 {
+		return Site{}, nil
+	}
+	x, err := s.Get(ctx, a, id)
+	if err != nil {
+		return Site{}, err
+	}
+	if !a.Manages(x.RegionCode) {
+		return Site{}, apperr.Forbidden("site.outside_scope")
+	}
+	return x, nil
 }
 
 // ByQRToken returns the site a QR code names, with no scope check: the

@@ -703,6 +703,9 @@ func (im *importer) region(ctx context.Context, v string) ([]string, error) {
 // workbook ImportXLSX reads, and returns how many it wrote. t renders
 // catalogue keys (the sheet's name and title); now stamps the title.
 func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f Filter, t func(string, ...any) string, now time.Time) (n int, err error) {
+	if !CanExport(a) {
+		return 0, apperr.Forbidden("site.forbidden")
+	}
 	var sites []Site
 	if err := s.Each(ctx, a, f, func(x Site) error { sites = append(sites, x); return nil }); err != nil {
 		return 0, err

@@ -185,7 +185,7 @@ func TestCalendarPages(t *testing.T) {
 	t.Parallel()
 	app := servertest.New(t)
 	ctx := context.Background()
-	before, err := app.Calendar.Days(ctx, 2026)
+	before, err := app.Calendar.Days(ctx, access.System(), 2026)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestCalendarPages(t *testing.T) {
 		t.Fatalf("bad upload: %d\n%s", res.Status, res.Body)
 	}
 	servertest.MustContain(t, res.Body, "第 3 行", "2026-13-01", "第 4 行", "未做任何修改")
-	after, _ := app.Calendar.Days(ctx, 2026)
+	after, _ := app.Calendar.Days(ctx, access.System(), 2026)
 	if len(after) != len(before) {
 		t.Fatalf("a refused upload changed the year: %d days, was %d", len(after), len(before))
 	}
@@ -226,7 +226,7 @@ func TestCalendarPages(t *testing.T) {
 	if res.Status != http.StatusSeeOther || res.Location != "/settings/calendar?year=2026" {
 		t.Fatalf("good upload: %d %q\n%s", res.Status, res.Location, res.Body)
 	}
-	days, _ := app.Calendar.Days(ctx, 2026)
+	days, _ := app.Calendar.Days(ctx, access.System(), 2026)
 	if len(days) != 3 || days[1].Date != "2026-02-14" || days[1].Kind != calendar.KindWorkday {
 		t.Fatalf("after upload: %+v", days)
 	}
@@ -238,7 +238,7 @@ func TestCalendarPages(t *testing.T) {
 	if res := office.Post("/settings/calendar/restore", url.Values{"year": {"2026"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("restore: %d", res.Status)
 	}
-	if days, _ = app.Calendar.Days(ctx, 2026); len(days) != len(before) {
+	if days, _ = app.Calendar.Days(ctx, access.System(), 2026); len(days) != len(before) {
 		t.Errorf("after restore %d days, want %d", len(days), len(before))
 	}
 	if res := office.Post("/settings/calendar/restore", url.Values{"year": {"2031"}}); res.Status != http.StatusNotFound {
@@ -295,7 +295,7 @@ func TestCalendarPages(t *testing.T) {
 	if res := office.Post("/settings/calendar/hours", url.Values{"hours": {"08:00-12:00，14:00-18:00"}, "year": {"2026"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("hours: %d\n%s", res.Status, res.Body)
 	}
-	if ps, _ := app.Calendar.WorkingHours(ctx); calendar.FormatPeriods(ps) != "08:00-12:00,14:00-18:00" {
+	if ps, _ := app.Calendar.WorkingHours(ctx, access.System()); calendar.FormatPeriods(ps) != "08:00-12:00,14:00-18:00" {
 		t.Errorf("stored hours %v", ps)
 	}
 
@@ -313,7 +313,7 @@ func TestCalendarPages(t *testing.T) {
 		t.Errorf("leader uploaded a calendar: %d", res.Status)
 	}
 	servertest.MustContain(t, res.Body, "只有文明办或系统管理员可以修改工作日历")
-	if days, _ = app.Calendar.Days(ctx, 2026); len(days) != len(before) {
+	if days, _ = app.Calendar.Days(ctx, access.System(), 2026); len(days) != len(before) {
 		t.Error("the leader's upload changed the calendar")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
@@ -51,7 +52,7 @@ func fwShape(v framework.Version) []string {
 
 func fwVersions(t *testing.T, app *servertest.App) []framework.Version {
 	t.Helper()
-	vs, err := fwStore(app).Versions(context.Background())
+	vs, err := fwStore(app).Versions(context.Background(), access.System())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestFrameworkPagesAndScope(t *testing.T) {
 	if n := len(fwVersions(t, app)); n != before {
 		t.Errorf("%d versions after refused changes, want %d", n, before)
 	}
-	if n, _ := fwStore(app).Node(ctx, node.ID); n.Text != node.Text {
+	if n, _ := fwStore(app).Node(ctx, access.System(), node.ID); n.Text != node.Text {
 		t.Error("a refused edit changed the node")
 	}
 	if st, _ := fwStore(app).SiteType(ctx, "square"); !st.Active {
@@ -235,7 +236,7 @@ func TestFrameworkImportExportThroughTheRouter(t *testing.T) {
 			if m == nil {
 				t.Fatalf("redirected to %q", res.Location)
 			}
-			got, err := fwStore(app).Version(ctx, servertest.MustAtoi(t, m[1]))
+			got, err := fwStore(app).Version(ctx, access.System(), servertest.MustAtoi(t, m[1]))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,7 +332,7 @@ func TestFrameworkEditingByHand(t *testing.T) {
 	if cm == nil {
 		t.Fatalf("copy: %d", res.Status)
 	}
-	if cp, _ := store.Version(ctx, servertest.MustAtoi(t, cm[1])); cp.CriterionCount() != 60 {
+	if cp, _ := store.Version(ctx, access.System(), servertest.MustAtoi(t, cm[1])); cp.CriterionCount() != 60 {
 		t.Errorf("copy has %d criteria", cp.CriterionCount())
 	}
 
@@ -400,7 +401,7 @@ func TestFrameworkEditingByHand(t *testing.T) {
 	if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location, "/framework/"+vid+"#n-") {
 		t.Fatalf("update: %d %q\n%s", res.Status, res.Location, res.Body)
 	}
-	if crit, _ = store.Node(ctx, crit.ID); crit.Text != "公厕干净、无异味" || crit.ScoreText() != "2" || !slices.Equal(crit.SiteTypes, []string{"toilet"}) {
+	if crit, _ = store.Node(ctx, access.System(), crit.ID); crit.Text != "公厕干净、无异味" || crit.ScoreText() != "2" || !slices.Equal(crit.SiteTypes, []string{"toilet"}) {
 		t.Errorf("after update %+v", crit)
 	}
 	// A node of another version is not found under this one.
@@ -440,7 +441,7 @@ func TestFrameworkEditingByHand(t *testing.T) {
 	if res := office.Post("/framework/"+vid+"/nodes/"+ids["1.1"]+"/delete", nil); res.Status != http.StatusSeeOther {
 		t.Fatalf("delete node: %d", res.Status)
 	}
-	if v, _ := store.Version(ctx, servertest.MustAtoi(t, vid)); v.Counts != [5]int{0, 1, 0, 0, 0} {
+	if v, _ := store.Version(ctx, access.System(), servertest.MustAtoi(t, vid)); v.Counts != [5]int{0, 1, 0, 0, 0} {
 		t.Errorf("after deleting the indicator: %v", v.Counts)
 	}
 	// Rename.

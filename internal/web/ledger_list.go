@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/problem"
+)
+
+// CategoryOption and CategoryGroup feed the category select boxes.
+type CategoryOption struct {
+	ID   int64
+	Name string
+}
+
+// CategoryGroup is a top category with its active sub-categories.
+type CategoryGroup struct {
+	Name    string
+	Options []CategoryOption
+}
+
+// ledgerFilter reads the ledger's filter from the query string.
+func ledgerFilter(q url.Values, loc *time.Location) problem.Filter {
+	f := problem.Filter{
+		Region: strings.TrimSpace(q.Get("region")), Source: problem.Source(q.Get("source")),
+		Overdue: q.Get("overdue") == "1", Text: q.Get("q"), Sort: q.Get("sort"),
+	}
+	for _, st := range q["state"] {
+		if st != "" {
+			f.States = append(f.States, problem.State(st))
+		}
+	}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.CategoryID, _ = strconv.ParseInt(q.Get("category"), 10, 64)
+	f.Escalation, _ = strconv.Atoi(q.Get("escalation"))
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), loc); err == nil {
+		f.From = t
+	}
+	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), loc); err == nil {
+		f.To = t.AddDate(0, 0, 1) // the "to" day is included
+	}
+	return f
+}
+
+type ledgerData struct {
+	Cases      []*problem.Case
+	Pager      pager
+	Query      url.Values
+	Categories []CategoryGroup
+	Units      []org.Unit
+	Now        time.Time
+	CanReport  bool
+	CanExport  bool
+	CanImport  bool
+	QueryStr   string
+	More       bool // more than problem.CountCap cases match
+}
+
+func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
+	ctx, a, q := r.Context(), actorOf(r), r.URL.Query()
+	f := ledgerFilter(q, s.loc)
+	page, offset, limit := pageParams(r)
+	f.Offset, f.Limit = offset, limit
+	cases, total, err := s.Problems.List(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
+		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
+		CanImport: a.HasAny(access.RoleAdmin, access.RoleOffice), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
+	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
+		return err
+	}
+	if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "ledger", "ledger.title", d)
+	return nil
+}

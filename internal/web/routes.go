@@ -1,0 +1,171 @@
+package web
+
+import "net/http"
+
+// Register adds every page to mux: this table is the one place that lists
+// them. Each page passes through the chain in middleware.go (session, CSRF,
+// forced password change, then for limited pages the rate limit); member
+// pages need a signed-in user, anyone pages do not.
+func (s *Server) Register(mux *http.ServeMux) {
+	member := func(h handlerFunc) http.Handler { return s.chain(h, true, nil) }
+	anyone := func(h handlerFunc) http.Handler { return s.chain(h, false, nil) }
+	limited := func(h handlerFunc) http.Handler { return s.chain(h, false, s.PublicLimit) }
+
+	mux.Handle("GET /static/", s.assets)
+
+	// Sign-in, password and the home page.
+	mux.Handle("GET /login", anyone(s.loginShow))
+	mux.Handle("POST /login", anyone(s.login))
+	mux.Handle("POST /logout", member(s.logout))
+	mux.Handle("GET /password", member(s.passwordShow))
+	mux.Handle("POST /password", member(s.changePassword))
+	mux.Handle("GET /{$}", member(s.home))
+
+	// Regions and grids.
+	mux.Handle("GET /regions", member(s.regionTree))
+	mux.Handle("GET /regions/search", member(s.regionSearch))
+	mux.Handle("GET /regions/{code}", member(s.regionDetail))
+	mux.Handle("GET /regions/{code}/children", member(s.regionChildren))
+	mux.Handle("POST /regions/{code}/grids", member(s.gridAdd))
+	mux.Handle("POST /regions/{code}/grids/import", member(s.gridImport))
+	mux.Handle("GET /grids/{code}/edit", member(s.gridEditForm))
+	mux.Handle("POST /grids/{code}", member(s.gridUpdate))
+	mux.Handle("POST /grids/{code}/delete", member(s.gridDelete))
+
+	// Units, users, API tokens and the SMS log.
+	mux.Handle("GET /units", member(s.unitList))
+	mux.Handle("GET /units/new", member(s.unitNew))
+	mux.Handle("POST /units", member(s.unitCreate))
+	mux.Handle("GET /units/{id}", member(s.unitDetail))
+	mux.Handle("GET /units/{id}/edit", member(s.unitEdit))
+	mux.Handle("POST /units/{id}", member(s.unitUpdate))
+	mux.Handle("GET /users", member(s.userList))
+	mux.Handle("GET /users/new", member(s.userNew))
+	mux.Handle("POST /users", member(s.userCreate))
+	mux.Handle("GET /users/{id}", member(s.userDetail))
+	mux.Handle("GET /users/{id}/edit", member(s.userEdit))
+	mux.Handle("POST /users/{id}", member(s.userUpdate))
+	mux.Handle("POST /users/{id}/reset-password", member(s.userResetPassword))
+	mux.Handle("GET /admin/tokens", member(s.tokenList))
+	mux.Handle("GET /admin/sms", member(s.smsLog))
+	mux.Handle("POST /admin/tokens", member(s.tokenCreate))
+	mux.Handle("POST /admin/tokens/{id}/revoke", member(s.tokenRevoke))
+
+	// The ledger: list, map, cases, reports, photos, notifications and the workbook.
+	mux.Handle("GET /problems", member(s.ledgerList))
+	mux.Handle("GET /problems/kpis", member(s.ledgerKPIs))
+	mux.Handle("GET /problems/map", member(s.ledgerMap))
+	mux.Handle("GET /problems/map.geojson", member(s.ledgerGeoJSON))
+	mux.Handle("GET /problems/{id}", member(s.casePage))
+	mux.Handle("POST /problems/{id}/act", member(s.caseAct))
+	mux.Handle("GET /report", member(s.reportNew))
+	mux.Handle("POST /report", member(s.reportSubmit))
+	mux.Handle("GET /photos/{hash}/{size}", member(s.photo))
+	mux.Handle("GET /notifications", member(s.notificationList))
+	mux.Handle("POST /notifications/read", member(s.notificationsRead))
+	mux.Handle("GET /problems/export.xlsx", member(s.ledgerExport))
+	mux.Handle("GET /problems/import", member(s.ledgerImportForm))
+	mux.Handle("POST /problems/import", member(s.ledgerImport))
+
+	// The public report form (市民随手拍): no account, rate limited per client address.
+	mux.Handle("GET /public/report", anyone(s.publicForm))
+	mux.Handle("POST /public/report", limited(s.publicSubmit))
+
+	// The configuration: category catalogue, working calendar, routing rules.
+	mux.Handle("GET /settings", member(s.settingsIndex))
+	mux.Handle("GET /settings/categories", member(s.categoryList))
+	mux.Handle("GET /settings/categories/new", member(s.categoryNew))
+	mux.Handle("POST /settings/categories", member(s.categoryCreate))
+	mux.Handle("GET /settings/categories/{id}/edit", member(s.categoryEdit))
+	mux.Handle("POST /settings/categories/{id}", member(s.categoryUpdate))
+	mux.Handle("POST /settings/categories/{id}/active", member(s.categoryActive))
+	mux.Handle("GET /settings/category-tops/new", member(s.categoryTopNew))
+	mux.Handle("POST /settings/category-tops", member(s.categoryTopCreate))
+	mux.Handle("GET /settings/category-tops/{id}/edit", member(s.categoryTopEdit))
+	mux.Handle("POST /settings/category-tops/{id}", member(s.categoryTopUpdate))
+	mux.Handle("POST /settings/category-tops/{id}/active", member(s.categoryTopActive))
+	mux.Handle("GET /settings/calendar", member(s.calendarShow))
+	mux.Handle("POST /settings/calendar/upload", member(s.calendarUpload))
+	mux.Handle("POST /settings/calendar/restore", member(s.calendarRestore))
+	mux.Handle("POST /settings/calendar/hours", member(s.calendarHours))
+	mux.Handle("GET /settings/routing", member(s.routingList))
+	mux.Handle("GET /settings/routing/new", member(s.routingNew))
+	mux.Handle("POST /settings/routing", member(s.routingCreate))
+	mux.Handle("GET /settings/routing/{id}/edit", member(s.routingEdit))
+	mux.Handle("POST /settings/routing/{id}", member(s.routingUpdate))
+	mux.Handle("POST /settings/routing/{id}/delete", member(s.routingDelete))
+
+	// The evaluation framework: versions, one version's tree, site types.
+	mux.Handle("GET /framework", member(s.fwIndex))
+	mux.Handle("POST /framework/versions", member(s.fwCreate))
+	mux.Handle("POST /framework/import", member(s.fwImport))
+	mux.Handle("GET /framework/site-types", member(s.fwSiteTypes))
+	mux.Handle("POST /framework/site-types", member(s.fwSiteTypeCreate))
+	mux.Handle("POST /framework/site-types/active", member(s.fwSiteTypeActive))
+	mux.Handle("GET /framework/{id}", member(s.fwVersion))
+	mux.Handle("GET /framework/{id}/export", member(s.fwExport))
+	mux.Handle("POST /framework/{id}/activate", member(s.fwActivate))
+	mux.Handle("POST /framework/{id}/update", member(s.fwUpdate))
+	mux.Handle("POST /framework/{id}/delete", member(s.fwDelete))
+	mux.Handle("POST /framework/{id}/nodes", member(s.fwNodeCreate))
+	mux.Handle("GET /framework/{id}/nodes/new", member(s.fwNodeNew))
+	mux.Handle("GET /framework/{id}/nodes/{nid}/edit", member(s.fwNodeEdit))
+	mux.Handle("POST /framework/{id}/nodes/{nid}", member(s.fwNodeUpdate))
+	mux.Handle("POST /framework/{id}/nodes/{nid}/delete", member(s.fwNodeDelete))
+
+	// Inspection sites; /s/{token} is where a scanned QR code lands (码上文明).
+	mux.Handle("GET /sites", member(s.siteList))
+	mux.Handle("GET /sites/new", member(s.siteNew))
+	mux.Handle("POST /sites", member(s.siteCreate))
+	mux.Handle("GET /sites/map", member(s.siteMap))
+	mux.Handle("GET /sites/map.geojson", member(s.siteGeoJSON))
+	mux.Handle("GET /sites/import", member(s.siteImportForm))
+	mux.Handle("POST /sites/import", member(s.siteImport))
+	mux.Handle("GET /sites/export.xlsx", member(s.siteExport))
+	mux.Handle("GET /sites/qr-sheet", member(s.siteQRSheet))
+	mux.Handle("GET /sites/{id}", member(s.siteDetail))
+	mux.Handle("GET /sites/{id}/edit", member(s.siteEdit))
+	mux.Handle("POST /sites/{id}", member(s.siteUpdate))
+	mux.Handle("POST /sites/{id}/active", member(s.siteSetActive))
+	mux.Handle("POST /sites/{id}/qr", member(s.siteRegenerateQR))
+	mux.Handle("GET /sites/{id}/qr.png", member(s.siteQRPNG))
+	mux.Handle("GET /sites/{id}/qr.svg", member(s.siteQRSVG))
+	mux.Handle("GET /sites/{id}/check", member(s.siteCheck))
+	mux.Handle("GET /s/{token}", anyone(s.siteScan))
+
+	// Inspection plans and checklists.
+	mux.Handle("GET /inspections", member(s.planList))
+	mux.Handle("POST /inspections", member(s.planCreate))
+	mux.Handle("GET /inspections/{id}", member(s.planPage))
+	mux.Handle("POST /inspections/{id}/publish", member(s.planPublish))
+	mux.Handle("GET /inspections/{id}/export.xlsx", member(s.planExport))
+	mux.Handle("POST /inspections/{id}/followup", member(s.planFollowup))
+	mux.Handle("POST /inspections/{id}/assign", member(s.planAssign))
+	mux.Handle("POST /inspections/{id}/sites/{site}/assign", member(s.planAssignSite))
+	mux.Handle("GET /inspections/{id}/sites/{site}/check", member(s.checklist))
+	mux.Handle("POST /inspections/{id}/sites/{site}/check", member(s.checklistSubmit))
+
+	// Bulletins: archive, draft preview, the bulletin ({file} is an id, or an id
+	// with .xlsx or .pdf), print layout, configuration, schedules and marks.
+	if s.Bulletins != nil {
+		mux.Handle("GET /bulletins", member(s.bulletinArchive))
+		mux.Handle("POST /bulletins", member(s.bulletinIssue))
+		mux.Handle("GET /bulletins/preview", member(s.bulletinPreview))
+		mux.Handle("GET /bulletins/config", member(s.bulletinConfig))
+		mux.Handle("POST /bulletins/config", member(s.bulletinConfigSave))
+		mux.Handle("POST /bulletins/schedules", member(s.bulletinScheduleCreate))
+		mux.Handle("POST /bulletins/schedules/{id}/enabled", member(s.bulletinScheduleEnabled))
+		mux.Handle("POST /bulletins/schedules/{id}/delete", member(s.bulletinScheduleDelete))
+		mux.Handle("GET /bulletins/marks", member(s.bulletinMarks))
+		mux.Handle("POST /bulletins/marks", member(s.bulletinMark))
+		mux.Handle("GET /bulletins/{file}", member(s.bulletinFile))
+		mux.Handle("GET /bulletins/{id}/print", member(s.bulletinPrint))
+		mux.Handle("POST /bulletins/{id}/reissue", member(s.bulletinReissue))
+	}
+
+	// The dashboard (数据大屏 / 一张图), its wall layout, figures and map.
+	mux.Handle("GET /dashboard", member(s.dashboardShow))
+	mux.Handle("GET /dashboard/wall", member(s.dashboardWall))
+	mux.Handle("GET /dashboard/data.json", member(s.dashboardJSON))
+	mux.Handle("GET /dashboard/problems.geojson", member(s.dashboardGeoJSON))
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/auth"
+	"github.com/wenming-civic/wenming/internal/bulletin"
+	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/category"
+	"github.com/wenming-civic/wenming/internal/dashboard"
+	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/i18n"
+	"github.com/wenming-civic/wenming/internal/inspect"
+	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/notice"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/outbox"
+	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/site"
+)
+
+// Deps are what the pages need.
+type Deps struct {
+	Auth       *auth.Service
+	Org        *org.Store
+	Regions    *region.Store
+	Catalog    *i18n.Catalog
+	Log        *slog.Logger
+	Problems   *problem.Store
+	Notices    *notice.Store
+	Categories *category.Store
+	Framework  *framework.Store
+	Sites      *site.Store
+	// Inspections runs plans, checklists and scores.
+	Inspections *inspect.Store
+	Bulletins   *bulletin.Store
+	Calendar    *calendar.Store
+	Routing     *routing.Store
+	Media       *media.Service
+	Hours       problem.HoursCounter
+	Duplicates  problem.DuplicateRule
+	// CategoryGroups lists the active categories for select boxes.
+	CategoryGroups func(ctx context.Context) ([]CategoryGroup, error)
+	Map            MapConfig
+	Secret         []byte // signs CSRF tokens
+	SecureCookies  bool
+	TrustProxy     bool
+	// PublicLimit throttles the public report form per client address.
+	PublicLimit RateLimiter
+	// Outbox shows the administrator the SMS messages and their delivery;
+	// SMSGateway says whether a gateway sends them.
+	Outbox     *outbox.Book
+	SMSGateway bool
+}
+
+// MapConfig says which basemap tiles pages draw under their markers.
+type MapConfig struct {
+	TileURL     string // e.g. https://{s}.tile.example/{z}/{x}/{y}.png; empty: no tiles
+	TileCRS     string // wgs84 or gcj02 (AMap, Tencent)
+	Attribution string
+}
+
+// RateLimiter allows or refuses one more request for a key.
+type RateLimiter interface {
+	Allow(ctx context.Context, key string) (bool, error)
+}
+
+// Server holds the parsed templates and assets.
+type Server struct {
+	Deps
+	pages  *pages
+	assets *assets
+	loc    *time.Location
+	// ingestSlots bounds how many uploads are decoded at once.
+	ingestSlots chan struct{}
+	dashboard   *dashboard.Store
+}
+
+// New parses the templates and indexes the static files.
+func New(d Deps) (*Server, error) {
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, assets: a, loc: calendar.Shanghai(), ingestSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
+	s.dashboard = &dashboard.Store{Problems: d.Problems, Inspections: d.Inspections, Hours: d.Hours, Loc: s.loc}
+	if s.pages, err = parsePages(s.funcs()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// handlerFunc is a page handler that returns its error to one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error

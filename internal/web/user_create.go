@@ -1,0 +1,34 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/org"
+)
+
+func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
+	a := actorOf(r)
+	if _, err := s.Org.EditUser(r.Context(), a, 0); err != nil {
+		return err
+	}
+	return s.showUserForm(w, r, http.StatusOK, userFormData{In: org.UserInput{UnitID: a.UnitID, Roles: []access.Role{access.RoleHandler}}})
+}
+
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseUserForm(r)
+	if err != nil {
+		return err
+	}
+	in := f.UserInput
+	u, generated, err := s.Org.CreateUser(r.Context(), actorOf(r), in)
+	if err != nil {
+		return s.refused(err, func(status int, msg string) error {
+			return s.showUserForm(w, r, status, userFormData{In: in, Error: msg})
+		})
+	}
+	// The generated password is shown once, on this response, never stored
+	// in clear or put in a URL.
+	s.render(w, r, http.StatusCreated, "user", "user.detail_title", userDetailData{User: u, CanEdit: true, NewPassword: generated})
+	return nil
+}
