@@ -397,6 +397,9 @@ func (s *Store) peerUnits(ctx context.Context, district string, p Period, now ti
 // scores reads the latest inspection round the actor may read that has
 // results, and the round before it in the same area.
 func (s *Store) scores(ctx context.Context, a access.Actor) (*Scores, error) {
+	if !inspect.MayListPlans(a) {
+		return nil, nil
+	}
 	plans, err := s.Inspections.Plans(ctx, a)
 	if err != nil {
 		return nil, err

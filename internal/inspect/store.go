@@ -102,6 +102,20 @@ func canPlan(a access.Actor, region string) bool {
 	return a.IsAdmin() || (a.Has(access.RoleOffice) && a.Manages(region))
 }
 
+// MayMakePlans reports whether the actor may make plans at all (the office
+// and administrators), for the page that offers it.
+func MayMakePlans(a access.Actor) bool { return a.HasAny(access.RoleAdmin, access.RoleOffice) }
+
+// MayListPlans reports whether the actor has a list of plans to open: those
+// who run, oversee or carry out inspections.
+func MayListPlans(a access.Actor) bool {
+	return a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector)
+}
+
+// CanManage reports whether the actor may change the plan (its sites,
+// inspectors, publication).
+func (p Plan) CanManage(a access.Actor) bool { return canPlan(a, p.RegionCode) }
+
 // CreatePlan makes a plan inside the office's jurisdiction.
 func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (Plan, error) {
 	in.Name = strings.TrimSpace(in.Name)
@@ -264,6 +278,9 @@ func (s *Store) Plan(ctx context.Context, a access.Actor, id int64) (Plan, error
 
 // Plans lists the plans the actor may read, newest first.
 func (s *Store) Plans(ctx context.Context, a access.Actor) ([]Plan, error) {
+	if !MayListPlans(a) {
+		return nil, apperr.Forbidden("error.forbidden")
+	}
 	all, err := s.plans(ctx, "1 = 1")
 	if err != nil {
 		return nil, err

@@ -30,11 +30,15 @@ type ImportedCase struct {
 	HasPlace    bool
 }
 
+// MayImport reports whether the actor may import a ledger: the office and
+// administrators, each case inside their jurisdiction.
+func MayImport(a access.Actor) bool { return a.HasAny(access.RoleAdmin, access.RoleOffice) }
+
 // ImportCases adds cases from an existing ledger in one transaction: all of
 // them or none. Only the office (inside its jurisdiction) and administrators
 // may; each case gets one "import" event recording where it came from.
 func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []ImportedCase, origin string) (int, error) {
-	if !a.HasAny(access.RoleAdmin, access.RoleOffice) {
+	if !MayImport(a) {
 		return 0, apperr.Forbidden("problem.import_forbidden")
 	}
 	for i, c := range cases {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/wenming-civic/wenming/internal/access"
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -27,7 +26,7 @@ func (s *Server) planListData(r *http.Request) (planListData, error) {
 	if err != nil {
 		return planListData{}, err
 	}
-	d := planListData{Plans: plans, CanPlan: a.HasAny(access.RoleAdmin, access.RoleOffice), Today: s.Problems.Now().In(s.loc).Format("2006-01-02")}
+	d := planListData{Plans: plans, CanPlan: inspect.MayMakePlans(a), Today: s.Problems.Now().In(s.loc).Format("2006-01-02")}
 	if d.CanPlan {
 		if d.Types, err = s.Framework.SiteTypes(ctx, false); err != nil {
 			return d, err
@@ -43,9 +42,6 @@ func (s *Server) planListData(r *http.Request) (planListData, error) {
 }
 
 func (s *Server) planList(w http.ResponseWriter, r *http.Request) error {
-	if !actorOf(r).HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector) {
-		return apperr.Forbidden("error.forbidden")
-	}
 	d, err := s.planListData(r)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := planPageData{Results: res, CanPlan: a.IsAdmin() || (a.Has(access.RoleOffice) && a.Manages(res.Plan.RegionCode)),
+	d := planPageData{Results: res, CanPlan: res.Plan.CanManage(a),
 		Names: map[int64]string{}, Today: s.Problems.Now().In(s.loc).Format("2006-01-02")}
 	for _, uid := range res.Plan.Inspectors {
 		d.Mine = d.Mine || uid == a.UserID

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
+	"github.com/wenming-civic/wenming/internal/problem"
 )
 
 type importData struct {
@@ -24,7 +25,7 @@ type importData struct {
 }
 
 func (s *Server) ledgerImportForm(w http.ResponseWriter, r *http.Request) error {
-	if !actorOf(r).HasAny(access.RoleAdmin, access.RoleOffice) {
+	if !problem.MayImport(actorOf(r)) {
 		return apperr.Forbidden("problem.import_forbidden")
 	}
 	s.render(w, r, http.StatusOK, "ledger_import", "import.title", importData{Fields: ledgerxlsx.Fields()})
@@ -36,7 +37,7 @@ func (s *Server) ledgerImportForm(w http.ResponseWriter, r *http.Request) error 
 // only the good rows, which are then reported.
 func (s *Server) ledgerImport(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actorOf(r)
-	if !a.HasAny(access.RoleAdmin, access.RoleOffice) {
+	if !problem.MayImport(a) {
 		return apperr.Forbidden("problem.import_forbidden")
 	}
 	d := importData{Fields: ledgerxlsx.Fields()}

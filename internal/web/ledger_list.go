@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -73,7 +72,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
-		CanImport: a.HasAny(access.RoleAdmin, access.RoleOffice), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
+		CanImport: problem.MayImport(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
 	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 		return err
 	}
