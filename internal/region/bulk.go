@@ -34,7 +34,12 @@ func SeedGrids(ctx context.Context, d *db.DB, grids []SeedGrid, now time.Time) e
 		}
 		args = append(args, g.Code, g.Name, int(Grid), g.Community, g.Boundary, g.MinLng, g.MinLat, g.MaxLng, g.MaxLat, ms, ms)
 	}
-	if err := d.InTx(ctx, func(tx *db.Tx) error { return t.Insert(ctx, tx, args) }); err != nil {
+	if err := d.InTx(ctx, func(tx *db.Tx) error {
+		if err := t.Insert(ctx, tx, args); err != nil {
+			return err
+		}
+		return boundariesChanged(ctx, tx)
+	}); err != nil {
 		return fmt.Errorf("seed grids: %w", err)
 	}
 	return nil
