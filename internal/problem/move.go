@@ -3,6 +3,7 @@ package problem
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,6 +33,26 @@ type MoveInput struct {
 // appends one event, in one transaction. A case changed by someone else in
 // between is refused, not overwritten.
 func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput) (*Case, error) {
+	return s.move(ctx, a, id, in, false)
+}
+
+// errDryRun rolls CheckMove's transaction back.
+var errDryRun = errors.New("problem: dry run")
+
+// CheckMove tells whether Move would take the action, with photos photos
+// attached, without keeping anything: it makes the change in a transaction
+// it rolls back. A page calls it before it stores the uploaded photos, so a
+// refused move leaves no orphan files.
+func (s *Store) CheckMove(ctx context.Context, a access.Actor, id int64, in MoveInput, photos int) error {
+	in.Photos = make([]string, photos)
+	for i := range in.Photos {
+		in.Photos[i] = fmt.Sprintf("dry-run-%d", i)
+	}
+	_, err := s.move(ctx, a, id, in, true)
+	return err
+}
+
+func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput, dryRun bool) (*Case, error) {
 	in.Note = strings.TrimSpace(in.Note)
 	if utf8.RuneCountInString(in.Note) > maxText {
 		return nil, apperr.Invalid("problem.text_too_long", maxText)
@@ -86,8 +107,14 @@ func (s *Store) Move(ctx context.Context, a access.Actor, id int64, in MoveInput
 			return err
 		}
 		notices = ch.notices
+		if dryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if dryRun && errors.Is(err, errDryRun) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,11 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.DuplicateOf = other
 	}
+	// The move is checked before the photos are stored: a refused one
+	// leaves nothing behind.
+	if err := s.Problems.CheckMove(r.Context(), a, id, f.MoveInput, len(f.photos)); err != nil {
+		return s.caseError(w, r, id, err)
+	}
 	if f.Photos, _, err = s.ingestPhotos(r.Context(), f.photos); err != nil {
 		return s.caseError(w, r, id, err)
 	}
