@@ -64,38 +64,11 @@ func SiteTypeCodeFor(ctx context.Context, c db.Conn, v string) (string, error) {
 
 // VersionNames returns the names of the framework versions with the ids.
 func VersionNames(ctx context.Context, c db.Conn, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	seen := map[int64]bool{}
-	var args []any
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			args = append(args, id)
-		}
+	m, err := db.IDNames(ctx, c, "SELECT id, name FROM framework_version WHERE id IN ("+db.ListMarker+")", ids)
+	if err != nil {
+		return nil, fmt.Errorf("version names: %w", err)
 	}
-	for len(args) > 0 {
-		n := min(len(args), 500)
-		rows, err := c.Query(ctx, "SELECT id, name FROM framework_version WHERE id IN ("+db.Placeholders(n)+")", args[:n]...)
-		if err != nil {
-			return nil, fmt.Errorf("version names: %w", err)
-		}
-		args = args[n:]
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("version names: %w", err)
-			}
-			out[id] = name
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("version names: %w", err)
-		}
-	}
-	return out, nil
+	return m, nil
 }
 
 // VersionRevision returns a framework version's revision, which changes
@@ -113,32 +86,21 @@ type NodeText struct{ Code, Body string }
 
 // NodeTexts returns the codes and texts of the nodes with the ids.
 func NodeTexts(ctx context.Context, c db.Conn, ids []int64) (map[int64]NodeText, error) {
-	out := make(map[int64]NodeText, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := c.Query(ctx, "SELECT id, code, body FROM framework_node WHERE id IN ("+db.Placeholders(n)+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("node texts: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var t NodeText
-			if err := rows.Scan(&id, &t.Code, &t.Body); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("node texts: %w", err)
-			}
-			out[id] = t
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("node texts: %w", err)
-		}
+	type row struct {
+		id int64
+		NodeText
+	}
+	rows, err := db.CollectIn(ctx, c, "SELECT id, code, body FROM framework_node WHERE id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.Code, &x.Body)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("node texts: %w", err)
+	}
+	out := make(map[int64]NodeText, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.NodeText
 	}
 	return out, nil
 }

@@ -27,22 +27,13 @@ func scanUnitInfo(r *sql.Rows) (UnitInfo, error) {
 // UnitInfos returns the units with the ids, in one query per 500 ids;
 // unknown ids are left out.
 func UnitInfos(ctx context.Context, c db.Conn, ids []int64) (map[int64]UnitInfo, error) {
-	out := make(map[int64]UnitInfo, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := c.Query(ctx, unitInfoColumns+"id IN ("+db.Placeholders(n)+")", args...)
-		units, err := db.Collect(rows, err, scanUnitInfo)
-		if err != nil {
-			return nil, fmt.Errorf("unit infos: %w", err)
-		}
-		for _, u := range units {
-			out[u.ID] = u
-		}
+	units, err := db.CollectIn(ctx, c, unitInfoColumns+"id IN ("+db.ListMarker+")", ids, scanUnitInfo)
+	if err != nil {
+		return nil, fmt.Errorf("unit infos: %w", err)
+	}
+	out := make(map[int64]UnitInfo, len(units))
+	for _, u := range units {
+		out[u.ID] = u
 	}
 	return out, nil
 }

@@ -5,47 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/wenming-civic/wenming/internal/db"
 )
 
-// idNames runs a "SELECT id, <name> FROM <table> WHERE id IN (...)" query in
-// batches and returns the names by id; unknown ids are left out.
+// idNames reads (id, name) rows of a query that ends in "WHERE id", by
+// batches of ids; unknown ids are left out.
 func idNames(ctx context.Context, c db.Conn, head string, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	seen := make(map[int64]bool, len(ids))
-	var args []any
-	for _, id := range ids {
-		if id != 0 && !seen[id] {
-			seen[id] = true
-			args = append(args, id)
-		}
-	}
-	for len(args) > 0 {
-		n := min(len(args), 500)
-		batch := args[:n]
-		args = args[n:]
-		rows, err := c.Query(ctx, head+" IN (?"+strings.Repeat(", ?", len(batch)-1)+")", batch...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = name
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return db.IDNames(ctx, c, head+" IN ("+db.ListMarker+")", ids)
 }
 
 // Usernames returns the usernames of the users with the ids, in one query

@@ -5,6 +5,7 @@ package problem
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 
@@ -38,31 +39,13 @@ func OpenPlacesIn(ctx context.Context, c db.Conn, minLng, maxLng, minLat, maxLat
 // ReportedAmong returns, in id order, those of the cases that are still
 // reported (held back, e.g. by a covert inspection round).
 func ReportedAmong(ctx context.Context, c db.Conn, ids []int64) ([]int64, error) {
-	var out []int64
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := c.Query(ctx, "SELECT id FROM problem WHERE state = 'reported' AND id IN ("+db.Placeholders(n)+") ORDER BY id", args...)
-		if err != nil {
-			return nil, fmt.Errorf("reported cases: %w", err)
-		}
-		for rows.Next() {
+	out, err := db.CollectIn(ctx, c, "SELECT id FROM problem WHERE state = 'reported' AND id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (int64, error) {
 			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reported cases: %w", err)
-			}
-			out = append(out, id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("reported cases: %w", err)
-		}
+			return id, r.Scan(&id)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("reported cases: %w", err)
 	}
 	slices.Sort(out)
 	return out, nil

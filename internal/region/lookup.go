@@ -3,11 +3,11 @@ package region
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
@@ -89,36 +89,18 @@ func Exists(ctx context.Context, c db.Conn, code string) (bool, error) {
 // Names returns the names of the regions with the codes, in one query;
 // unknown codes are left out.
 func Names(ctx context.Context, c db.Conn, codes []string) (map[string]string, error) {
-	out := make(map[string]string, len(codes))
-	seen := make(map[string]bool, len(codes))
-	var args []any
-	for _, code := range codes {
-		if code != "" && !seen[code] {
-			seen[code] = true
-			args = append(args, code)
-		}
+	type row struct{ code, name string }
+	rows, err := db.CollectIn(ctx, c, "SELECT code, name FROM region WHERE code IN ("+db.ListMarker+")", codes,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.code, &x.name)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("region names: %w", err)
 	}
-	for len(args) > 0 {
-		n := min(len(args), 500)
-		batch := args[:n]
-		args = args[n:]
-		rows, err := c.Query(ctx, "SELECT code, name FROM region WHERE code IN (?"+strings.Repeat(", ?", len(batch)-1)+")", batch...)
-		if err != nil {
-			return nil, fmt.Errorf("region names: %w", err)
-		}
-		for rows.Next() {
-			var code, name string
-			if err := rows.Scan(&code, &name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("region names: %w", err)
-			}
-			out[code] = name
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("region names: %w", err)
-		}
+	out := make(map[string]string, len(rows))
+	for _, x := range rows {
+		out[x.code] = x.name
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/wenming-civic/wenming/internal/db"
@@ -10,32 +11,21 @@ import (
 // RegionsOf returns the region codes of the sites with the ids; unknown
 // ids are left out. It takes the caller's transaction.
 func RegionsOf(ctx context.Context, c db.Conn, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := c.Query(ctx, "SELECT id, region_code FROM site WHERE id IN ("+db.Placeholders(n)+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("site regions: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var code string
-			if err := rows.Scan(&id, &code); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("site regions: %w", err)
-			}
-			out[id] = code
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("site regions: %w", err)
-		}
+	type row struct {
+		id   int64
+		code string
+	}
+	rows, err := db.CollectIn(ctx, c, "SELECT id, region_code FROM site WHERE id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.code)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("site regions: %w", err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.code
 	}
 	return out, nil
 }
@@ -48,32 +38,21 @@ type Basic struct {
 // Basics returns the name, type and region of the sites with the ids;
 // unknown ids are left out.
 func Basics(ctx context.Context, c db.Conn, ids []int64) (map[int64]Basic, error) {
-	out := make(map[int64]Basic, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := c.Query(ctx, "SELECT id, name, type_code, region_code FROM site WHERE id IN ("+db.Placeholders(n)+")", args...)
-		if err != nil {
-			return nil, fmt.Errorf("site basics: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var b Basic
-			if err := rows.Scan(&id, &b.Name, &b.TypeCode, &b.RegionCode); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("site basics: %w", err)
-			}
-			out[id] = b
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("site basics: %w", err)
-		}
+	type row struct {
+		id int64
+		Basic
+	}
+	rows, err := db.CollectIn(ctx, c, "SELECT id, name, type_code, region_code FROM site WHERE id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.Name, &x.TypeCode, &x.RegionCode)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("site basics: %w", err)
+	}
+	out := make(map[int64]Basic, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.Basic
 	}
 	return out, nil
 }
