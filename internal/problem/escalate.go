@@ -56,7 +56,7 @@ func (s *Store) Escalate(ctx context.Context) (EscalationReport, error) {
 }
 
 func (s *Store) escalateOne(ctx context.Context, id int64, today string, rep *EscalationReport) error {
-	c, err := s.get(ctx, s.DB, id)
+	c, err := s.read(ctx, s.DB, id)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 	}
 	var notices []noticeTo
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		c, err := s.get(ctx, tx, id)
+		c, err := s.read(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 		if in.DuplicateOf == 0 || in.DuplicateOf == c.ID {
 			return apperr.Invalid("problem.duplicate_of_required")
 		}
-		other, err := s.get(ctx, tx, in.DuplicateOf)
+		other, err := s.read(ctx, tx, in.DuplicateOf)
 		if err != nil || other.State == Duplicate || other.State == Rejected {
 			return apperr.Invalid("problem.duplicate_of_invalid")
 		}

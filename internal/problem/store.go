@@ -284,16 +284,28 @@ func (s *Store) Get(ctx context.Context, a access.Actor, id int64) (*Case, error
 	return c, nil
 }
 
+// get reads a case with the names of its category, region and unit, as it
+// is shown.
 func (s *Store) get(ctx context.Context, c db.Conn, id int64) (*Case, error) {
+	x, err := s.read(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := withNames(ctx, c, []*Case{x}); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// read reads a case without the names, for the checks and changes of a
+// move, which need none (a move reads its case several times).
+func (s *Store) read(ctx context.Context, c db.Conn, id int64) (*Case, error) {
 	x, err := scanCase(c.QueryRow(ctx, "SELECT "+caseColumns+caseFrom+" WHERE p.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("problem.not_found")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read problem %d: %w", id, err)
-	}
-	if err := withNames(ctx, c, []*Case{x}); err != nil {
-		return nil, err
 	}
 	return x, nil
 }
@@ -428,7 +440,7 @@ func (s *Store) CanSeePhoto(ctx context.Context, a access.Actor, hash string) (b
 	}
 	rows.Close()
 	for _, id := range ids {
-		c, err := s.get(ctx, s.DB, id)
+		c, err := s.read(ctx, s.DB, id)
 		if err != nil {
 			return false, err
 		}
