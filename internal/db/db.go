@@ -49,6 +49,8 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	// The prepared statements of each pool (SQLite only; nil on PostgreSQL).
+	writeStmts, readStmts *stmtCache
 }
 
 // Open connects to the database named by opts.
@@ -108,7 +110,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxLifetime(0)
-	d := &DB{dialect: SQLite, write: write, read: read}
+	d := &DB{dialect: SQLite, write: write, read: read,
+		writeStmts: newStmtCache(write, stmtCacheSize), readStmts: newStmtCache(read, stmtCacheSize)}
 	// The writer is pinged first: it creates the file and switches it to WAL
 	// before any reader looks at it.
 	if err := write.PingContext(ctx); err != nil {
@@ -124,6 +127,10 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	if d.writeStmts != nil {
+		d.writeStmts.close()
+		d.readStmts.close()
+	}
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -150,8 +157,29 @@ type Conn interface {
 	Dialect() Dialect
 }
 
+// prepared returns the cached statement of q from cache, checking q the
+// first time; nil when there is no cache (PostgreSQL).
+func (d *DB) prepared(ctx context.Context, cache *stmtCache, q string) (*sql.Stmt, error) {
+	if cache == nil {
+		return nil, nil
+	}
+	if st := cache.cached(q); st != nil {
+		return st, nil // checked when it was first prepared
+	}
+	if _, err := rebind(d.dialect, q); err != nil {
+		return nil, err
+	}
+	return cache.get(ctx, q)
+}
+
 // Exec runs a statement on the writer.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st, err := d.prepared(ctx, d.writeStmts, q); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
 	q, err := rebind(d.dialect, q)
 	if err != nil {
 		return nil, err
@@ -161,6 +189,12 @@ func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query on the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st, err := d.prepared(ctx, d.readStmts, q); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	q, err := rebind(d.dialect, q)
 	if err != nil {
 		return nil, err
@@ -170,12 +204,18 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a single-row query on the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, err := d.prepared(ctx, d.readStmts, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return queryRow(ctx, d.read, d.dialect, q, args)
 }
 
 // ExecReturning runs a writing statement with a RETURNING clause on the
 // writer (QueryRow would send it to the read-only pool).
 func (d *DB) ExecReturning(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, err := d.prepared(ctx, d.writeStmts, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return queryRow(ctx, d.write, d.dialect, q, args)
 }
 
@@ -186,10 +226,42 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	db      *DB // for the writer's statement cache
+	// unprepared are the checked queries the transaction ran that the cache
+	// lacks; InTx prepares them once the writer is free again.
+	unprepared map[string]bool
+}
+
+// stmt is the writer's cached statement of q bound to the transaction, or
+// nil when it is not cached yet (or there is no cache). The transaction
+// holds SQLite's one writer connection, so a statement cannot be prepared
+// on the pool now: it is noted and prepared when the transaction ends.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	cache := t.db.writeStmts
+	if cache == nil {
+		return nil, nil
+	}
+	if st := cache.cached(q); st != nil {
+		return t.tx.StmtContext(ctx, st), nil
+	}
+	if _, err := rebind(t.dialect, q); err != nil {
+		return nil, err
+	}
+	if t.unprepared == nil {
+		t.unprepared = map[string]bool{}
+	}
+	t.unprepared[q] = true // once, however often a loop runs it
+	return nil, nil
 }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st, err := t.stmt(ctx, q); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
 	q, err := rebind(t.dialect, q)
 	if err != nil {
 		return nil, err
@@ -199,6 +271,12 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st, err := t.stmt(ctx, q); err != nil || st != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	q, err := rebind(t.dialect, q)
 	if err != nil {
 		return nil, err
@@ -208,6 +286,9 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, err := t.stmt(ctx, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return queryRow(ctx, t.tx, t.dialect, q, args)
 }
 
@@ -227,6 +308,15 @@ func queryRow(ctx context.Context, c interface {
 	return c.QueryRowContext(ctx, q, args...)
 }
 
+// prepareLater caches the statements a finished transaction ran
+// unprepared; it runs after the commit or rollback has freed the writer.
+// A failure only means they are parsed again next time.
+func (d *DB) prepareLater(ctx context.Context, tx *Tx) {
+	for q := range tx.unprepared {
+		d.writeStmts.get(ctx, q) //nolint:errcheck // the statement ran; preparing it is an optimisation
+	}
+}
+
 // InTx runs fn in a write transaction, committing when it returns nil and
 // rolling back otherwise.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
@@ -234,13 +324,18 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	if err := fn(&Tx{tx: sqlTx, dialect: d.dialect}); err != nil {
-		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+	tx := &Tx{tx: sqlTx, dialect: d.dialect, db: d}
+	if err := fn(tx); err != nil {
+		rbErr := sqlTx.Rollback()
+		d.prepareLater(ctx, tx)
+		if rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	d.prepareLater(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
