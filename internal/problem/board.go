@@ -47,7 +47,9 @@ const caseSums = `COUNT(*) AS n,
 	COALESCE(SUM(CASE WHEN p.state = 'closed' AND p.deadline IS NOT NULL AND p.closed_at <= p.deadline THEN 1 ELSE 0 END), 0) AS ontime,
 	COALESCE(SUM(CASE WHEN p.state = 'parked' THEN 1 ELSE 0 END), 0) AS parked`
 
-func (s *Store) boardWhere(q BoardQuery) (string, []any) { return q.Filter.where(q.Actor, s.Now()) }
+func (s *Store) boardWhere(q BoardQuery) (string, []any) {
+	return q.Filter.where(q.Actor, s.Now(), s.DB.Dialect())
+}
 
 // cohort is the condition and arguments of the cases the KPIs count: filed
 // in the period, neither rejected nor merged (DESIGN.md's "filed").

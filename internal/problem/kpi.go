@@ -108,7 +108,7 @@ func (s *Store) kpis(ctx context.Context, a access.Actor, f Filter, from, to tim
 	}
 	now := s.Now()
 	scope := Filter{UnitID: f.UnitID, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
-	where, args := scope.where(a, now)
+	where, args := scope.where(a, now, s.DB.Dialect())
 	var k KPI
 	var err error
 	plan, ok := tallyPlanFor(a, scope, from, to)

@@ -77,12 +77,12 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
-func (f Filter) where(a access.Actor, now time.Time) (string, []any) {
-	return f.whereFor(a, now, db.Hints{})
+func (f Filter) where(a access.Actor, now time.Time, d db.Dialect) (string, []any) {
+	return f.whereFor(a, now, d, db.Hints{})
 }
 
 // whereFor is where, with the planner hints of scopeFor.
-func (f Filter) whereFor(a access.Actor, now time.Time, hints db.Hints) (string, []any) {
+func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.Hints) (string, []any) {
 	w, args := scopeFor(a, hints)
 	add := func(cond string, xs ...any) {
 		w += " AND " + cond
@@ -124,8 +124,8 @@ func (f Filter) whereFor(a access.Actor, now time.Time, hints db.Hints) (string,
 		add("p.reported_at < ?", db.Millis(f.To))
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t) + "%"
-		add(`(p.code LIKE ? ESCAPE '\' OR p.description LIKE ? ESCAPE '\' OR p.address LIKE ? ESCAPE '\')`, like, like, like)
+		cond, targs := textCondition(d, t)
+		add(cond, targs...)
 	}
 	return w, args
 }
@@ -146,7 +146,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	if !a.SignedIn() {
 		return nil, 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
-	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
+	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
 	var total int
 	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem p WHERE "+where+" LIMIT ?) capped",
 		append(args, CountCap+1)...).Scan(&total); err != nil {
@@ -177,7 +177,7 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Cas
 	if !a.SignedIn() {
 		return apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
-	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
+	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
 	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order(), args...)
 	if err != nil {
 		return fmt.Errorf("read problems: %w", err)

@@ -176,6 +176,9 @@ func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Ca
 		if _, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
 			return err
 		}
+		if err := indexForSearch(ctx, tx, id, code, in.Description, in.Address); err != nil {
+			return err
+		}
 		return tallyNew(ctx, tx, id)
 	})
 	if err != nil {

@@ -107,6 +107,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	} else if built {
 		log.Info("built the ledger tally from the stored cases")
 	}
+	if built, err := problems.EnsureSearch(ctx); err != nil {
+		return nil, err
+	} else if built {
+		log.Info("built the ledger's text search index from the stored cases")
+	}
 	lim := media.DefaultLimits()
 	lim.MaxBytes = int64(cfg.PhotoMaxBytes)
 	photos := &media.Service{Blobs: media.DiskStore{Dir: filepath.Join(cfg.DataDir, "photos")}, DB: d, Limits: lim}

@@ -91,6 +91,7 @@ const (
 	StagePlan     = "plan"     // timing every case, before numbering them
 	StageProblems = "problems" // writing cases and events
 	StageTally    = "tally"    // the ledger's pre-aggregated counts
+	StageSearch   = "search"   // the ledger's text search index
 	StageAnalyze  = "analyze"
 )
 
@@ -216,6 +217,12 @@ func Generate(ctx context.Context, d *db.DB, opts Options) (Report, error) {
 	if err := stage(StageTally, func() error {
 		ps := &problem.Store{DB: d, Now: func() time.Time { return opts.End }, Clock: CalendarClock{Calendar: c.cal}}
 		return ps.RebuildTally(ctx)
+	}); err != nil {
+		return rep, err
+	}
+	if err := stage(StageSearch, func() error {
+		ps := &problem.Store{DB: d, Now: func() time.Time { return opts.End }}
+		return ps.RebuildSearch(ctx)
 	}); err != nil {
 		return rep, err
 	}

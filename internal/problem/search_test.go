@@ -1,0 +1,115 @@
+package problem_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wenming-civic/wenming/internal/problem"
+)
+
+// TestTextSearch checks the indexed search against a plain substring test
+// over the same cases: two- and three-character Chinese words, case codes,
+// addresses, a one-character query (which scans), and text whose bigrams
+// are all present but not in one piece (which must not match).
+func TestTextSearch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	texts := []struct{ desc, addr string }{
+		{"井盖破损，存在安全隐患", "建设路12号"},
+		{"商户占道经营，影响通行", "开源路与建设路交叉口"},
+		{"道路两侧占道 经营摊点", "湛河区姚孟大道"},
+		{"楼道内堆放杂物", "电力小区3号楼"},
+		{"甲乙 乙丙", "Room B-12"},
+		{"垃圾桶满溢，井盖缺失", "光明路88号"},
+	}
+	var cases []*problem.Case
+	for _, x := range texts {
+		c, err := w.app.Problems.Report(ctx, w.actors["inspector"], problem.ReportInput{
+			Source: problem.SourceInspection, CategoryID: w.catID, Description: x.desc, Address: x.addr,
+			RegionCode: "410411001001", Photos: []string{w.photo}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	office := w.actors["office"]
+	search := func(t *testing.T, q string) []string {
+		t.Helper()
+		got, _, err := w.app.Problems.List(ctx, office, problem.Filter{Text: q, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, c := range got {
+			codes = append(codes, c.Code)
+		}
+		slices.Sort(codes)
+		return codes
+	}
+	// What a substring test over every case finds (the demo's own cases
+	// are in the ledger too).
+	want := func(t *testing.T, q string) []string {
+		t.Helper()
+		var codes []string
+		err := w.app.Problems.Each(ctx, office, problem.Filter{}, func(c *problem.Case) error {
+			if strings.Contains(strings.ToLower(c.Code+"\x00"+c.Description+"\x00"+c.Address), strings.ToLower(q)) {
+				codes = append(codes, c.Code)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(codes)
+		return codes
+	}
+	queries := []struct {
+		q    string
+		want []int // indexes into texts that must be among the results
+		not  []int
+	}{
+		{"井盖", []int{0, 5}, []int{1, 2, 3, 4}},
+		{"占道经营", []int{1}, []int{2}}, // 2 has both words, apart
+		{"建设路", []int{0, 1}, []int{2}},
+		{"12号", []int{0}, []int{4}},
+		{"甲乙丙", nil, []int{4}}, // every bigram is in case 4, not the word
+		{"堆", []int{3}, nil},   // one character: scanned
+		{"b-12", []int{4}, nil},
+		{cases[2].Code, []int{2}, []int{0, 1}},
+	}
+	for _, tc := range queries {
+		got := search(t, tc.q)
+		if ref := want(t, tc.q); !slices.Equal(got, ref) {
+			t.Errorf("%q: search found %v, a substring test %v", tc.q, got, ref)
+		}
+		for _, i := range tc.want {
+			if !slices.Contains(got, cases[i].Code) {
+				t.Errorf("%q: %q (%s) not found", tc.q, texts[i].desc, cases[i].Code)
+			}
+		}
+		for _, i := range tc.not {
+			if slices.Contains(got, cases[i].Code) {
+				t.Errorf("%q: %q found", tc.q, texts[i].desc)
+			}
+		}
+	}
+
+	// Built again from the cases (as after a bulk load), the index finds
+	// the same.
+	before := search(t, "井盖")
+	if _, err := w.app.DB.Exec(ctx, "DELETE FROM problem_search"); err != nil {
+		t.Fatal(err)
+	}
+	if emptied := search(t, "井盖"); len(emptied) != 0 {
+		t.Fatalf("with the index emptied the search still found %v: it did not use the index", emptied)
+	}
+	if err := w.app.Problems.RebuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := search(t, "井盖"); !slices.Equal(before, after) || len(after) < 2 {
+		t.Fatalf("after a rebuild %v, before %v", after, before)
+	}
+}
