@@ -119,6 +119,9 @@ func TestTokenScopeFollowsUser(t *testing.T) {
 func TestGuessingTokensLocksTheAddress(t *testing.T) {
 	t.Parallel()
 	app := servertest.New(t)
+	admin := app.Browser(t)
+	admin.SignIn("admin", servertest.DemoPassword("admin"))
+	token := servertest.CreateToken(t, admin, servertest.UserIDByName(t, app, "office"), "12345 热线对接")
 	for i := 0; i < app.Config.AddrMaxFailure; i++ {
 		if status, _ := servertest.APICall(t, app, "GET", "/api/v1/me", "wmt_guess"+servertest.Itoa(int64(i)), ""); status != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d", i, status)
@@ -127,5 +130,10 @@ func TestGuessingTokensLocksTheAddress(t *testing.T) {
 	status, body := servertest.APICall(t, app, "GET", "/api/v1/me", "wmt_guess-again", "")
 	if status != http.StatusTooManyRequests || servertest.ErrorCode(t, body) != "auth.locked" {
 		t.Fatalf("after %d guesses: %d %s", app.Config.AddrMaxFailure, status, body)
+	}
+	// The integration's real token still works from that address: a valid
+	// token is checked without the throttle table.
+	if status, body := servertest.APICall(t, app, "GET", "/api/v1/me", token, ""); status != http.StatusOK {
+		t.Fatalf("valid token from a locked address: %d %s", status, body)
 	}
 }

@@ -171,21 +171,25 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (access.A
 }
 
 // AuthenticateBearer is AuthenticateToken behind the per-address lockout:
-// guessing tokens counts as failed sign-ins of the caller's address.
+// guessing tokens counts as failed sign-ins of the caller's address, and a
+// locked address is refused. A valid token does not read the throttle
+// table: a token of 256 random bits is not guessed, and integrations send
+// one with every request.
 func (s *Service) AuthenticateBearer(ctx context.Context, plain, clientAddr string) (access.Actor, error) {
+	a, err := s.AuthenticateToken(ctx, plain)
+	if !errors.Is(err, ErrBadToken) {
+		return a, err
+	}
 	key := "addr:" + clientAddr
-	locked, err := s.locked(ctx, key)
-	if err != nil {
-		return access.Actor{}, err
+	locked, lerr := s.locked(ctx, key)
+	if lerr != nil {
+		return access.Actor{}, lerr
 	}
 	if locked {
 		return access.Actor{}, errLocked
 	}
-	a, err := s.AuthenticateToken(ctx, plain)
-	if errors.Is(err, ErrBadToken) {
-		if rerr := s.recordFailure(ctx, key, s.AddrMaxFailures); rerr != nil {
-			return access.Actor{}, rerr
-		}
+	if rerr := s.recordFailure(ctx, key, s.AddrMaxFailures); rerr != nil {
+		return access.Actor{}, rerr
 	}
 	return a, err
 }

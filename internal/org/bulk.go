@@ -88,7 +88,10 @@ func SeedUnits(ctx context.Context, d *db.DB, units []SeedUnit, now time.Time) (
 			inBatch[u.Code] = true
 			created++
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		return changed(ctx, tx) // a new unit below a unit changes what its people supervise
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("seed units: %w", err)
@@ -147,7 +150,10 @@ func SeedUsers(ctx context.Context, d *db.DB, users []SeedUser, now time.Time) (
 				args = append(args, ids[u.Username], string(r))
 			}
 		}
-		return roles.Insert(ctx, tx, args)
+		if err := roles.Insert(ctx, tx, args); err != nil {
+			return err
+		}
+		return changed(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("seed users: %w", err)

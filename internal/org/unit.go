@@ -88,11 +88,14 @@ type Store struct {
 	DB     *db.DB
 	Hasher password.Params
 	Now    func() time.Time
+	// actors keeps the actors Actor loaded (see actorcache.go); nil keeps
+	// none.
+	actors *actorCache
 }
 
 // New returns a store with the default password cost and clock.
 func New(d *db.DB) *Store {
-	return &Store{DB: d, Hasher: password.DefaultParams(), Now: time.Now}
+	return &Store{DB: d, Hasher: password.DefaultParams(), Now: time.Now, actors: newActorCache()}
 }
 
 var (
@@ -377,7 +380,7 @@ func (s *Store) CreateUnit(ctx context.Context, a access.Actor, in UnitInput) (U
 		if err != nil {
 			return fmt.Errorf("insert unit: %w", err)
 		}
-		return nil
+		return changed(ctx, tx)
 	})
 	if err != nil {
 		return Unit{}, err
@@ -410,7 +413,7 @@ func (s *Store) UpdateUnit(ctx context.Context, a access.Actor, id int64, in Uni
 		if err != nil {
 			return fmt.Errorf("update unit %d: %w", id, err)
 		}
-		return nil
+		return changed(ctx, tx)
 	})
 	if err != nil {
 		return Unit{}, err

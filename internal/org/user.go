@@ -315,7 +315,7 @@ func writeRoles(ctx context.Context, tx *db.Tx, userID int64, roles []access.Rol
 			return fmt.Errorf("add role: %w", err)
 		}
 	}
-	return nil
+	return changed(ctx, tx) // every user write ends here
 }
 
 // UpdateUser changes a user's details, unit, roles and disabled flag. A
@@ -411,7 +411,7 @@ func setPassword(ctx context.Context, tx *db.Tx, id int64, hash string, mustChan
 	if err := session.EndAllOf(ctx, tx, id, ""); err != nil {
 		return err
 	}
-	return nil
+	return changed(ctx, tx) // whether the password must be changed is part of the actor
 }
 
 // ChangeOwnPassword lets a signed-in user replace their password after
@@ -446,7 +446,7 @@ func (s *Store) ChangeOwnPassword(ctx context.Context, a access.Actor, current, 
 		if err := session.EndAllOf(ctx, tx, a.UserID, keepSession); err != nil {
 			return err
 		}
-		return nil
+		return changed(ctx, tx)
 	})
 }
 
@@ -508,6 +508,26 @@ func (s *Store) RecordLogin(ctx context.Context, userID int64) error {
 // Actor builds the acting identity of a user: roles, unit path and
 // jurisdiction. A disabled user has no actor.
 func (s *Store) Actor(ctx context.Context, userID int64) (access.Actor, bool, error) {
+	if s.actors == nil {
+		return s.loadActor(ctx, userID)
+	}
+	gen, err := generation(ctx, s.DB)
+	if err != nil {
+		return access.Actor{}, false, err
+	}
+	if x, ok := s.actors.get(gen, userID); ok {
+		return x.actor, x.mustChange, nil
+	}
+	a, mustChange, err := s.loadActor(ctx, userID)
+	if err != nil {
+		return a, mustChange, err
+	}
+	s.actors.put(gen, userID, cachedActor{actor: a, mustChange: mustChange})
+	return a, mustChange, nil
+}
+
+// loadActor reads what Actor returns from the tables.
+func (s *Store) loadActor(ctx context.Context, userID int64) (access.Actor, bool, error) {
 	var a access.Actor
 	var disabled, mustChange bool
 	err := s.DB.QueryRow(ctx, `SELECT a.id, a.username, a.unit_id, COALESCE(u.region_code, ''), a.disabled, a.must_change_password

@@ -69,3 +69,21 @@ func Delete(ctx context.Context, c db.Conn, name string) error {
 	}
 	return nil
 }
+
+// Increment adds one to the number stored under name (0 when absent) and
+// returns the new number: a generation counter that every server of an
+// installation reads to learn that something it keeps in memory changed.
+// It runs in a write transaction, with the change it announces.
+func Increment(ctx context.Context, tx *db.Tx, name string) (int64, error) {
+	var s string
+	err := tx.QueryRow(ctx, `INSERT INTO setting (name, value) VALUES (?, '1')
+		ON CONFLICT (name) DO UPDATE SET value = CAST(CAST(setting.value AS BIGINT) + 1 AS TEXT) RETURNING value`, name).Scan(&s)
+	if err != nil {
+		return 0, fmt.Errorf("increment setting %s: %w", name, err)
+	}
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		return 0, fmt.Errorf("increment setting %s: stored value %q is not a number", name, s)
+	}
+	return n, nil
+}

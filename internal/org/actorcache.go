@@ -1,0 +1,77 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/setting"
+)
+
+// Every request authenticates its user: loading the actor (user, unit,
+// roles, unit path) took several queries per request. The actors are kept
+// in memory instead, valid for one generation of the organisation: every
+// change to users, roles or units counts the generation up in the same
+// transaction, and each request reads the generation (one indexed row),
+// so a disabled user or a changed role takes effect at once on every
+// server of the installation.
+
+// settingGeneration names the organisation's generation counter.
+const settingGeneration = "org.generation"
+
+// maxCachedActors bounds the cache; past it, it starts again empty.
+const maxCachedActors = 10_000
+
+// actorCache holds the actors of one generation.
+type actorCache struct {
+	mu     sync.Mutex
+	gen    string
+	byUser map[int64]cachedActor
+}
+
+type cachedActor struct {
+	actor      access.Actor
+	mustChange bool
+}
+
+func newActorCache() *actorCache { return &actorCache{byUser: map[int64]cachedActor{}} }
+
+func (c *actorCache) get(gen string, userID int64) (cachedActor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return cachedActor{}, false
+	}
+	x, ok := c.byUser[userID]
+	return x, ok
+}
+
+func (c *actorCache) put(gen string, userID int64, x cachedActor) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.byUser) >= maxCachedActors {
+		c.gen, c.byUser = gen, map[int64]cachedActor{}
+	}
+	c.byUser[userID] = x
+}
+
+// generation reads the organisation's generation ("" before any change).
+func generation(ctx context.Context, c db.Conn) (string, error) {
+	g, err := setting.Get(ctx, c, settingGeneration)
+	if errors.Is(err, setting.ErrNotFound) {
+		return "", nil
+	}
+	return g, err
+}
+
+// changed counts the generation up, in the transaction of a change to
+// users, roles or units.
+func changed(ctx context.Context, tx *db.Tx) error {
+	if _, err := setting.Increment(ctx, tx, settingGeneration); err != nil {
+		return fmt.Errorf("organisation changed: %w", err)
+	}
+	return nil
+}
