@@ -147,6 +147,8 @@ type EventData struct {
 	DuplicateOf int64  `json:"duplicate_of,omitempty"`
 	CategoryID  int64  `json:"category_id,omitempty"`
 	Level       int    `json:"level,omitempty"`
+	Rating      string `json:"rating,omitempty"`       // feedback: the reporter's answer
+	ReopenAsked bool   `json:"reopen_asked,omitempty"` // feedback: 不满意, asking the office to reopen
 }
 
 // EventPhoto is a photo attached to an event.

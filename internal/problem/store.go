@@ -149,6 +149,13 @@ func (s *Store) checkReport(ctx context.Context, a access.Actor, in *ReportInput
 // through the public form (source citizen); signed-in users through 随手拍;
 // the office enters hotline, media and superior cases.
 func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Case, error) {
+	return s.report(ctx, a, in, nil)
+}
+
+// report files a report; then, when set, runs also in the transaction
+// with the new case's id (the public form's status link).
+func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
+	then func(ctx context.Context, tx *db.Tx, id int64, now time.Time) error) (*Case, error) {
 	cat, region, err := s.checkReport(ctx, a, &in)
 	if err != nil {
 		return nil, err
@@ -179,7 +186,13 @@ func (s *Store) Report(ctx context.Context, a access.Actor, in ReportInput) (*Ca
 		if err := indexForSearch(ctx, tx, id, code, in.Description, in.Address); err != nil {
 			return err
 		}
-		return tallyNew(ctx, tx, id)
+		if err := tallyNew(ctx, tx, id); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(ctx, tx, id, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -124,12 +124,19 @@ func (l *locator) Locate(ctx context.Context, lng, lat float64) (string, bool, e
 func (l *locator) InChina(lng, lat float64) bool { return geo.InChina(geo.Point{Lng: lng, Lat: lat}) }
 
 // publicLimit allows each client address a few public reports an hour.
+// prefix keeps the counts of different pages apart.
 type publicLimit struct {
 	allow  func(ctx context.Context, key string, limit int, window time.Duration) (bool, error)
 	limit  int
 	window time.Duration
+	prefix string
 }
 
 func (p publicLimit) Allow(ctx context.Context, key string) (bool, error) {
-	return p.allow(ctx, key, p.limit, p.window)
+	return p.allow(ctx, p.prefix+key, p.limit, p.window)
 }
+
+// trackPerHour is how many status pages and their photos one client
+// address loads an hour: a handful of reports followed several times a
+// day, and a bound on anyone trying tokens.
+const trackPerHour = 120

@@ -132,6 +132,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
 		PublicLimit: publicLimit{allow: authSvc.Allow, limit: cfg.PublicPerHour, window: time.Hour},
+		// A status page loads its after-photos too: a few dozen an hour.
+		TrackLimit: publicLimit{allow: authSvc.Allow, limit: trackPerHour, window: time.Hour, prefix: "track|"},
 	})
 	if err != nil {
 		return nil, err

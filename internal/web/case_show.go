@@ -99,7 +99,18 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.caseData(r.Context(), actorOf(r), id)
+	a := actorOf(r)
+	if problem.OwnReportsOnly(a) {
+		// A citizen sees their report as its public status, with the
+		// satisfaction question once it is closed.
+		st, err := s.Problems.Status(r.Context(), a, id)
+		if err != nil {
+			return err
+		}
+		s.renderTrack(w, r, http.StatusOK, memberTrack(st, ""))
+		return nil
+	}
+	d, err := s.caseData(r.Context(), a, id)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -11,6 +12,9 @@ type kpiData struct {
 	KPI        problem.KPI
 	PeriodFrom time.Time
 	PeriodTo   time.Time
+	// Satisfaction counts the citizens' answers per unit (满意度回访), for
+	// the office and the leaders.
+	Satisfaction []problem.UnitSatisfaction
 }
 
 // ledgerKPIs is the partial the ledger loads after its list: the rates over
@@ -31,6 +35,11 @@ func (s *Server) ledgerKPIs(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if d.KPI, err = s.Problems.KPIs(r.Context(), a, f, d.PeriodFrom, d.PeriodTo, s.Hours); err != nil {
 		return err
+	}
+	if a.HasAny(access.RoleAdmin, access.RoleOffice, access.RoleLeader) {
+		if d.Satisfaction, err = s.Problems.SatisfactionByUnit(r.Context(), a, d.PeriodFrom, d.PeriodTo); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, http.StatusOK, "ledger_kpis", "ledger.title", d)
 	return nil

@@ -70,6 +70,12 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if problem.OwnReportsOnly(a) {
+		// 我的上报: what they reported, with its state, not the office's rates.
+		s.render(w, r, http.StatusOK, "ledger_mine", "citizen.mine_title",
+			ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q})
+		return nil
+	}
 	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
 		CanImport: problem.MayImport(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}

@@ -158,18 +158,25 @@ func (s *Server) serve(h handlerFunc) http.Handler {
 // pre-session cookie) with the installation key, so it cannot be forged
 // from another site or reused for another session.
 func (s *Server) csrfToken(info *request) string {
-	var subject string
-	switch {
-	case info.session.TokenHash != "":
-		subject = "session|" + info.session.TokenHash
-	case info.preID != "":
-		subject = "pre|" + info.preID
-	default:
+	subject := clientSubject(info)
+	if subject == "" {
 		return ""
 	}
 	m := hmac.New(sha256.New, s.Secret)
 	m.Write([]byte(subject))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// clientSubject names the client a token is bound to: its session, or
+// before sign-in its pre-session cookie; "" for neither.
+func clientSubject(info *request) string {
+	switch {
+	case info.session.TokenHash != "":
+		return "session|" + info.session.TokenHash
+	case info.preID != "":
+		return "pre|" + info.preID
+	}
+	return ""
 }
 
 func (s *Server) validCSRF(r *http.Request, info *request) bool {

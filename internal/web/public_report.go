@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/site"
@@ -21,6 +20,7 @@ type publicData struct {
 	Code      string
 	SiteToken string // a scanned site's QR token: the report is about that site
 	SiteName  string
+	TrackURL  string // the private link to the report's status page
 }
 
 // scannedSite looks up the site of a QR token. ok is false without a
@@ -77,15 +77,19 @@ func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 	if about {
 		f.In.SiteID = st.ID
 	}
+	// A citizen signed in files as themselves: the report is then among
+	// their 我的上报 too.
+	a := actorOf(r)
 	var c *problem.Case
+	var token string
 	if err == nil {
-		err = s.Problems.CheckReport(r.Context(), access.Actor{}, f.In)
+		err = s.Problems.CheckReport(r.Context(), a, f.In)
 	}
 	if err == nil {
 		err = s.storePhotos(r, f)
 	}
 	if err == nil {
-		c, err = s.Problems.Report(r.Context(), access.Actor{}, f.In)
+		c, token, err = s.Problems.ReportTracked(r.Context(), a, f.In)
 	}
 	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
@@ -94,6 +98,9 @@ func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 				return cerr
 			}
 			d := publicData{reportData: reportData{Categories: cats, In: f.In, Error: msg, Lng: f.Lng, Lat: f.Lat}}
+			if kerr := s.keepRefused(r, f, &d.reportData, false); kerr != nil {
+				return kerr
+			}
 			if about {
 				d.SiteToken, d.SiteName = f.Site, st.Name
 			}
@@ -101,6 +108,17 @@ func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		})
 	}
-	s.render(w, r, http.StatusCreated, "public_done", "public.title", publicData{Code: c.Code})
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusCreated, "public_done", "public.title", publicData{Code: c.Code, TrackURL: s.absoluteURL(r, "/track/"+token)})
 	return nil
+}
+
+// absoluteURL is path on this server, as the client reached it: a link
+// the citizen keeps and opens later.
+func (s *Server) absoluteURL(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil || s.SecureCookies {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
 }

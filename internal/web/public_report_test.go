@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/access"
-	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
@@ -30,9 +29,10 @@ func photoHash(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// TestReportPhotosStoredAfterTheCheck: a report the ledger refuses keeps
-// none of its photos, on the public form and on 随手拍, and files no case.
-func TestReportPhotosStoredAfterTheCheck(t *testing.T) {
+// TestRefusedReportKeepsPhotos: a report the ledger refuses files no
+// case, on the public form and on 随手拍, and comes back with its photos
+// kept by ticket (the after-photos of 立拍立改 only when it was ticked).
+func TestRefusedReportKeepsPhotos(t *testing.T) {
 	t.Parallel()
 	app := servertest.New(t)
 	cat := catalogue(t)
@@ -66,11 +66,14 @@ func TestReportPhotosStoredAfterTheCheck(t *testing.T) {
 			if res.Status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400", res.Status)
 			}
-			servertest.MustContain(t, html.UnescapeString(res.Body), tc.want)
-			for _, photo := range [][]byte{before, after} {
-				if _, err := app.Media.Get(context.Background(), photoHash(photo)); apperr.As(err).Kind != apperr.KindNotFound {
-					t.Errorf("a photo of the refused form was stored: %v", err)
-				}
+			body := html.UnescapeString(res.Body)
+			servertest.MustContain(t, body, tc.want, `name="kept_photo" value="`+photoHash(before)+`.`)
+			if _, err := app.Media.Get(context.Background(), photoHash(before)); err != nil {
+				t.Errorf("the photo of the refused form was not kept: %v", err)
+			}
+			_, err := app.Media.Get(context.Background(), photoHash(after))
+			if fixed := tc.fields["fixed"] == "1"; fixed != (err == nil) || fixed != strings.Contains(body, `name="kept_after" value="`+photoHash(after)+`.`) {
+				t.Errorf("after-photo kept %v (%v), want %v", err == nil, err, fixed)
 			}
 		})
 	}

@@ -115,7 +115,11 @@ func (s *Server) navFor(a access.Actor, current string) []navItem {
 			continue
 		}
 		active := e.href == current || (e.href != "/" && strings.HasPrefix(current, e.href))
-		out = append(out, navItem{Href: e.href, Label: s.Catalog.T(e.key), Active: active})
+		key := e.key
+		if e.href == "/problems" && problem.OwnReportsOnly(a) {
+			key = "citizen.mine_title" // the ledger of a citizen is 我的上报
+		}
+		out = append(out, navItem{Href: e.href, Label: s.Catalog.T(key), Active: active})
 	}
 	return out
 }

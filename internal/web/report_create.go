@@ -32,7 +32,10 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 			if derr != nil {
 				return derr
 			}
-			d.In, d.Error, d.Lng, d.Lat = f.In, msg, f.Lng, f.Lat
+			d.In, d.Error, d.Lng, d.Lat, d.Fixed, d.FixNote = f.In, msg, f.Lng, f.Lat, f.Fixed, f.FixNote
+			if kerr := s.keepRefused(r, f, &d, true); kerr != nil {
+				return kerr
+			}
 			s.render(w, r, status, "report", "report.title", d)
 			return nil
 		})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -18,6 +19,11 @@ type reportData struct {
 	Error      string
 	Sources    []problem.Source
 	Office     bool
+	// Kept and KeptAfter are the photos kept from a refused post, shown
+	// as thumbnails and posted again by ticket (photo_keep.go).
+	Kept, KeptAfter []keptPhoto
+	Fixed           bool   // 立拍立改 was ticked
+	FixNote         string // and its note
 }
 
 func (s *Server) reportNew(w http.ResponseWriter, r *http.Request) error {
@@ -63,6 +69,9 @@ type reportForm struct {
 	After   []string
 	photos  []*multipart.FileHeader
 	after   []*multipart.FileHeader
+	// kept and keptAfter came as tickets of photos kept from a refused
+	// post; their hashes lead In.Photos and After.
+	kept, keptAfter []keptPhoto
 }
 
 // parseReportForm reads a report form; with fix, also the fields of 立拍立改
@@ -90,6 +99,21 @@ func (s *Server) parseReportForm(r *http.Request, fix bool) (reportForm, error) 
 	if r.MultipartForm != nil {
 		f.photos, f.after = r.MultipartForm.File["photos"], r.MultipartForm.File["after_photos"]
 	}
+	var err error
+	if f.kept, err = s.keptPhotos(r, "kept_photo"); err != nil {
+		return f, err
+	}
+	if f.Fixed {
+		if f.keptAfter, err = s.keptPhotos(r, "kept_after"); err != nil {
+			return f, err
+		}
+	}
+	for _, k := range f.kept {
+		f.In.Photos = append(f.In.Photos, k.Hash)
+	}
+	for _, k := range f.keptAfter {
+		f.After = append(f.After, k.Hash)
+	}
 	photos, err := s.inspectPhotos(r.Context(), f.photos)
 	if err != nil {
 		return f, err
@@ -99,7 +123,11 @@ func (s *Server) parseReportForm(r *http.Request, fix bool) (reportForm, error) 
 	}
 	// Without a position from the browser, the first photo's GPS will do.
 	if !f.In.HasPlace {
-		for _, p := range photos {
+		all := make([]media.Photo, 0, len(f.kept)+len(photos))
+		for _, k := range f.kept {
+			all = append(all, k.photo)
+		}
+		for _, p := range append(all, photos...) {
 			if p.HasGPS {
 				f.In.Lng, f.In.Lat, f.In.HasPlace = p.Lng, p.Lat, true
 				break
@@ -116,6 +144,19 @@ func (s *Server) parseReportForm(r *http.Request, fix bool) (reportForm, error) 
 		}
 	}
 	return f, nil
+}
+
+// keepRefused keeps the photos of a refused form for the form shown again.
+// With fix, the after-photos of 立拍立改 too (the public form has none).
+func (s *Server) keepRefused(r *http.Request, f reportForm, d *reportData, fix bool) error {
+	var err error
+	if d.Kept, err = s.keepPhotos(r.Context(), r, f.kept, f.photos); err != nil {
+		return err
+	}
+	if fix && f.Fixed {
+		d.KeptAfter, err = s.keepPhotos(r.Context(), r, f.keptAfter, f.after)
+	}
+	return err
 }
 
 // storePhotos keeps the form's photos, once the form has been checked.

@@ -10,6 +10,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	member := func(h handlerFunc) http.Handler { return s.chain(h, true, nil) }
 	anyone := func(h handlerFunc) http.Handler { return s.chain(h, false, nil) }
 	limited := func(h handlerFunc) http.Handler { return s.chain(h, false, s.PublicLimit) }
+	tracked := func(h handlerFunc) http.Handler { return s.chain(h, false, s.TrackLimit) }
 
 	mux.Handle("GET /static/", s.assets)
 
@@ -70,6 +71,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 	// The public report form (市民随手拍): no account, rate limited per client address.
 	mux.Handle("GET /public/report", anyone(s.publicForm))
 	mux.Handle("POST /public/report", limited(s.publicSubmit))
+	mux.Handle("GET /report/kept/{ticket}", anyone(s.keptPhoto))
+
+	// A citizen's report: its private status link, the after-photos and
+	// the satisfaction answer, rate limited per client address.
+	mux.Handle("GET /track/{token}", tracked(s.trackPage))
+	mux.Handle("GET /track/{token}/photos/{hash}/{size}", tracked(s.trackPhoto))
+	mux.Handle("POST /track/{token}/feedback", tracked(s.trackFeedback))
+	mux.Handle("POST /problems/{id}/feedback", member(s.caseFeedback))
 
 	// The configuration: category catalogue, working calendar, routing rules.
 	mux.Handle("GET /settings", member(s.settingsIndex))

@@ -53,6 +53,8 @@ type Deps struct {
 	TrustProxy     bool
 	// PublicLimit throttles the public report form per client address.
 	PublicLimit RateLimiter
+	// TrackLimit throttles the citizens' status pages per client address.
+	TrackLimit RateLimiter
 	// Outbox shows the administrator the SMS messages and their delivery;
 	// SMSGateway says whether a gateway sends them.
 	Outbox     *outbox.Book
