@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -113,12 +114,9 @@ func (s *Server) publicSubmit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// absoluteURL is path on this server, as the client reached it: a link
-// the citizen keeps and opens later.
+// absoluteURL is path on this server as the public reaches it (the
+// configured base URL, else the request's): a link the citizen keeps and
+// opens later.
 func (s *Server) absoluteURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil || s.SecureCookies {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + path
+	return strings.TrimRight(s.publicBase(r), "/") + path
 }
