@@ -112,7 +112,7 @@ func cut(r cellRect, weights []int) ([]cellRect, error) {
 	return append(first, second...), nil
 }
 
-// ringOf is the closed, counter-clockwise outline of r through every
+// ringOf is the closed outline of r through every
 // lattice point on its edge.
 func ringOf(r cellRect) []geo.Point {
 	var ring []geo.Point
@@ -131,7 +131,8 @@ func ringOf(r cellRect) []geo.Point {
 	return append(ring, ring[0])
 }
 
-// latticePoint is lattice point (i, j) warped and placed on the district.
+// latticePoint is lattice point (i, j) warped and placed on the district,
+// row 0 in the north, where the first streets (马庄街道) lie.
 // The warp keeps the square's edges where they are and moves the inside
 // by a few percent; its Jacobian stays positive, so it folds nothing.
 func latticePoint(i, j int) geo.Point {
@@ -139,7 +140,7 @@ func latticePoint(i, j int) geo.Point {
 	x := u + warpAmp*math.Sin(math.Pi*u)*math.Sin(2*math.Pi*1.3*v+0.7)
 	y := v + warpAmp*math.Sin(math.Pi*v)*math.Sin(2*math.Pi*1.1*u+1.9)
 	c := Center()
-	return geo.Point{Lng: c.Lng - spanLng/2 + x*spanLng, Lat: c.Lat - spanLat/2 + y*spanLat}
+	return geo.Point{Lng: c.Lng - spanLng/2 + x*spanLng, Lat: c.Lat + spanLat/2 - y*spanLat}
 }
 
 // drawBoundaries gives the district, its streets and their communities the
