@@ -127,6 +127,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
 		PublicLimit: publicLimit{allow: authSvc.Allow, limit: cfg.PublicPerHour, window: time.Hour},
+		// A person choosing a place looks up a few lists a minute.
+		PlaceLimit: publicLimit{allow: authSvc.Allow, limit: 120, window: time.Minute},
 	})
 	if err != nil {
 		return nil, err
