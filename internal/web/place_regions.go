@@ -63,12 +63,20 @@ func (s *Server) placeRegions(w http.ResponseWriter, r *http.Request) error {
 }
 
 // placeSites lists the active sites of ?region= for the picker's last
-// step; what each carries depends on who asks (site.Store.Picks).
+// step (all of the deployment's without one, for the maps' labels); what each carries depends on who asks (site.Store.Picks).
 func (s *Server) placeSites(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	code := strings.TrimSpace(q.Get("region"))
 	if code == "" {
-		return writePlaceJSON(w, map[string]any{"sites": []any{}})
+		// The map's labelled sites: all of the deployment's own area.
+		roots, err := region.Roots(r.Context(), s.Regions.DB)
+		if err != nil {
+			return err
+		}
+		if len(roots) != 1 {
+			return writePlaceJSON(w, map[string]any{"sites": []any{}})
+		}
+		code = roots[0].Code
 	}
 	if _, ok := region.LevelOf(code); !ok {
 		return writePlaceJSON(w, map[string]any{"sites": []any{}})
