@@ -1,0 +1,130 @@
+//go:build browser
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/site"
+)
+
+// chooseOption picks the option of a select whose text is label and tells
+// the page, as a tap on the option would.
+func chooseOption(sel, label string) chromedp.Action[chromedp.Void] {
+	js := `(function(){var s=document.querySelector(` + strconv.Quote(sel) + `);for(var o of s.options){if(o.text===` + strconv.Quote(label) +
+		`){s.value=o.value;s.dispatchEvent(new Event("change",{bubbles:true}));return true}}return false})()`
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && !ok {
+			err = fmt.Errorf("no option %q in %s", label, sel)
+		}
+		return chromedp.Void{}, err
+	}
+}
+
+func valueInto(sel string, dst *string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).value`))
+		*dst = v
+		return chromedp.Void{}, err
+	}
+}
+
+func intInto(js string, dst *int) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
+		*dst = v
+		return chromedp.Void{}, err
+	}
+}
+
+// TestMapsPickPlaceOnPhone: on a phone-sized screen, with no tile server,
+// the 随手拍 form's map shows the district's outlines, and a place is
+// picked by street → community → site, filling the form's position and
+// region.
+func TestMapsPickPlaceOnPhone(t *testing.T) {
+	base, app := startAppWith(t)
+	ctx0 := context.Background()
+	if _, err := site.DemoSites(ctx0, app.Sites); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := app.Sites.List(ctx0, access.System(), site.Filter{Query: "S410411-0017"}) // 电力社区
+	if err != nil || len(list) != 1 || list[0].Name != "电力社区" {
+		t.Fatalf("site 电力社区: %v %v", err, list)
+	}
+	want := list[0]
+
+	ctx := newBrowser(t)
+	var lng, lat, regionCode, chosen string
+	var paths, tilesDrawn, areaLabels int
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		signIn(base, "volunteer", "wenming-volunteer-2026"),
+		chromedp.Navigate(base+"/report"),
+		chromedp.WaitVisible(chromedp.CSS(`#map.leaflet-container`)),
+		// The outlines arrive: paths in Leaflet's overlay pane, no tiles.
+		waitTrue(`document.querySelectorAll('#map .leaflet-overlay-pane path').length >= 10`),
+		intInto(`document.querySelectorAll('#map .leaflet-overlay-pane path').length`, &paths),
+		intInto(`document.querySelectorAll('#map .leaflet-tile-pane img').length`, &tilesDrawn),
+		screenshotTo(t, "report-map-390x844.png"),
+		waitTrue(`document.querySelector('[data-pick-street]').options.length > 1`),
+		chooseOption(`[data-pick-street]`, "马庄街道"),
+		waitTrue(`document.querySelector('[data-pick-community]').options.length > 1`),
+		chooseOption(`[data-pick-community]`, "电力社区"),
+		waitTrue(`document.querySelector('[data-pick-site]').options.length > 1`),
+		chooseOption(`[data-pick-site]`, "电力社区"),
+		waitTrue(`document.querySelector('#report-form [name=region_code]').value === "410411001001" && document.getElementById('lng').value !== ""`),
+		valueInto(`#lng`, &lng),
+		valueInto(`#lat`, &lat),
+		valueInto(`#report-form [name=region_code]`, &regionCode),
+		textInto(`[data-pick-chosen]`, &chosen),
+		// Zoomed in on the site, the communities' names are written.
+		waitTrue(`document.querySelectorAll('#map .area-label-5').length > 0`),
+		intInto(`document.querySelectorAll('#map .area-label-5').length`, &areaLabels),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, screenshotTo(t, "report-place-390x844.png")); err != nil {
+		t.Error(err)
+	}
+	if tilesDrawn != 0 || paths < 10 {
+		t.Errorf("map without tiles: %d outline paths, %d tiles", paths, tilesDrawn)
+	}
+	gotLng, _ := strconv.ParseFloat(lng, 64)
+	gotLat, _ := strconv.ParseFloat(lat, 64)
+	if regionCode != "410411001001" || math.Abs(gotLng-want.Lng) > 1e-5 || math.Abs(gotLat-want.Lat) > 1e-5 {
+		t.Errorf("picked %s, %s in %s; want %v, %v in 410411001001", lng, lat, regionCode, want.Lng, want.Lat)
+	}
+	if chosen != "马庄街道 · 电力社区 · 电力社区" {
+		t.Errorf("the form says %q was chosen", chosen)
+	}
+	if areaLabels == 0 {
+		t.Error("no community names on the map")
+	}
+}
+
+// screenshotTo keeps the page as an artefact under the test's temporary
+// directory (or WENMING_SHOTS), for a person to look at.
+func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	dir := os.Getenv("WENMING_SHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.Void{}, os.WriteFile(filepath.Join(dir, name), shot, 0o644)
+	}
+}
