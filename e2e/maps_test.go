@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"os"
@@ -126,5 +127,76 @@ func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
 			return chromedp.Void{}, err
 		}
 		return chromedp.Void{}, os.WriteFile(filepath.Join(dir, name), shot, 0o644)
+	}
+}
+
+// gpsJPEG is a photo whose EXIF block says where it was taken: the little
+// TIFF directory a phone writes, with a GPS directory of latitude and
+// longitude as degrees, minutes and seconds.
+func gpsJPEG(lat, lng float64) []byte {
+	le := binary.LittleEndian
+	var tiff []byte
+	u16 := func(v uint16) { tiff = le.AppendUint16(tiff, v) }
+	u32 := func(v uint32) { tiff = le.AppendUint32(tiff, v) }
+	entry := func(tag, typ uint16, count, value uint32) { u16(tag); u16(typ); u32(count); u32(value) }
+	tiff = append(tiff, 'I', 'I')
+	u16(42)
+	u32(8)
+	// IFD0 at 8: one entry pointing to the GPS IFD at 26.
+	u16(1)
+	entry(0x8825, 4, 1, 26)
+	u32(0)
+	// GPS IFD at 26: four entries, rationals from 80 on.
+	u16(4)
+	entry(1, 2, 2, uint32('N'))
+	entry(2, 5, 3, 80)
+	entry(3, 2, 2, uint32('E'))
+	entry(4, 5, 3, 104)
+	u32(0)
+	for _, v := range []float64{lat, lng} {
+		d := math.Floor(v)
+		m := math.Floor((v - d) * 60)
+		sec := ((v-d)*60 - m) * 60
+		u32(uint32(d))
+		u32(1)
+		u32(uint32(m))
+		u32(1)
+		u32(uint32(math.Round(sec * 10000)))
+		u32(10000)
+	}
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	img := sceneJPEG()
+	out := append([]byte{0xFF, 0xD8, 0xFF, 0xE1}, byte((len(app1)+2)>>8), byte(len(app1)+2))
+	out = append(out, app1...)
+	return append(out, img[2:]...)
+}
+
+// TestMapsPhotoPositionFillsPlace: choosing a photo taken with the
+// phone's GPS on fills the report's position from its EXIF block.
+func TestMapsPhotoPositionFillsPlace(t *testing.T) {
+	base := startApp(t)
+	photo := filepath.Join(t.TempDir(), "gps.jpg")
+	if err := os.WriteFile(photo, gpsJPEG(33.7123, 113.3187), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	var lng, lat string
+	var button int
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		signIn(base, "volunteer", "wenming-volunteer-2026"),
+		chromedp.Navigate(base+"/report"),
+		chromedp.WaitVisible(chromedp.CSS(`#map.leaflet-container`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#report-form input[name=photos]`), []string{photo}),
+		waitTrue(`document.getElementById('lng').value !== ""`),
+		valueInto(`#lng`, &lng),
+		valueInto(`#lat`, &lat),
+		intInto(`document.querySelector('[data-photo-place]').hidden ? 0 : 1`, &button),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lng != "113.318700" || lat != "33.712300" || button != 1 {
+		t.Errorf("photo position %s, %s (button shown %d), want 113.318700, 33.712300", lng, lat, button)
 	}
 }
