@@ -253,7 +253,13 @@ func TestLedgerLoopInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#report-form select[name=source]`), "inspection"),
 		selectOption(`#report-form select[name=category_id]`, "乱堆乱放"),
 		chromedp.SendKeys(chromedp.CSS(`#report-form textarea[name=description]`), "电力小区门口堆放废旧沙发"),
-		chromedp.SendKeys(chromedp.CSS(`#report-form input[name=region_code]`), "410411001001"),
+		// The place is picked by street and community (the region code
+		// field is folded away under 坐标与区划代码).
+		waitTrue(`document.querySelector('[data-pick-street]').options.length > 1`),
+		chooseOption(`[data-pick-street]`, "马庄街道"),
+		waitTrue(`document.querySelector('[data-pick-community]').options.length > 1`),
+		chooseOption(`[data-pick-community]`, "电力社区"),
+		waitTrue(`document.querySelector('#report-form [name=region_code]').value === "410411001001"`),
 		clickAndWait(`#report-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 		locationInto(&caseURL),

@@ -32,7 +32,8 @@ type Report struct {
 	Regions region.ImportReport
 	Units   int // created this time
 	Users   int // created this time
-	// Boundaries counts the illustrative community boundaries drawn.
+	// Boundaries counts the illustrative boundaries drawn: the district's,
+	// its streets' and their communities'.
 	Boundaries int
 	Accounts   []Account
 }
@@ -58,11 +59,7 @@ func Load(ctx context.Context, regions *region.Store, o *org.Store) (Report, err
 		return rep, fmt.Errorf("demo units: %w", err)
 	}
 	rep.Units = created
-	var communities []region.Region
-	for _, st := range streets {
-		communities = append(communities, st.Communities...)
-	}
-	if rep.Boundaries, err = drawBoundaries(ctx, regions.DB, communities); err != nil {
+	if rep.Boundaries, err = drawBoundaries(ctx, regions.DB, streets); err != nil {
 		return rep, err
 	}
 	sys := access.System()

@@ -32,7 +32,7 @@ func TestLoadTwiceKeepsData(t *testing.T) {
 	}
 	// 21 fixed units, 10 street offices, 104 community committees.
 	// One user per role, and a community handler for the ledger's loop.
-	if first.Units != 21+10+104 || first.Users != len(access.AllRoles())+1 || first.Boundaries != 104 {
+	if first.Units != 21+10+104 || first.Users != len(access.AllRoles())+1 || first.Boundaries != 1+10+104 {
 		t.Fatalf("first load created %d units, %d users, %d boundaries", first.Units, first.Users, first.Boundaries)
 	}
 	seen := map[access.Role]bool{}

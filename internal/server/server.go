@@ -134,6 +134,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		PublicLimit: publicLimit{allow: authSvc.Allow, limit: cfg.PublicPerHour, window: time.Hour},
 		// A status page loads its after-photos too: a few dozen an hour.
 		TrackLimit: publicLimit{allow: authSvc.Allow, limit: trackPerHour, window: time.Hour, prefix: "track|"},
+		// A person choosing a place looks up a few lists a minute.
+		PlaceLimit: publicLimit{allow: authSvc.Allow, limit: 120, window: time.Minute},
 	})
 	if err != nil {
 		return nil, err

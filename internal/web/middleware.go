@@ -61,7 +61,7 @@ func (s *Server) sessionCookieName() string {
 func (s *Server) chain(h handlerFunc, needSession bool, limit RateLimiter) http.Handler {
 	var next http.Handler = s.serve(h)
 	if limit != nil {
-		next = s.rateLimit(limit, next)
+		next = s.rateLimit(limit, "public:", next)
 	}
 	next = s.mustChange(next)
 	next = s.csrf(next)
@@ -130,9 +130,9 @@ func (s *Server) mustChange(next http.Handler) http.Handler {
 }
 
 // rateLimit allows one more request per client address and route.
-func (s *Server) rateLimit(limit RateLimiter, next http.Handler) http.Handler {
+func (s *Server) rateLimit(limit RateLimiter, prefix string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, err := limit.Allow(r.Context(), "public:"+s.clientAddr(r))
+		ok, err := limit.Allow(r.Context(), prefix+s.clientAddr(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return

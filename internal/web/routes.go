@@ -11,6 +11,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 	anyone := func(h handlerFunc) http.Handler { return s.chain(h, false, nil) }
 	limited := func(h handlerFunc) http.Handler { return s.chain(h, false, s.PublicLimit) }
 	tracked := func(h handlerFunc) http.Handler { return s.chain(h, false, s.TrackLimit) }
+	lookup := func(h handlerFunc) http.Handler {
+		var next http.Handler = s.serve(h)
+		if s.PlaceLimit != nil {
+			next = s.rateLimit(s.PlaceLimit, "place:", next)
+		}
+		return s.session(false, next)
+	}
 
 	mux.Handle("GET /static/", s.assets)
 
@@ -69,6 +76,17 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /problems/import", member(s.ledgerImport))
 
 	// The public report form (市民随手拍): no account, rate limited per client address.
+	// Places: the maps' base layer and the place pickers of the forms; the
+	// public form asks the /public/places variants, which answer with
+	// public names only and are throttled per address.
+	mux.Handle("GET /places/areas.geojson", anyone(s.placeAreas))
+	mux.Handle("GET /places/regions", member(s.placeRegions))
+	mux.Handle("GET /places/sites", member(s.placeSites))
+	mux.Handle("GET /places/search", member(s.placeSearch))
+	mux.Handle("GET /public/places/regions", lookup(s.placeRegions))
+	mux.Handle("GET /public/places/sites", lookup(s.placeSites))
+	mux.Handle("GET /public/places/search", lookup(s.placeSearch))
+
 	mux.Handle("GET /public/report", anyone(s.publicForm))
 	mux.Handle("POST /public/report", limited(s.publicSubmit))
 	mux.Handle("GET /report/kept/{ticket}", anyone(s.keptPhoto))

@@ -55,6 +55,9 @@ type Deps struct {
 	PublicLimit RateLimiter
 	// TrackLimit throttles the citizens' status pages per client address.
 	TrackLimit RateLimiter
+	// PlaceLimit throttles the public form's place look-ups (regions,
+	// sites, search) per client address, apart from the reports' budget.
+	PlaceLimit RateLimiter
 	// Outbox shows the administrator the SMS messages and their delivery;
 	// SMSGateway says whether a gateway sends them.
 	Outbox     *outbox.Book
@@ -82,6 +85,7 @@ type Server struct {
 	// ingestSlots bounds how many uploads are decoded at once.
 	ingestSlots chan struct{}
 	dashboard   *dashboard.Store
+	areas       *areaCache
 }
 
 // New parses the templates and indexes the static files.
@@ -90,7 +94,8 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, assets: a, loc: calendar.Shanghai(), ingestSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
+	s := &Server{Deps: d, assets: a, loc: calendar.Shanghai(), ingestSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		areas: &areaCache{}}
 	s.dashboard = &dashboard.Store{Problems: d.Problems, Inspections: d.Inspections, Hours: d.Hours, Loc: s.loc}
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err

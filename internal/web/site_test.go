@@ -318,7 +318,7 @@ func TestSiteMapGeoJSON(t *testing.T) {
 	for _, f := range fc.Features {
 		p := f.Properties
 		names[p["name"].(string)] = true
-		if f.Geometry.Type != "Point" || f.Geometry.Coordinates[0] < 113.29 || f.Geometry.Coordinates[0] > 113.37 {
+		if f.Geometry.Type != "Point" || f.Geometry.Coordinates[0] < 113.25 || f.Geometry.Coordinates[0] > 113.41 {
 			t.Errorf("%v at %v", p["name"], f.Geometry.Coordinates)
 		}
 		if v, ok := p["score"]; !ok || v != nil {

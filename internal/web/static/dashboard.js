@@ -329,6 +329,8 @@
       e.classList.add("no-tiles");
     }
     map.setView([33.70, 113.33], 12);
+    // The district's streets and communities under the markers.
+    if (window.WenmingMap) { window.WenmingMap.outlines(map, { sites: false }); }
     this.map = map;
     this.problems = L.markerClusterGroup ? L.markerClusterGroup({ maxClusterRadius: 50 }) : L.layerGroup();
     this.sites = L.layerGroup();
