@@ -32,12 +32,17 @@ func unitTree(a access.Actor) []int64 {
 	return append([]int64{a.UnitID}, a.SubUnits...)
 }
 
-// Supervised reports whether the actor sees the case because it is
-// dispatched to a unit below the actor's: the case page says it is
-// another unit's to handle and offers no unit action.
+// Supervised reports whether a handler sees the case because it is
+// dispatched to a unit below the handler's: the case page says why it
+// offers no unit action. (Leaders act on no case, so they need no note.)
 func Supervised(a access.Actor, c *Case) bool {
-	return unitReader(a) && a.Supervises(c.UnitID)
+	return a.Has(access.RoleHandler) && unitReader(a) && a.Supervises(c.UnitID)
 }
+
+// SupervisesUnits reports whether the actor reads the cases of units below
+// its own (the handlers and leaders of a street office, of any unit with
+// units below it): pages offer it Filter.Below.
+func SupervisesUnits(a access.Actor) bool { return unitReader(a) && len(a.SubUnits) > 0 }
 
 // unitInSQL is the condition that col is one of ids ("1 = 0" for none); a
 // single unit keeps the plain equality.
