@@ -38,6 +38,10 @@ type Actor struct {
 	UnitID   int64
 	// UnitPath holds the unit and its ancestors' ids, the unit first.
 	UnitPath []int64
+	// SubUnits holds the ids of the units below the unit, at every depth
+	// (a street office's communities and their grid stations), loaded
+	// with the actor: under 属地管理 a unit supervises the units below it.
+	SubUnits []int64
 	// Region is the root code of the unit's jurisdiction ("" if none).
 	Region string
 	Roles  []Role
@@ -86,6 +90,13 @@ func (a Actor) Oversees(code string) bool {
 // the path of that unit (the unit first, then its ancestors).
 func (a Actor) InUnitTree(unitPath []int64) bool {
 	return a.UnitID != 0 && slices.Contains(unitPath, a.UnitID)
+}
+
+// Supervises reports whether unitID lies below the actor's unit (not the
+// unit itself): a street office supervises its communities. What a
+// supervisor may do there (read, never act) is the domain's to decide.
+func (a Actor) Supervises(unitID int64) bool {
+	return unitID != 0 && a.UnitID != 0 && unitID != a.UnitID && slices.Contains(a.SubUnits, unitID)
 }
 
 // InSubtree reports whether region code lies in the subtree rooted at root.

@@ -40,3 +40,29 @@ func TestScope(t *testing.T) {
 		t.Error("Role.Valid wrong")
 	}
 }
+
+func TestSupervises(t *testing.T) {
+	t.Parallel()
+	street := Actor{UserID: 3, UnitID: 20, SubUnits: []int64{21, 22, 221}, Roles: []Role{RoleHandler}}
+	tests := []struct {
+		name  string
+		actor Actor
+		unit  int64
+		want  bool
+	}{
+		{"a community below", street, 21, true},
+		{"a grid two levels below", street, 221, true},
+		{"its own unit is not below it", street, 20, false},
+		{"a unit elsewhere", street, 30, false},
+		{"no unit", street, 0, false},
+		{"an actor without a unit", Actor{UserID: 4, SubUnits: []int64{21}}, 21, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tc.actor.Supervises(tc.unit); got != tc.want {
+				t.Errorf("Supervises(%d) = %v, want %v", tc.unit, got, tc.want)
+			}
+		})
+	}
+}

@@ -442,6 +442,39 @@ func (s *Store) UnitPath(ctx context.Context, id int64) ([]int64, error) {
 	return path, rows.Err()
 }
 
+// SubUnits returns the ids of the units below the unit, at every depth, in
+// no particular order: one recursive query down the parent index. The
+// depth bound and the de-duplication guard against a cycle in bad data.
+func (s *Store) SubUnits(ctx context.Context, id int64) ([]int64, error) {
+	if id == 0 {
+		return nil, nil
+	}
+	rows, err := s.DB.Query(ctx, `WITH RECURSIVE down(id, depth) AS (
+		SELECT id, 1 FROM unit WHERE parent_id = ?
+		UNION ALL SELECT u.id, down.depth + 1 FROM unit u JOIN down ON u.parent_id = down.id WHERE down.depth < 32)
+		SELECT id FROM down`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sub-units of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int64
+	seen := map[int64]bool{id: true}
+	for rows.Next() {
+		var x int64
+		if err := rows.Scan(&x); err != nil {
+			return nil, fmt.Errorf("sub-units of %d: %w", id, err)
+		}
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sub-units of %d: %w", id, err)
+	}
+	return out, nil
+}
+
 // UnitChoices lists id and name of the units the actor may assign (as a
 // parent or as a user's unit), for select boxes.
 func (s *Store) UnitChoices(ctx context.Context, a access.Actor) ([]Unit, error) {

@@ -505,8 +505,8 @@ func (s *Store) RecordLogin(ctx context.Context, userID int64) error {
 	return nil
 }
 
-// Actor builds the acting identity of a user: roles, unit path and
-// jurisdiction. A disabled user has no actor.
+// Actor builds the acting identity of a user: roles, unit path, the units
+// below its unit and jurisdiction. A disabled user has no actor.
 func (s *Store) Actor(ctx context.Context, userID int64) (access.Actor, bool, error) {
 	if s.actors == nil {
 		return s.loadActor(ctx, userID)
@@ -559,6 +559,11 @@ func (s *Store) loadActor(ctx context.Context, userID int64) (access.Actor, bool
 	}
 	sortRoles(a.Roles)
 	if a.UnitPath, err = s.UnitPath(ctx, a.UnitID); err != nil {
+		return access.Actor{}, false, err
+	}
+	// Loaded once per request with the actor, so scope checks of a page
+	// ask the database nothing more.
+	if a.SubUnits, err = s.SubUnits(ctx, a.UnitID); err != nil {
 		return access.Actor{}, false, err
 	}
 	return a, mustChange, nil

@@ -107,11 +107,11 @@ func (s *Store) kpis(ctx context.Context, a access.Actor, f Filter, from, to tim
 		return KPI{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	now := s.Now()
-	scope := Filter{UnitID: f.UnitID, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
+	scope := Filter{UnitID: f.UnitID, Below: f.Below, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
 	where, args := scope.where(a, now, s.DB.Dialect())
 	var k KPI
 	var err error
-	plan, ok := tallyPlanFor(a, scope, from, to)
+	plan, ok := tallyPlanFor(a, scope, from, to, s.DB.Dialect().Hints())
 	if ok = ok && useTally; ok {
 		if ok, err = s.wholeDays(ctx, from, to); err != nil {
 			return k, err
@@ -202,48 +202,73 @@ type tallyPlan struct {
 
 // tallyPlanFor decides whether the tally can answer exactly for what the
 // actor sees of the filter: no category or source, and a scope whose
-// visible part is an area of at most a street's depth or a unit, plus
-// what the actor sees besides. (The period is wholeDays' question.)
-func tallyPlanFor(a access.Actor, f Filter, from, to time.Time) (tallyPlan, bool) {
+// visible part is an area of at most a street's depth or a set of units
+// (a unit and those below it), plus what the actor sees besides. (The
+// period is wholeDays' question.)
+func tallyPlanFor(a access.Actor, f Filter, from, to time.Time, hints db.Hints) (tallyPlan, bool) {
 	if f.CategoryID != 0 || f.Source != "" || !from.Before(to) {
 		return tallyPlan{}, false
 	}
 	regional := a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != ""
-	handler := a.Has(access.RoleHandler) && a.UnitID != 0
+	tree := unitTree(a)
 	switch {
 	case a.IsAdmin():
-		if f.UnitID != 0 && f.Region != "" || !TallyUsable(f.Region) {
+		if f.UnitID != 0 && f.Region != "" || f.Below || !TallyUsable(f.Region) {
 			return tallyPlan{}, false
 		}
 		return tallyPlan{scope: TallyScope{Region: f.Region, UnitID: f.UnitID}}, true
+	case f.Below:
+		// The units below, whose every case a unit's handler or leader sees.
+		if f.Region != "" || f.UnitID != 0 && !a.Supervises(f.UnitID) || !unitReader(a) || len(a.SubUnits) == 0 {
+			return tallyPlan{}, false
+		}
+		if f.UnitID != 0 {
+			return tallyPlan{scope: TallyScope{UnitID: f.UnitID}}, true
+		}
+		return tallyPlan{scope: TallyScope{Units: a.SubUnits}}, true
 	case f.UnitID != 0:
-		// Only the unit's own handler sees every case of it.
-		if f.Region != "" || !handler || f.UnitID != a.UnitID {
+		// Only the unit's handlers and leaders, and those of the units
+		// above it, see every case of it.
+		if f.Region != "" || !seesUnit(a, f.UnitID) {
 			return tallyPlan{}, false
 		}
 		return tallyPlan{scope: TallyScope{UnitID: f.UnitID}}, true
 	case regional && f.Region != "" && access.InSubtree(f.Region, a.Region):
 		// Inside the actor's area they see everything.
 		return tallyPlan{scope: TallyScope{Region: f.Region}}, TallyUsable(f.Region)
-	case regional && !handler && f.Region == "" && TallyUsable(a.Region):
-		// The area, and what they reported outside it. Region codes are
-		// digit strings, so outside the subtree is outside the range, and
-		// problem_reporter (reporter_id, region_code) finds those few
-		// among the many cases an office enters.
-		mine := "p.reporter_id = ? AND (p.region_code IS NULL OR "
-		args := []any{a.UserID}
+	case regional && f.Region == "" && TallyUsable(a.Region):
+		// The area, and what they reported or their units hold outside it.
+		// Region codes are digit strings, so outside the subtree is outside
+		// the range, and problem_reporter (reporter_id, region_code) finds
+		// those few among the many cases an office enters; the units' term
+		// is kept off its index so that SQLite reads the few cases outside
+		// the area rather than every case of the units.
+		outside := "(p.region_code IS NULL OR "
+		var oargs []any
 		if hi, bounded := region.NextPrefix(a.Region); bounded {
-			mine += "p.region_code < ? OR p.region_code >= ?)"
-			args = append(args, a.Region, hi)
+			outside += "p.region_code < ? OR p.region_code >= ?)"
+			oargs = append(oargs, a.Region, hi)
 		} else {
-			mine += "substr(p.region_code, 1, ?) <> ?)"
-			args = append(args, len(a.Region), a.Region)
+			outside += "substr(p.region_code, 1, ?) <> ?)"
+			oargs = append(oargs, len(a.Region), a.Region)
 		}
-		return tallyPlan{scope: TallyScope{Region: a.Region}, extra: mine, extraArgs: args}, true
-	case handler && !regional && f.Region == "":
-		// The unit, and what they reported for other units or none.
-		return tallyPlan{scope: TallyScope{UnitID: a.UnitID}, extra: "p.reporter_id = ? AND (p.unit_id IS NULL OR p.unit_id <> ?)",
-			extraArgs: []any{a.UserID, a.UnitID}}, true
+		if len(tree) == 0 {
+			return tallyPlan{scope: TallyScope{Region: a.Region}, extra: "p.reporter_id = ? AND " + outside,
+				extraArgs: append([]any{a.UserID}, oargs...)}, true
+		}
+		units, uargs := unitInSQL(hints.NoIndex("p.unit_id"), tree)
+		args := append(append([]any{a.UserID}, uargs...), oargs...)
+		return tallyPlan{scope: TallyScope{Region: a.Region}, extra: "(p.reporter_id = ? OR " + units + ") AND " + outside,
+			extraArgs: args}, true
+	case len(tree) > 0 && !regional && f.Region == "":
+		// The units, and what they reported for other units or none.
+		units, uargs := unitInSQL("p.unit_id", tree)
+		sc := TallyScope{UnitID: a.UnitID}
+		if len(tree) > 1 {
+			sc = TallyScope{Units: tree}
+		}
+		return tallyPlan{scope: sc, extra: "p.reporter_id = ? AND (p.unit_id IS NULL OR NOT " + units + ")",
+			extraArgs: append([]any{a.UserID}, uargs...)}, true
 	}
 	return tallyPlan{}, false
 }

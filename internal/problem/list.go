@@ -17,6 +17,7 @@ import (
 type Filter struct {
 	States     []State
 	UnitID     int64
+	Below      bool   // only the cases dispatched to the units below the actor's unit (a street's communities)
 	Region     string // subtree
 	CategoryID int64
 	Source     Source
@@ -52,8 +53,8 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 		return "1 = 1", nil
 	}
 	col := func(c string) string { return c }
-	many := a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" ||
-		a.Has(access.RoleHandler) && a.UnitID != 0
+	tree := unitTree(a)
+	many := a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" || len(tree) > 0
 	if many {
 		col = hints.NoIndex
 	}
@@ -70,9 +71,10 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 		parts = append(parts, cond)
 		args = append(args, cargs...)
 	}
-	if a.Has(access.RoleHandler) && a.UnitID != 0 {
-		parts = append(parts, col("p.unit_id")+" = ?")
-		args = append(args, a.UnitID)
+	if len(tree) > 0 {
+		cond, cargs := unitInSQL(col("p.unit_id"), tree)
+		parts = append(parts, cond)
+		args = append(args, cargs...)
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
@@ -97,6 +99,10 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 	}
 	if f.UnitID != 0 {
 		add("p.unit_id = ?", f.UnitID)
+	}
+	if f.Below {
+		cond, cargs := unitInSQL("p.unit_id", a.SubUnits)
+		add(cond, cargs...)
 	}
 	if f.Region != "" {
 		cond, cargs := region.SubtreeSQL("p.region_code", f.Region)

@@ -327,8 +327,9 @@ func (s *Store) read(ctx context.Context, c db.Conn, id int64) (*Case, error) {
 }
 
 // CanSee is the read scope of a case: administrators everything; office,
-// leaders and inspectors their jurisdiction; handlers the cases dispatched
-// to their unit; everyone the cases they reported.
+// leaders and inspectors their jurisdiction; handlers and leaders of a
+// unit the cases dispatched to it and to the units below it (scope.go);
+// everyone the cases they reported.
 func CanSee(a access.Actor, c *Case) bool {
 	switch {
 	case !a.SignedIn():
@@ -340,7 +341,7 @@ func CanSee(a access.Actor, c *Case) bool {
 	case a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" && c.RegionCode != "" &&
 		access.InSubtree(c.RegionCode, a.Region):
 		return true
-	case a.Has(access.RoleHandler) && c.UnitID != 0 && c.UnitID == a.UnitID:
+	case seesUnit(a, c.UnitID):
 		return true
 	}
 	return false

@@ -202,8 +202,12 @@ func TestMoveRules(t *testing.T) {
 	if !c.Deadline.Equal(want) {
 		t.Fatalf("deadline %s, want %s", c.Deadline, want)
 	}
-	// The street's handler is not on this case.
-	if _, err := w.app.Problems.Move(ctx, w.actors["handler"], c.ID, problem.MoveInput{Action: problem.ActAccept}); apperr.As(err).Code != "problem.not_found" {
+	// The street's handler supervises the community: it reads the case
+	// but is not on it.
+	if _, err := w.app.Problems.Get(ctx, w.actors["handler"], c.ID); err != nil {
+		t.Fatalf("street handler cannot read its community's case: %v", err)
+	}
+	if _, err := w.app.Problems.Move(ctx, w.actors["handler"], c.ID, problem.MoveInput{Action: problem.ActAccept}); apperr.As(err).Code != "problem.not_your_move" {
 		t.Fatalf("street handler: %v", err)
 	}
 	// A stale version is refused.

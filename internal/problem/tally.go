@@ -495,11 +495,13 @@ func (s *Store) handlingHours(ctx context.Context, dispatched, rectified sql.Nul
 }
 
 // TallyScope says which tally rows a sum reads: a region of at most
-// StreetLen digits (the roll-up rows of its streets; "" is everywhere), or
-// one unit (its own rows).
+// StreetLen digits (the roll-up rows of its streets; "" is everywhere), one
+// unit (its own rows), or several units (their own rows, summed: a case is
+// with one unit at a time, so the sum is their cases').
 type TallyScope struct {
 	Region string
 	UnitID int64
+	Units  []int64 // when UnitID is 0
 }
 
 // TallyUsable reports whether a region scope can be read from the tally.
@@ -534,6 +536,10 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 	case q.Scope.UnitID != 0:
 		where = append(where, "t.unit_id = ?")
 		args = append(args, q.Scope.UnitID)
+	case len(q.Scope.Units) > 0:
+		cond, cargs := unitInSQL("t.unit_id", q.Scope.Units)
+		where = append(where, cond)
+		args = append(args, cargs...)
 	case !TallyUsable(q.Scope.Region):
 		return nil, fmt.Errorf("tally: region %q is below street level", q.Scope.Region)
 	default:
@@ -598,13 +604,17 @@ func (s *Store) OverdueIn(ctx context.Context, sc TallyScope) (int, error) {
 	case sc.UnitID != 0:
 		w += " AND p.unit_id = ?"
 		args = append(args, sc.UnitID)
+	case len(sc.Units) > 0:
+		cond, cargs := unitInSQL("p.unit_id", sc.Units)
+		w += " AND " + cond
+		args = append(args, cargs...)
 	case sc.Region != "":
 		cond, cargs := region.SubtreeSQL("p.region_code", sc.Region)
 		w += " AND " + cond
 		args = append(args, cargs...)
 	}
 	from := "problem p"
-	if sc.UnitID == 0 {
+	if sc.UnitID == 0 && len(sc.Units) == 0 {
 		// With fresh statistics SQLite reads a district through the region
 		// index (every case of it, seconds at a million) rather than the
 		// open cases through (state, deadline, region_code).

@@ -241,10 +241,14 @@ func TestKPIsFromTallyEqualCounted(t *testing.T) {
 	both := w.actors["office"]
 	both.Roles = append(both.Roles, access.RoleHandler)
 	both.UnitID = handler.UnitID
+	// A leader of the street reads its area and its communities' cases.
+	streetLeader := w.actors["leader"]
+	streetLeader.UnitID, streetLeader.Region, streetLeader.SubUnits = handler.UnitID, "410411001", handler.SubUnits
 	actors := map[string]access.Actor{"admin": access.System(), "office": w.actors["office"], "leader": w.actors["leader"],
-		"handler": handler, "shequ": w.actors["shequ"], "office and handler": both}
+		"handler": handler, "shequ": w.actors["shequ"], "office and handler": both, "street leader": streetLeader}
 	filters := map[string]problem.Filter{"none": {}, "street": {Region: "410411001"}, "community": {Region: "410411001001"},
-		"own unit": {UnitID: handler.UnitID}, "category": {CategoryID: w.catID}}
+		"own unit": {UnitID: handler.UnitID}, "category": {CategoryID: w.catID}, "below": {Below: true},
+		"a community unit": {UnitID: w.actors["shequ"].UnitID}}
 	checked := 0
 	for an, a := range actors {
 		for fn, f := range filters {

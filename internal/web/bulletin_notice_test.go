@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
@@ -200,17 +201,25 @@ func TestCaseMarks(t *testing.T) {
 	}
 	servertest.MustContain(t, office.Get("/bulletins/marks?problem="+code).Body, "已认定虚假整改", "王创文")
 
-	// Now marked, the others see it read-only.
-	for _, b := range []*servertest.Browser{shequ, leader} {
+	// Now marked, the others see it read-only, the street's handler too:
+	// it supervises the community.
+	handler := app.Browser(t)
+	handler.SignIn("handler", servertest.DemoPassword("handler"))
+	for _, b := range []*servertest.Browser{shequ, leader, handler} {
 		res := b.Get(closed)
 		servertest.MustContain(t, res.Body, `id="marks"`, "已认定虚假整改", "考核标记由问题所在辖区的创文办认定")
 		servertest.MustNotContain(t, res.Body, `action="/bulletins/marks"`)
 	}
-	// The street's handler does not see the community's case at all.
-	handler := app.Browser(t)
-	handler.SignIn("handler", servertest.DemoPassword("handler"))
-	if res := handler.Get(closed); res.Status != http.StatusNotFound {
-		t.Fatalf("street handler opens the community's case: %d", res.Status)
+	// A handler of another street does not see the case at all.
+	other := app.Browser(t)
+	if _, _, err := app.Org.CreateUser(ctx, access.System(), org.UserInput{Username: "linjie", DisplayName: "邻街承办",
+		UnitID: servertest.MustAtoi(t, servertest.UnitID(t, app, "410411002")), Roles: []access.Role{access.RoleHandler},
+		Password: "linjie-pass-2026"}); err != nil {
+		t.Fatal(err)
+	}
+	other.SignIn("linjie", "linjie-pass-2026")
+	if res := other.Get(closed); res.Status != http.StatusNotFound {
+		t.Fatalf("another street's handler opens the community's case: %d", res.Status)
 	}
 
 	// back must be a case page of this site; anything else is ignored and

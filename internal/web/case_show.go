@@ -26,8 +26,11 @@ type caseData struct {
 	// Marks are the office's assessment marks: buttons for the office
 	// that may set them, read-only for the others; nil hides them.
 	Marks *problem.MarksView
-	Now   time.Time
-	Error string
+	// Supervised: the case is with a unit below the actor's, which reads
+	// it and does not act on it.
+	Supervised bool
+	Now        time.Time
+	Error      string
 }
 
 func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseData, error) {
@@ -39,7 +42,7 @@ func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseDa
 	if err != nil {
 		return caseData{}, err
 	}
-	d := caseData{Case: c, Events: events, Actions: problem.Actions(a, c), Now: s.Problems.Now()}
+	d := caseData{Case: c, Events: events, Actions: problem.Actions(a, c), Supervised: problem.Supervised(a, c), Now: s.Problems.Now()}
 	if s.Bulletins != nil {
 		if d.Marks, err = s.Problems.ViewMarks(ctx, a, id); err != nil {
 			return d, err

@@ -28,7 +28,7 @@ type CategoryGroup struct {
 func ledgerFilter(q url.Values, loc *time.Location) problem.Filter {
 	f := problem.Filter{
 		Region: strings.TrimSpace(q.Get("region")), Source: problem.Source(q.Get("source")),
-		Overdue: q.Get("overdue") == "1", Text: q.Get("q"), Sort: q.Get("sort"),
+		Overdue: q.Get("overdue") == "1", Below: q.Get("below") == "1", Text: q.Get("q"), Sort: q.Get("sort"),
 	}
 	for _, st := range q["state"] {
 		if st != "" {
@@ -57,6 +57,7 @@ type ledgerData struct {
 	CanReport  bool
 	CanExport  bool
 	CanImport  bool
+	CanBelow   bool // the actor's unit has units below it: offer "only theirs"
 	QueryStr   string
 	More       bool // more than problem.CountCap cases match
 }
@@ -78,7 +79,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
-		CanImport: problem.MayImport(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
+		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
 	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 		return err
 	}

@@ -65,11 +65,12 @@ func TestLedgerLoop(t *testing.T) {
 	res = office.Get(path)
 	servertest.MustContain(t, res.Body, "电力社区居民委员会", "属地管理")
 
-	// Another unit's handler neither sees nor moves it.
-	if res := street.Get(path); res.Status != http.StatusNotFound {
-		t.Fatalf("street handler saw the community's case: %d", res.Status)
+	// The street office above the community reads the case but does not
+	// move it (属地管理: it supervises its communities).
+	if res := street.Get(path); res.Status != http.StatusOK || !strings.Contains(res.Body, "本案由下级单位") {
+		t.Fatalf("street handler on the community's case: %d", res.Status)
 	}
-	if res := act(street, "accept", nil, nil); res.Status != http.StatusNotFound {
+	if res := act(street, "accept", nil, nil); res.Status != http.StatusForbidden {
 		t.Fatalf("street handler accepted: %d", res.Status)
 	}
 	// The right handler sees a notification and accepts.
@@ -115,8 +116,11 @@ func TestLedgerLoop(t *testing.T) {
 	if r := office.Get(ph[1]); r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" {
 		t.Fatalf("photo: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
-	if r := street.Get(ph[1]); r.Status != http.StatusNotFound {
-		t.Fatalf("photo shown to another unit: %d", r.Status)
+	if r := street.Get(ph[1]); r.Status != 200 {
+		t.Fatalf("photo withheld from the supervising street: %d", r.Status)
+	}
+	if r := app.SignedIn(t, "citizen").Get(ph[1]); r.Status != http.StatusNotFound {
+		t.Fatalf("photo shown to a citizen who did not report it: %d", r.Status)
 	}
 	// The ledger lists it and its KPIs count it.
 	res = office.Get("/problems?q=" + c.Code)
