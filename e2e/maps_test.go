@@ -32,22 +32,6 @@ func chooseOption(sel, label string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-func valueInto(sel string, dst *string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).value`))
-		*dst = v
-		return chromedp.Void{}, err
-	}
-}
-
-func intInto(js string, dst *int) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[int](js))
-		*dst = v
-		return chromedp.Void{}, err
-	}
-}
-
 // TestMapsPickPlaceOnPhone: on a phone-sized screen, with no tile server,
 // the 随手拍 form's map shows the district's outlines, and a place is
 // picked by street → community → site, filling the form's position and
@@ -111,22 +95,6 @@ func TestMapsPickPlaceOnPhone(t *testing.T) {
 	}
 	if areaLabels == 0 {
 		t.Error("no community names on the map")
-	}
-}
-
-// screenshotTo keeps the page as an artefact under the test's temporary
-// directory (or WENMING_SHOTS), for a person to look at.
-func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
-	dir := os.Getenv("WENMING_SHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			return chromedp.Void{}, err
-		}
-		return chromedp.Void{}, os.WriteFile(filepath.Join(dir, name), shot, 0o644)
 	}
 }
 

@@ -199,8 +199,13 @@ func TestFeedbackOnceAndCounted(t *testing.T) {
 			t.Errorf("outside the period: %+v %v", counts, err)
 		}
 	}
-	// A handler of another unit sees no answers about cases it cannot see.
-	if counts, err := w.app.Problems.SatisfactionByUnit(ctx, w.actors["handler"], w.now.Add(-time.Hour), w.now.Add(time.Hour)); err != nil || len(counts) != 0 {
+	// The street above the community sees its answers (it supervises the
+	// unit); a handler of a unit with no part in the case sees none.
+	if counts, err := w.app.Problems.SatisfactionByUnit(ctx, w.actors["handler"], w.now.Add(-time.Hour), w.now.Add(time.Hour)); err != nil || len(counts) != 1 {
+		t.Errorf("the supervising street: %+v %v", counts, err)
+	}
+	stranger := access.Actor{UserID: 1 << 40, UnitID: 1 << 40, Roles: []access.Role{access.RoleHandler}}
+	if counts, err := w.app.Problems.SatisfactionByUnit(ctx, stranger, w.now.Add(-time.Hour), w.now.Add(time.Hour)); err != nil || len(counts) != 0 {
 		t.Errorf("handler of another unit: %+v %v", counts, err)
 	}
 }
