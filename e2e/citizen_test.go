@@ -61,7 +61,7 @@ func TestCitizenReportsAndFollowsOnPhone(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS(`#public-form input[name=photos]`), []string{photo}),
 		chromedp.SendKeys(chromedp.CSS(`#public-form textarea[name=description]`), desc),
 		chromedp.SendKeys(chromedp.CSS(`#public-form input[name=address]`), "人民路与建设路口"),
-		chromedp.SendKeys(chromedp.CSS(`#public-form input[name=region_code]`), "410411001001"),
+		chromedp.SetValue(chromedp.CSS(`#public-form input[name=region_code]`), "410411001001"), // folded under 坐标与区划代码（高级）
 		chromedp.SendKeys(chromedp.CSS(`#public-form input[name=reporter_phone]`), "1381234"),
 		clickAndWait(`#public-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`.alert`)),
