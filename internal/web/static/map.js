@@ -84,12 +84,12 @@
     var status = form && form.querySelector("[data-locate-status]");
     if (btn) {
       btn.addEventListener("click", function () {
-        if (!navigator.geolocation) { status.textContent = btn.getAttribute("data-unsupported") || ""; return; }
-        status.textContent = "…";
-        navigator.geolocation.getCurrentPosition(function (pos) {
+        status.textContent = WMGeo.text("locating") || "…";
+        // The failures are told in Chinese with what to do next (geo.js).
+        WMGeo.locate(function (pos) {
           status.textContent = "±" + Math.round(pos.coords.accuracy) + " m";
           put(pos.coords.longitude, pos.coords.latitude);
-        }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 15000 });
+        }, function (msg) { status.textContent = msg; });
       });
     }
   }
