@@ -225,14 +225,15 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return false
 		},
-		"photo":     func(hash, size string) string { return "/photos/" + hash + "/" + size },
-		"needs":     actionNeeds,
-		"ms":        func(ms int64) time.Time { return time.UnixMilli(ms) },
-		"day":       func(t time.Time) string { return t.In(s.loc).Format("2006-01-02") },
-		"allRoles":  access.AllRoles,
-		"unitKinds": org.UnitKinds,
-		"lines":     org.Lines,
-		"add":       func(a, b int) int { return a + b },
+		"photo":      func(hash, size string) string { return "/photos/" + hash + "/" + size },
+		"needs":      actionNeeds,
+		"ms":         func(ms int64) time.Time { return time.UnixMilli(ms) },
+		"day":        func(t time.Time) string { return t.In(s.loc).Format("2006-01-02") },
+		"allRoles":   access.AllRoles,
+		"unitKinds":  org.UnitKinds,
+		"lines":      org.Lines,
+		"add":        func(a, b int) int { return a + b },
+		"noticeKind": s.noticeKindName,
 	}
 }
 
