@@ -12,6 +12,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	limited := func(h handlerFunc) http.Handler { return s.chain(h, false, s.PublicLimit) }
 
 	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /favicon.ico", s.assets.file("favicon.ico"))
 
 	// Sign-in, password and the home page.
 	mux.Handle("GET /login", anyone(s.loginShow))
