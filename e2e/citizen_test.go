@@ -20,26 +20,6 @@ func phone() chromedp.Action[chromedp.Void] {
 	return chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch)
 }
 
-// screenshotTo keeps a screenshot of the viewport as a test artefact,
-// under the test's temporary directory or WENMING_SHOTS when set (to look
-// at them after the run).
-func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
-	shot := chromedp.CaptureScreenshot()
-	dir := os.Getenv("WENMING_SHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		b, err := shot(ctx, tg)
-		if err == nil {
-			p := filepath.Join(dir, name)
-			err = os.WriteFile(p, b, 0o644)
-			t.Logf("screenshot %s", p)
-		}
-		return chromedp.Void{}, err
-	}
-}
-
 // TestCitizenReportsAndFollowsOnPhone: on a phone, a citizen reports with
 // a photo through the public form; a wrong phone number brings the form
 // back with everything entered and the photo kept; corrected, the report
@@ -157,25 +137,5 @@ func TestCitizenReportsAndFollowsOnPhone(t *testing.T) {
 	}
 	if state != "已办结" || unit != "社区（村）" || !strings.Contains(rated, "满意") {
 		t.Errorf("closed: state %q unit %q answer %q", state, unit, rated)
-	}
-}
-
-// valueInto reads the value of the form field matching sel into dst.
-func valueInto(sel string, dst *string) chromedp.Action[chromedp.Void] {
-	value := chromedp.Value(chromedp.CSS(sel))
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := value(ctx, t)
-		*dst = v
-		return chromedp.Void{}, err
-	}
-}
-
-// intInto evaluates expr into dst.
-func intInto(expr string, dst *int) chromedp.Action[chromedp.Void] {
-	eval := chromedp.Evaluate[int](expr)
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := eval(ctx, t)
-		*dst = v
-		return chromedp.Void{}, err
 	}
 }

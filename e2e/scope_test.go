@@ -15,16 +15,6 @@ import (
 	"github.com/wenming-civic/wenming/internal/demo"
 )
 
-// evalInto evaluates a JavaScript expression into dst.
-func evalInto[T any](expr string, dst *T) chromedp.Action[chromedp.Void] {
-	eval := chromedp.Evaluate[T](expr)
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := eval(ctx, t)
-		*dst = v
-		return chromedp.Void{}, err
-	}
-}
-
 var ledgerTotal = regexp.MustCompile(`共 (\d+) 条`)
 
 // TestStreetHandlerSupervisesItsCommunities: the demo's handler of 马庄街道

@@ -94,11 +94,34 @@ func (s *Store) Unread(ctx context.Context, a access.Actor) (int, error) {
 
 // List returns a user's latest notifications, newest first.
 func (s *Store) List(ctx context.Context, a access.Actor, limit int) ([]Notification, error) {
+	out, _, err := s.Page(ctx, a, Filter{Limit: limit})
+	return out, err
+}
+
+// Filter picks a page of a user's notifications: of one kind ("" for
+// all), from Offset, at most Limit.
+type Filter struct {
+	Kind          string
+	Offset, Limit int
+}
+
+// Page returns one page of a user's notifications, newest first, and how
+// many there are in all.
+func (s *Store) Page(ctx context.Context, a access.Actor, f Filter) ([]Notification, int, error) {
 	if !a.SignedIn() {
-		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+		return nil, 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	where, args := "user_id = ?", []any{a.UserID}
+	if f.Kind != "" {
+		where += " AND kind = ?"
+		args = append(args, f.Kind)
+	}
+	var total int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM notification WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count notifications: %w", err)
 	}
 	rows, err := s.DB.Query(ctx, `SELECT id, COALESCE(problem_id, 0), COALESCE(bulletin_id, 0), kind, args, created_at, read_at IS NOT NULL
-		FROM notification WHERE user_id = ? ORDER BY id DESC LIMIT ?`, a.UserID, limit)
+		FROM notification WHERE `+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, max(f.Limit, 1), max(f.Offset, 0))...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (Notification, error) {
 		var n Notification
 		var args string
@@ -115,9 +138,46 @@ func (s *Store) List(ctx context.Context, a access.Actor, limit int) ([]Notifica
 		return n, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list notifications: %w", err)
+		return nil, 0, fmt.Errorf("list notifications: %w", err)
+	}
+	return out, total, nil
+}
+
+// KindCount is how many notifications of one kind a user has, and how many
+// of them are unread.
+type KindCount struct {
+	Kind          string
+	Total, Unread int
+}
+
+// Kinds counts a user's notifications by kind, the kinds with unread ones
+// first, then by name.
+func (s *Store) Kinds(ctx context.Context, a access.Actor) ([]KindCount, error) {
+	if !a.SignedIn() {
+		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	rows, err := s.DB.Query(ctx, `SELECT kind, COUNT(*), COUNT(*) - COUNT(read_at) FROM notification WHERE user_id = ?
+		GROUP BY kind ORDER BY COUNT(*) - COUNT(read_at) = 0, kind`, a.UserID)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (KindCount, error) {
+		var k KindCount
+		return k, r.Scan(&k.Kind, &k.Total, &k.Unread)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count notification kinds: %w", err)
 	}
 	return out, nil
+}
+
+// MarkKindRead marks the user's unread notifications of one kind read.
+func (s *Store) MarkKindRead(ctx context.Context, a access.Actor, kind string) error {
+	if !a.SignedIn() {
+		return apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	if _, err := s.DB.Exec(ctx, "UPDATE notification SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND kind = ?",
+		db.Millis(s.Now()), a.UserID, kind); err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
 }
 
 // MarkRead marks the user's notifications read (all when id is 0).

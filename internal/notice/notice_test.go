@@ -77,3 +77,70 @@ func TestNotificationsOncePerKeyAndRead(t *testing.T) {
 		t.Fatal("an anonymous actor listed notifications")
 	}
 }
+
+// TestPagesAndKinds: a user's notifications come a page at a time, of one
+// kind or all, are counted by kind, and one kind can be marked read
+// without touching the others or another user's.
+func TestPagesAndKinds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if _, err := demo.Load(ctx, &region.Store{DB: d}, org.New(d)); err != nil {
+		t.Fatal(err)
+	}
+	var me, other int64
+	if err := d.QueryRow(ctx, "SELECT MIN(id), MAX(id) FROM app_user").Scan(&me, &other); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	kinds := map[string]int{"dispatched": 25, "verify": 3}
+	i := 0
+	for kind, n := range kinds {
+		for range n {
+			i++
+			if err := notice.Add(ctx, d, notice.Message{Users: []int64{me, other}, Kind: kind, Args: []string{"x"}, At: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s := &notice.Store{DB: d, Now: func() time.Time { return at.Add(time.Hour) }}
+	a := access.Actor{UserID: me}
+	tests := []struct {
+		f           notice.Filter
+		rows, total int
+	}{
+		{notice.Filter{Limit: 20}, 20, 28},
+		{notice.Filter{Offset: 20, Limit: 20}, 8, 28},
+		{notice.Filter{Kind: "verify", Limit: 20}, 3, 3},
+		{notice.Filter{Kind: "dispatched", Offset: 20, Limit: 20}, 5, 25},
+		{notice.Filter{Kind: "none", Limit: 20}, 0, 0},
+	}
+	for _, tc := range tests {
+		list, total, err := s.Page(ctx, a, tc.f)
+		if err != nil || len(list) != tc.rows || total != tc.total {
+			t.Errorf("%+v: %d rows of %d (%v), want %d of %d", tc.f, len(list), total, err, tc.rows, tc.total)
+		}
+		for j, n := range list {
+			if tc.f.Kind != "" && n.Kind != tc.f.Kind || j > 0 && n.ID > list[j-1].ID {
+				t.Errorf("%+v: row %d is %s #%d", tc.f, j, n.Kind, n.ID)
+			}
+		}
+	}
+	if err := s.MarkKindRead(ctx, a, "dispatched"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Kinds(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []notice.KindCount{{Kind: "verify", Total: 3, Unread: 3}, {Kind: "dispatched", Total: 25, Unread: 0}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("kinds %+v, want %+v", got, want)
+	}
+	if n, _ := s.Unread(ctx, access.Actor{UserID: other}); n != 28 {
+		t.Errorf("another user's unread: %d", n)
+	}
+	if err := s.MarkKindRead(ctx, access.Actor{}, "verify"); err == nil {
+		t.Error("an anonymous actor marked notifications read")
+	}
+}

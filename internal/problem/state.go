@@ -155,14 +155,30 @@ func mayTake(a access.Actor, c *Case, action Action) bool {
 	return false
 }
 
-// Actions lists the moves the actor may take on the case now, for buttons.
+// ActionOrder lists the moves out of a state in the order a case page
+// shows them: the one that carries the case forward first (签收 before
+// 退回, 提交整改 before 申请延期 and 挂账, 派遣 before 合并), the ones that
+// turn it aside after, refusals last.
+func ActionOrder(st State) []Action {
+	return map[State][]Action{
+		Reported:   {ActFile, ActFixOnSpot, ActMerge, ActReject},
+		Filed:      {ActDispatch, ActFixOnSpot, ActMerge},
+		Dispatched: {ActAccept, ActReturn},
+		InProgress: {ActRectify, ActApproveExtension, ActRefuseExtension, ActRequestExtension, ActPark, ActReturn},
+		Parked:     {ActRectify, ActResume},
+		Rectified:  {ActVerifyPass, ActVerifyFail},
+		Closed:     {ActReopen},
+	}[st]
+}
+
+// Actions lists the moves the actor may take on the case now, for buttons,
+// the main one first (ActionOrder).
 func Actions(a access.Actor, c *Case) []Action {
 	if c.Held {
 		return nil
 	}
 	var out []Action
-	for _, act := range []Action{ActFile, ActReject, ActMerge, ActDispatch, ActAccept, ActReturn, ActRequestExtension,
-		ActApproveExtension, ActRefuseExtension, ActPark, ActResume, ActRectify, ActFixOnSpot, ActVerifyPass, ActVerifyFail, ActReopen} {
+	for _, act := range ActionOrder(c.State) {
 		if _, ok := Allowed(act, c.State); !ok || !mayTake(a, c, act) {
 			continue
 		}

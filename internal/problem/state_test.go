@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -77,5 +78,54 @@ func TestSides(t *testing.T) {
 	}
 	if CanSee(otherHandler, c) || !CanSee(handler, c) || !CanSee(leader, c) || CanSee(otherOffice, c) {
 		t.Error("CanSee wrong")
+	}
+}
+
+// TestActionOrder: every state lists exactly the moves the life cycle
+// allows out of it (none forgotten, none impossible), and the case page's
+// first button is the move that carries the case forward.
+func TestActionOrder(t *testing.T) {
+	t.Parallel()
+	for _, st := range States() {
+		listed := map[Action]bool{}
+		for _, a := range ActionOrder(st) {
+			if listed[a] {
+				t.Errorf("%s lists %s twice", st, a)
+			}
+			listed[a] = true
+			if _, ok := Allowed(a, st); !ok {
+				t.Errorf("%s lists %s, which it does not allow", st, a)
+			}
+		}
+		for a := range moves() {
+			if _, ok := Allowed(a, st); ok && !listed[a] {
+				t.Errorf("%s allows %s but does not list it", st, a)
+			}
+		}
+	}
+	office := access.Actor{UserID: 1, UnitID: 1, Region: "410411", Roles: []access.Role{access.RoleOffice}}
+	handler := access.Actor{UserID: 3, UnitID: 7, Region: "410411001001", Roles: []access.Role{access.RoleHandler}}
+	inspector := access.Actor{UserID: 5, UnitID: 1, Region: "410411", Roles: []access.Role{access.RoleInspector}}
+	tests := []struct {
+		name  string
+		actor access.Actor
+		state State
+		want  []Action
+	}{
+		{"office files before merging or rejecting", office, Reported, []Action{ActFile, ActMerge, ActReject}},
+		{"office dispatches before merging", office, Filed, []Action{ActDispatch, ActMerge}},
+		{"handler accepts before returning", handler, Dispatched, []Action{ActAccept, ActReturn}},
+		{"handler rectifies before extension, parking, return", handler, InProgress, []Action{ActRectify, ActRequestExtension, ActPark, ActReturn}},
+		{"handler rectifies a parked case before resuming", handler, Parked, []Action{ActRectify, ActResume}},
+		{"inspector passes before failing", inspector, Rectified, []Action{ActVerifyPass, ActVerifyFail}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := &Case{State: tc.state, RegionCode: "410411001001", UnitID: 7}
+			if got := Actions(tc.actor, c); !slices.Equal(got, tc.want) {
+				t.Errorf("Actions = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

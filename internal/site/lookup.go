@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
 )
 
 // RegionsOf returns the region codes of the sites with the ids; unknown
@@ -53,6 +54,29 @@ func Basics(ctx context.Context, c db.Conn, ids []int64) (map[int64]Basic, error
 	out := make(map[int64]Basic, len(rows))
 	for _, x := range rows {
 		out[x.id] = x.Basic
+	}
+	return out, nil
+}
+
+// Points returns the representative point of each of the sites ids that has
+// a place, for a page that orders a plan's sites by distance from where the
+// inspector stands. Sites without a place are left out.
+func (s *Store) Points(ctx context.Context, ids []int64) (map[int64]geo.Point, error) {
+	type row struct {
+		id int64
+		p  geo.Point
+	}
+	rows, err := db.CollectIn(ctx, s.DB, "SELECT id, lng, lat FROM site WHERE lng IS NOT NULL AND lat IS NOT NULL AND id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.p.Lng, &x.p.Lat)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("site points: %w", err)
+	}
+	out := make(map[int64]geo.Point, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.p
 	}
 	return out, nil
 }

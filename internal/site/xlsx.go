@@ -710,6 +710,21 @@ func (s *Store) ExportXLSX(ctx context.Context, w io.Writer, a access.Actor, f F
 	if err := s.Each(ctx, a, f, func(x Site) error { sites = append(sites, x); return nil }); err != nil {
 		return 0, err
 	}
+	return writeWorkbook(ctx, w, sites, t, now)
+}
+
+// TemplateXLSX writes the empty workbook ImportXLSX reads: the title and
+// the column headers, for an office that starts its list of sites.
+func TemplateXLSX(ctx context.Context, w io.Writer, a access.Actor, t func(string, ...any) string, now time.Time) error {
+	if !CanWrite(a) {
+		return apperr.Forbidden("site.forbidden")
+	}
+	_, err := writeWorkbook(ctx, w, nil, t, now)
+	return err
+}
+
+// writeWorkbook writes sites as the import workbook.
+func writeWorkbook(ctx context.Context, w io.Writer, sites []Site, t func(string, ...any) string, now time.Time) (n int, err error) {
 	book := excelize.NewFile()
 	defer func() {
 		if cerr := book.Close(); cerr != nil && err == nil {

@@ -68,10 +68,12 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	if f.Photos, _, err = s.ingestPhotos(r.Context(), f.photos); err != nil {
 		return s.caseError(w, r, id, err)
 	}
-	if _, err := s.Problems.Move(r.Context(), a, id, f.MoveInput); err != nil {
+	c, err := s.Problems.Move(r.Context(), a, id, f.MoveInput)
+	if err != nil {
 		return s.caseError(w, r, id, err)
 	}
-	return s.redirectWith(w, r, "/problems/"+strconv.FormatInt(id, 10), "case.done")
+	key, args := s.moveDone(c, f)
+	return s.redirectWith(w, r, "/problems/"+strconv.FormatInt(id, 10), key, args...)
 }
 
 // caseError shows the case again with the reason a move was refused.

@@ -22,7 +22,7 @@ var dashboardJSLabels = []string{
 	"filed", "closed", "reported", "closure_rate", "on_time_rate", "overdue", "open", "rework_rate", "mean_hours",
 	"rank", "unit", "not_ranked", "my_rank_title", "my_rank", "my_not_ranked", "my_no_rank", "no_data", "no_inspection",
 	"load_failed", "signed_out", "updated", "this_round", "previous_round", "score_rate", "by_type", "by_street",
-	"sites", "problems", "overdue_marker", "exit_fullscreen", "min_sample", "score", "open_near", "heat",
+	"sites", "problems", "overdue_marker", "exit_fullscreen", "min_sample", "score", "open_near", "heat", "more_units",
 }
 
 type dashboardData struct {
@@ -36,6 +36,8 @@ type dashboardData struct {
 	WallURL   string
 	PageURL   string
 	ScopeName string
+	// Lists is the wall's 红黑榜 from the latest bulletin; nil: none yet.
+	Lists *wallLists
 }
 
 func dashboardDays(q url.Values) int {
@@ -80,6 +82,9 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, name stri
 	title := "dashboard.title"
 	if name == "dashboard_wall" {
 		d.Refresh, title = wallRefreshSeconds, "dashboard.wall_title"
+		if d.Lists, err = s.latestLists(r.Context(), a); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, http.StatusOK, name, title, d)
 	return nil

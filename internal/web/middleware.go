@@ -179,13 +179,46 @@ func clientSubject(info *request) string {
 	return ""
 }
 
+// maskedCSRF is the session's token as a page carries it: XORed with a
+// fresh random pad that travels with it, so that no two pages hold the
+// same bytes and a compressed page (BREACH) gives the token away to no
+// one who can watch the sizes of responses.
+func (s *Server) maskedCSRF(info *request) string {
+	raw, err := base64.RawURLEncoding.DecodeString(s.csrfToken(info))
+	if err != nil || len(raw) == 0 {
+		return ""
+	}
+	out := make([]byte, 2*len(raw))
+	if _, err := rand.Read(out[:len(raw)]); err != nil {
+		return ""
+	}
+	for i, b := range raw {
+		out[len(raw)+i] = out[i] ^ b
+	}
+	return base64.RawURLEncoding.EncodeToString(out)
+}
+
+// unmaskCSRF reads a masked token back into the session's token; a token
+// that is not masked is returned as it is.
+func unmaskCSRF(got string) string {
+	b, err := base64.RawURLEncoding.DecodeString(got)
+	if err != nil || len(b) != 2*sha256.Size {
+		return got
+	}
+	n := len(b) / 2
+	for i := 0; i < n; i++ {
+		b[n+i] ^= b[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(b[n:])
+}
+
 func (s *Server) validCSRF(r *http.Request, info *request) bool {
 	want := s.csrfToken(info)
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
 		got = r.PostFormValue("csrf")
 	}
-	return want != "" && got != "" && hmac.Equal([]byte(want), []byte(got))
+	return want != "" && got != "" && hmac.Equal([]byte(want), []byte(unmaskCSRF(got)))
 }
 
 // ensurePre gives a signed-out visitor the cookie its form token is bound to.

@@ -2,11 +2,22 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 )
 
+// notificationsRead marks one notification read and opens what it is
+// about, or marks a whole kind read, or all of them.
 func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Notices.MarkRead(r.Context(), actorOf(r), formID(r, "id")); err != nil {
+	ctx, a := r.Context(), actorOf(r)
+	if kind := strings.TrimSpace(r.PostFormValue("kind")); kind != "" {
+		if err := s.Notices.MarkKindRead(ctx, a, kind); err != nil {
+			return err
+		}
+		return s.redirectWith(w, r, "/notifications?kind="+url.QueryEscape(kind), "field.notice_kind_read", s.noticeKindName(kind))
+	}
+	if err := s.Notices.MarkRead(ctx, a, formID(r, "id")); err != nil {
 		return err
 	}
 	to := "/notifications"

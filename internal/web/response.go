@@ -2,10 +2,15 @@ package web
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/httpx"
@@ -58,25 +63,50 @@ func (s *Server) clearCookie(w http.ResponseWriter, name string) {
 		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-// setFlash leaves a catalogue key for the next page to show once.
-func (s *Server) setFlash(w http.ResponseWriter, key string) {
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: key, Path: "/", MaxAge: 60, HttpOnly: true,
-		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+// setFlash leaves a catalogue key and its arguments for the next page to
+// show once. The cookie holds the key and arguments, not the text, signed
+// with the installation key so that no other site can make a page say
+// something in the application's name.
+func (s *Server) setFlash(w http.ResponseWriter, key string, args ...string) {
+	body, _ := json.Marshal(append([]string{key}, args...))
+	payload := base64.RawURLEncoding.EncodeToString(body)
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: payload + "." + s.flashMAC(payload), Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) flashMAC(payload string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("flash|" + payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
 func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	c, err := r.Cookie(flashCookie)
-	if err != nil || !s.Catalog.Has(c.Value) {
+	if err != nil {
 		return ""
 	}
 	s.clearCookie(w, flashCookie)
-	return s.Catalog.T(c.Value)
+	payload, mac, _ := strings.Cut(c.Value, ".")
+	if !hmac.Equal([]byte(mac), []byte(s.flashMAC(payload))) {
+		return ""
+	}
+	body, err := base64.RawURLEncoding.DecodeString(payload)
+	var parts []string
+	if err != nil || json.Unmarshal(body, &parts) != nil || len(parts) == 0 || !s.Catalog.Has(parts[0]) {
+		return ""
+	}
+	args := make([]any, len(parts)-1)
+	for i, a := range parts[1:] {
+		args[i] = a
+	}
+	return s.Catalog.T(parts[0], args...)
 }
 
-// redirectWith sends the browser on after a successful change.
-func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, to, flashKey string) error {
+// redirectWith sends the browser on after a successful change, with a
+// confirmation (a catalogue key and its arguments) for the next page.
+func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, to, flashKey string, args ...string) error {
 	if flashKey != "" {
-		s.setFlash(w, flashKey)
+		s.setFlash(w, flashKey, args...)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil

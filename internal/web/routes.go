@@ -20,6 +20,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	}
 
 	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /favicon.ico", s.assets.file("favicon.ico"))
 
 	// Sign-in, password and the home page.
 	mux.Handle("GET /login", anyone(s.loginShow))
@@ -73,6 +74,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /notifications/read", member(s.notificationsRead))
 	mux.Handle("GET /problems/export.xlsx", member(s.ledgerExport))
 	mux.Handle("GET /problems/import", member(s.ledgerImportForm))
+	mux.Handle("GET /problems/import/template.xlsx", member(s.ledgerImportTemplate))
 	mux.Handle("POST /problems/import", member(s.ledgerImport))
 
 	// The public report form (市民随手拍): no account, rate limited per client address.
@@ -147,6 +149,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /sites/map", member(s.siteMap))
 	mux.Handle("GET /sites/map.geojson", member(s.siteGeoJSON))
 	mux.Handle("GET /sites/import", member(s.siteImportForm))
+	mux.Handle("GET /sites/import/template.xlsx", member(s.siteImportTemplate))
 	mux.Handle("POST /sites/import", member(s.siteImport))
 	mux.Handle("GET /sites/export.xlsx", member(s.siteExport))
 	mux.Handle("GET /sites/qr-sheet", member(s.siteQRSheet))

@@ -16,4 +16,22 @@
       ev.detail.headers["X-CSRF-Token"] = token;
     }
   });
+  // The section bar shows which way it scrolls, and starts with the
+  // current section in view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var wrap = document.querySelector("[data-nav-wrap]");
+    var nav = wrap && wrap.querySelector(".nav");
+    if (!nav) { return; }
+    function edges() {
+      wrap.classList.toggle("more-left", nav.scrollLeft > 2);
+      wrap.classList.toggle("more-right", nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 2);
+    }
+    var active = nav.querySelector(".active");
+    if (active && active.offsetLeft + active.offsetWidth > nav.clientWidth) {
+      nav.scrollLeft = active.offsetLeft - nav.clientWidth / 3;
+    }
+    nav.addEventListener("scroll", edges, { passive: true });
+    window.addEventListener("resize", edges);
+    edges();
+  });
 })();

@@ -49,21 +49,17 @@
     form.addEventListener("input", save);
     form.addEventListener("change", save);
     save();
-    // Where the inspector stands, and a warning when far from the site.
+    // Where the inspector stands, and a warning when far from the site;
+    // a failure is told in words (geo.js) and does not stop the checklist.
     var pos = form.querySelector("[data-position]");
-    if (navigator.geolocation) {
-      navigator.geolocation.getCurrentPosition(function (p) {
-        form.elements.lng.value = p.coords.longitude; form.elements.lat.value = p.coords.latitude;
-        var slng = parseFloat(form.getAttribute("data-site-lng")), slat = parseFloat(form.getAttribute("data-site-lat"));
-        if (!isNaN(slng) && !isNaN(slat)) {
-          var r = 6371008.8, toR = Math.PI / 180;
-          var dLat = (p.coords.latitude - slat) * toR, dLng = (p.coords.longitude - slng) * toR;
-          var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(slat * toR) * Math.cos(p.coords.latitude * toR) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
-          var d = 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
-          pos.textContent = Math.round(d) + " m";
-          if (d > 300) { pos.className = "notice"; pos.textContent = form.getAttribute("data-far").replace("%d", Math.round(d)); }
-        } else { pos.textContent = ""; }
-      }, function () { pos.textContent = ""; }, { enableHighAccuracy: true, timeout: 15000 });
-    } else { pos.textContent = ""; }
+    WMGeo.locate(function (p) {
+      form.elements.lng.value = p.coords.longitude; form.elements.lat.value = p.coords.latitude;
+      var slng = parseFloat(form.getAttribute("data-site-lng")), slat = parseFloat(form.getAttribute("data-site-lat"));
+      if (!isNaN(slng) && !isNaN(slat)) {
+        var d = WMGeo.distance(slat, slng, p.coords.latitude, p.coords.longitude);
+        pos.textContent = Math.round(d) + " m";
+        if (d > 300) { pos.className = "notice"; pos.textContent = form.getAttribute("data-far").replace("%d", Math.round(d)); }
+      } else { pos.textContent = ""; }
+    }, function (msg) { pos.className = "notice"; pos.textContent = msg; });
   });
 })();

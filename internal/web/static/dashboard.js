@@ -30,6 +30,27 @@
 
   function shortDay(d) { return d.slice(5); } // YYYY-MM-DD → MM-DD
 
+  // Times are shown in Beijing time whatever the screen's own zone.
+  var beijing = { timeZone: "Asia/Shanghai", hour12: false };
+
+  // fitRows drops the last rows of a ranking until its box fits the wall
+  // screen (which never scrolls), and says how many were left out.
+  function fitRows(box, body, more) {
+    var hidden = 0;
+    while (box.scrollHeight > box.clientHeight + 1 && body.rows.length > 1) {
+      body.deleteRow(body.rows.length - 1);
+      hidden++;
+    }
+    if (hidden > 0) {
+      more(hidden);
+      while (box.scrollHeight > box.clientHeight + 1 && body.rows.length > 1) {
+        body.deleteRow(body.rows.length - 1);
+        hidden++;
+        more(hidden);
+      }
+    }
+  }
+
   function Board(root) {
     this.root = root;
     this.src = root.getAttribute("data-src");
@@ -63,7 +84,7 @@
       self.board = b;
       self.render(b);
       var at = new Date(b.generated_at);
-      self.status(self.t("updated") + " " + at.toLocaleTimeString("zh-CN", { hour12: false }), false);
+      self.status(self.t("updated") + " " + at.toLocaleTimeString("zh-CN", beijing), false);
     }).catch(function (err) {
       self.status(err && err.message ? err.message : self.t("load_failed"), true);
     });
@@ -259,7 +280,15 @@
     table.appendChild(body);
     wrap.appendChild(table);
     box.appendChild(wrap);
-    box.appendChild(el("p", "muted", fill(self.t("min_sample"), { min: b.min_sample })));
+    var note = el("p", "muted", fill(self.t("min_sample"), { min: b.min_sample }));
+    box.appendChild(note);
+    if (document.body.classList.contains("wall")) {
+      var line = null;
+      fitRows(box, body, function (n) {
+        if (!line) { line = el("p", "muted dash-more"); box.insertBefore(line, note); }
+        line.textContent = fill(self.t("more_units"), { n: n });
+      });
+    }
   };
 
   // nextGroup shows the next group's ranking (the wall turns them over).
@@ -417,7 +446,7 @@
 
   function clock() {
     var c = $("dash-clock");
-    if (c) { c.textContent = new Date().toLocaleString("zh-CN", { hour12: false }); }
+    if (c) { c.textContent = new Date().toLocaleString("zh-CN", beijing); }
   }
 
   function fullscreen(btn, board) {

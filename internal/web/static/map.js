@@ -150,17 +150,6 @@
 
   // The phone's position, with what went wrong said in Chinese and what to
   // do next (the texts come from the page, from the catalogue).
-  function locate(el, done) {
-    var say = function (key) { return el.getAttribute("data-msg-" + key) || key; };
-    if (!navigator.geolocation) { done(null, say("unsupported")); return; }
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      done(pos.coords, "");
-    }, function (err) {
-      var key = err.code === 1 ? "denied" : (err.code === 3 ? "timeout" : "unavailable");
-      done(null, say(key));
-    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
-  }
-
   // The GPS position in a JPEG's EXIF block, or null: a small reader of
   // the APP1 segment's TIFF directory and its GPS directory.
   function exifPosition(buf) {
@@ -256,12 +245,13 @@
     var btn = form && form.querySelector("[data-locate]");
     if (btn) {
       btn.addEventListener("click", function () {
-        if (status) { status.textContent = btn.getAttribute("data-msg-locating") || "…"; }
-        locate(btn, function (c, msg) {
-          if (!c) { if (status) { status.textContent = msg; } return; }
+        if (status) { status.textContent = WMGeo.text("locating") || "…"; }
+        // The failures are told in Chinese with what to do next (geo.js).
+        WMGeo.locate(function (pos) {
+          var c = pos.coords;
           if (status) { status.textContent = "±" + Math.round(c.accuracy) + " m"; }
           put(c.longitude, c.latitude, "", btn.getAttribute("data-label-gps"));
-        });
+        }, function (msg) { if (status) { status.textContent = msg; } });
       });
     }
     var photos = form && form.querySelector("input[type=file][name=photos]");
