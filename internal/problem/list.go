@@ -25,6 +25,8 @@ type Filter struct {
 	From, To   time.Time
 	Text       string // code or description contains
 	SiteID     int64  // found at this inspection site
+	Queue      Queue  // one of the workbench's queues
+	Mine       bool   // reported by the actor
 	Sort       string // "new" (default), "old", "deadline"
 	Offset     int
 	Limit      int
@@ -123,6 +125,12 @@ func (f Filter) whereFor(a access.Actor, now time.Time, hints db.Hints) (string,
 	if !f.To.IsZero() {
 		add("p.reported_at < ?", db.Millis(f.To))
 	}
+	if f.Mine {
+		add("p.reporter_id = ?", a.UserID)
+	}
+	if cond, qargs, ok := f.Queue.where(now); ok {
+		add(cond, qargs...)
+	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t) + "%"
 		add(`(p.code LIKE ? ESCAPE '\' OR p.description LIKE ? ESCAPE '\' OR p.address LIKE ? ESCAPE '\')`, like, like, like)
@@ -170,6 +178,22 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// Count counts exactly the cases the actor may see that match f (List
+// stops at CountCap): the workbench's counts, whose links open the same
+// filter in the ledger. The queues are narrow (a state, a unit), so the
+// count reads an index range, not the area.
+func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error) {
+	if !a.SignedIn() {
+		return 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem p WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count problems: %w", err)
+	}
+	return n, nil
 }
 
 // Each streams every case matching f (no paging), for exports and the map.
