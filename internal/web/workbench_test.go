@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -88,6 +89,29 @@ func wbApp(t *testing.T) *servertest.App {
 	exec("UPDATE problem SET unit_id = ?, deadline = ?, escalation_level = 2 WHERE id = ?", shequ, now.Add(-30*time.Hour).UnixMilli(), red.ID)
 	rework := servertest.DispatchedCase(t, app)
 	exec("UPDATE problem SET unit_id = ?, state = 'in_progress', rework_count = 1 WHERE id = ?", shequ, rework.ID)
+	// The office decides: a case returned by its unit, an extension asked
+	// for (through the life cycle, as the units do).
+	returned := servertest.DispatchedCase(t, app)
+	moveAs := func(who string, id int64, in problem.MoveInput) {
+		t.Helper()
+		if _, err := app.Problems.Move(ctx, dashActor(t, app, who), id, in); err != nil {
+			t.Fatalf("%s: %v", in.Action, err)
+		}
+	}
+	moveAs("shequ", returned.ID, problem.MoveInput{Action: problem.ActReturn, Note: "不属于本社区"})
+	ext := servertest.DispatchedCase(t, app)
+	moveAs("shequ", ext.ID, problem.MoveInput{Action: problem.ActAccept})
+	moveAs("shequ", ext.ID, problem.MoveInput{Action: problem.ActRequestExtension, Note: "需协调物业", Deadline: now.AddDate(0, 0, 10)})
+	// A plan running now, for the demo inspector.
+	office := app.SignedIn(t, "office")
+	office.Get("/inspections")
+	local := now.In(calendar.Shanghai())
+	res := office.Post("/inspections", url.Values{"name": {"12 月模拟测评"}, "region": {"410411"},
+		"starts_on": {local.Format("2006-01-02")}, "ends_on": {local.AddDate(0, 0, 7).Format("2006-01-02")},
+		"inspectors": {servertest.UserIDByName(t, app, "inspector")}, "mode": {"sample"}, "n_square": {"2"}, "n_main_road": {"2"}, "seed": {"7"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("plan: %d\n%s", res.Status, res.Body)
+	}
 	// The citizen reported one.
 	cat := servertest.MustAtoi(t, servertest.CategoryID(t, app, "SR02"))
 	if _, err := app.Problems.Report(ctx, dashActor(t, app, "citizen"), problem.ReportInput{Source: problem.SourceSnapshot, CategoryID: cat,
@@ -147,17 +171,17 @@ func TestWorkbenchByRole(t *testing.T) {
 		absent  []string       // kinds this role must not see
 	}{
 		{role: "office", first: "todo", want: map[string]int{
-			"problem/file":        count("SELECT COUNT(*) FROM problem WHERE state = 'reported' AND region_code LIKE ?", area),
-			"problem/returned":    count("SELECT COUNT(*) FROM problem WHERE state = 'filed' AND return_count > 0 AND region_code LIKE ?", area),
-			"problem/extension":   count("SELECT COUNT(*) FROM problem WHERE state = 'in_progress' AND ext_requested_deadline IS NOT NULL AND region_code LIKE ?", area),
-			"problem/red":         count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND escalation_level >= 2 AND region_code LIKE ?", area),
-			"problem/verify_late": count("SELECT COUNT(*) FROM problem WHERE state = 'rectified' AND rectified_at < ? AND region_code LIKE ?", ms-48*3600*1000, area),
-			"problem/overdue_now": count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND deadline < ? AND region_code LIKE ?", ms, area),
-			"problem/new_today":   count("SELECT COUNT(*) FROM problem WHERE state <> 'duplicate' AND reported_at >= ? AND region_code LIKE ?", dayStart, area),
+			"problem/file":         count("SELECT COUNT(*) FROM problem WHERE state = 'reported' AND region_code LIKE ?", area),
+			"problem/returned":     count("SELECT COUNT(*) FROM problem WHERE state = 'filed' AND return_count > 0 AND region_code LIKE ?", area),
+			"problem/extension":    count("SELECT COUNT(*) FROM problem WHERE state = 'in_progress' AND ext_requested_deadline IS NOT NULL AND region_code LIKE ?", area),
+			"problem/red":          count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND escalation_level >= 2 AND region_code LIKE ?", area),
+			"problem/verify_late":  count("SELECT COUNT(*) FROM problem WHERE state = 'rectified' AND rectified_at < ? AND region_code LIKE ?", ms-48*3600*1000, area),
+			"problem/overdue_now":  count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND deadline < ? AND region_code LIKE ?", ms, area),
+			"problem/new_today":    count("SELECT COUNT(*) FROM problem WHERE state <> 'duplicate' AND reported_at >= ? AND region_code LIKE ?", dayStart, area),
 			"problem/closed_today": count("SELECT COUNT(*) FROM problem WHERE state = 'closed' AND closed_at >= ? AND region_code LIKE ?", dayStart, area),
 			"inspect/plans": count(`SELECT COUNT(*) FROM inspection_plan p WHERE p.ends_on >= ? AND p.region_code LIKE ?
 				AND (SELECT COUNT(*) FROM inspection_plan_site x WHERE x.plan_id = p.id) > (SELECT COUNT(*) FROM inspection i WHERE i.plan_id = p.id)`, today, area),
-		}, nonzero: []string{"problem/red", "problem/overdue_now"}, absent: []string{"problem/accept", "problem/mine", "problem/red_list"}},
+		}, nonzero: []string{"problem/red", "problem/overdue_now", "problem/returned", "problem/extension", "inspect/plans"}, absent: []string{"problem/accept", "problem/mine", "problem/red_list"}},
 		{role: "handler", first: "todo", want: unitQueues(unitOf("handler")), absent: []string{"problem/file", "problem/new_today", "problem/mine"}},
 		{role: "shequ", first: "todo", want: unitQueues(unitOf("shequ")),
 			nonzero: []string{"problem/accept", "problem/today", "problem/overdue", "problem/rework"}, absent: []string{"problem/file", "inspect/plans"}},
@@ -167,7 +191,7 @@ func TestWorkbenchByRole(t *testing.T) {
 				WHERE p.ends_on >= ? AND EXISTS (SELECT 1 FROM inspection_plan_inspector u WHERE u.plan_id = p.id AND u.user_id = ?)
 				AND (x.inspector_id IS NULL OR x.inspector_id = ?)
 				AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = x.plan_id AND i.site_id = x.site_id)`, today, inspector.UserID, inspector.UserID),
-		}, absent: []string{"problem/file", "problem/accept"}},
+		}, nonzero: []string{"inspect/sites"}, absent: []string{"problem/file", "problem/accept"}},
 		{role: "leader", first: "figures", want: map[string]int{
 			"problem/red":         count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND escalation_level >= 2 AND region_code LIKE ?", area),
 			"problem/overdue_now": count("SELECT COUNT(*) FROM problem WHERE "+open3+" AND deadline < ? AND region_code LIKE ?", ms, area),
@@ -188,7 +212,6 @@ func TestWorkbenchByRole(t *testing.T) {
 				t.Errorf("first section is not %s", tc.first)
 			}
 			cards := wbCards(t, res.Body)
-			t.Logf("%s: %v", tc.role, cards)
 			for kind, want := range tc.want {
 				c, ok := cards[kind]
 				if !ok {
