@@ -21,7 +21,7 @@ import (
 // the office's queues (待立案, 退回, 延期申请, 红色督办, 核查超时) and the
 // day's figures, a unit's queues (待签收, 今日到期, 已超期, 返工) with the
 // working time left, an inspector's cases to verify, a leader's figures
-// and red list, a citizen's own reports. Every queue is a ledger Filter:
+// and black list (黑榜), a citizen's own reports. Every queue is a ledger Filter:
 // its count is Count of that filter and its link opens the same filter in
 // the ledger, so the two always agree.
 type Workbench struct {
@@ -29,9 +29,9 @@ type Workbench struct {
 	Hours HoursCounter // working time left before deadlines; nil: the deadline alone
 }
 
-// RedListMin is how many cases (filed − parked) a unit needs in the week
-// to be put on the red list: one late case of one is no ranking.
-const RedListMin = 3
+// BlackListMin is how many cases (filed − parked) a unit needs in the week
+// to be put on the black list (黑榜): one late case of one is no ranking.
+const BlackListMin = 3
 
 // Items implements workbench.Source.
 func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item, error) {
@@ -66,7 +66,7 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 		if err := add(w.queue(ctx, a, "problem/red", "workbench.problem.red", f, workbench.Danger, w.deadlineNote)); err != nil {
 			return nil, err
 		}
-		if err := add(w.redList(ctx, area)); err != nil {
+		if err := add(w.blackList(ctx, area)); err != nil {
 			return nil, err
 		}
 	}
@@ -330,10 +330,10 @@ func (w Workbench) figures(ctx context.Context, area string) ([]workbench.Item, 
 	return out, nil
 }
 
-// redList is the week's worst units of the area (the last seven days,
+// blackList is the week's worst units of the area (the last seven days,
 // today included, from the tally): the lowest on-time rate over the cases
-// filed, among units with at least RedListMin of them.
-func (w Workbench) redList(ctx context.Context, area string) ([]workbench.Item, error) {
+// filed, among units with at least BlackListMin of them.
+func (w Workbench) blackList(ctx context.Context, area string) ([]workbench.Item, error) {
 	if !TallyUsable(area) {
 		return nil, nil
 	}
@@ -350,7 +350,7 @@ func (w Workbench) redList(ctx context.Context, area string) ([]workbench.Item, 
 	var units []unit
 	for _, r := range rows {
 		k := r.Counts.KPI()
-		if k.Filed-k.Parked >= RedListMin {
+		if k.Filed-k.Parked >= BlackListMin {
 			units = append(units, unit{r.UnitID, k})
 		}
 	}
@@ -375,7 +375,7 @@ func (w Workbench) redList(ctx context.Context, area string) ([]workbench.Item, 
 	if err != nil {
 		return nil, err
 	}
-	it := workbench.Item{Kind: "problem/red_list", Section: workbench.SectionRanking, Title: workbench.T("workbench.ranking.red"),
+	it := workbench.Item{Kind: "problem/black_list", Section: workbench.SectionRanking, Title: workbench.T("workbench.ranking.black"),
 		Count: len(units), Link: "/dashboard", Tone: workbench.Normal}
 	if len(units) > 0 {
 		it.Tone = workbench.Danger

@@ -50,7 +50,7 @@ func TestWorkbenchQueues(t *testing.T) {
 		{"office", map[string]int{"problem/file": 1 + 7, "problem/returned": 1, "problem/extension": 1, "problem/red": 1, "problem/verify_late": 1,
 			"problem/overdue_now": 1}, []string{"problem/red", "problem/verify_late", "problem/overdue_now"}},
 		{"shequ", map[string]int{"problem/accept": 1, "problem/today": 1, "problem/overdue": 1, "problem/rework": 1}, []string{"problem/overdue"}},
-		{"leader", map[string]int{"problem/red": 1, "problem/overdue_now": 1}, []string{"problem/red"}},
+		{"leader", map[string]int{"problem/red": 1, "problem/overdue_now": 1, "problem/black_list": 1}, []string{"problem/red", "problem/black_list"}},
 		{"inspector", map[string]int{"problem/verify": 1}, nil},
 	} {
 		t.Run(tc.who, func(t *testing.T) {

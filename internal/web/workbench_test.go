@@ -181,7 +181,7 @@ func TestWorkbenchByRole(t *testing.T) {
 			"problem/closed_today": count("SELECT COUNT(*) FROM problem WHERE state = 'closed' AND closed_at >= ? AND region_code LIKE ?", dayStart, area),
 			"inspect/plans": count(`SELECT COUNT(*) FROM inspection_plan p WHERE p.ends_on >= ? AND p.region_code LIKE ?
 				AND (SELECT COUNT(*) FROM inspection_plan_site x WHERE x.plan_id = p.id) > (SELECT COUNT(*) FROM inspection i WHERE i.plan_id = p.id)`, today, area),
-		}, nonzero: []string{"problem/red", "problem/overdue_now", "problem/returned", "problem/extension", "inspect/plans"}, absent: []string{"problem/accept", "problem/mine", "problem/red_list"}},
+		}, nonzero: []string{"problem/red", "problem/overdue_now", "problem/returned", "problem/extension", "inspect/plans"}, absent: []string{"problem/accept", "problem/mine", "problem/black_list"}},
 		{role: "handler", first: "todo", want: unitQueues(unitOf("handler")), absent: []string{"problem/file", "problem/new_today", "problem/mine"}},
 		{role: "shequ", first: "todo", want: unitQueues(unitOf("shequ")),
 			nonzero: []string{"problem/accept", "problem/today", "problem/overdue", "problem/rework"}, absent: []string{"problem/file", "inspect/plans"}},
@@ -237,7 +237,7 @@ func TestWorkbenchByRole(t *testing.T) {
 				if c.count > 0 && len(c.entries) == 0 && strings.HasPrefix(c.link, "/problems?") && kind != "problem/overdue_now" {
 					t.Errorf("%s: %d cases but no entries", kind, c.count)
 				}
-				if len(c.entries) > 5 || len(c.entries) > c.count && kind != "problem/red_list" {
+				if len(c.entries) > 5 || len(c.entries) > c.count && kind != "problem/black_list" {
 					t.Errorf("%s: %d entries for a count of %d", kind, len(c.entries), c.count)
 				}
 				// A queue's link is the ledger of exactly the counted cases.

@@ -36,7 +36,7 @@ type Section string
 const (
 	SectionTodo    Section = "todo"    // 待办: queues to work through
 	SectionFigures Section = "figures" // 今日数据: the day against yesterday
-	SectionRanking Section = "ranking" // 红榜: the units that do worst
+	SectionRanking Section = "ranking" // 黑榜: the units that do worst
 	SectionMine    Section = "mine"    // 我的上报: what one reported
 )
 
