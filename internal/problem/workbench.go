@@ -56,7 +56,7 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 		}
 	}
 	if a.Has(access.RoleInspector) && a.Region != "" {
-		f := Filter{Region: a.Region, States: []State{Rectified}, Sort: "old"}
+		f := Filter{Region: a.Region, Queue: QueueVerify, Sort: "rectified"}
 		if err := add(w.queue(ctx, a, "problem/verify", "workbench.problem.verify", f, workbench.Warn, w.rectifiedNote)); err != nil {
 			return nil, err
 		}
@@ -98,11 +98,11 @@ func (w Workbench) officeQueues(ctx context.Context, a access.Actor, area string
 		tone        workbench.Tone
 		note        func(context.Context, *Case, time.Time) (workbench.Text, workbench.Tone, error)
 	}{
-		{"problem/file", "workbench.problem.file", Filter{Region: area, States: []State{Reported}, Sort: "old"}, workbench.Warn, reportedNote},
+		{"problem/file", "workbench.problem.file", Filter{Region: area, Queue: QueueFile, Sort: "old"}, workbench.Warn, reportedNote},
 		{"problem/returned", "workbench.problem.returned", Filter{Region: area, Queue: QueueReturned, Sort: "old"}, workbench.Warn, returnedNote},
 		{"problem/extension", "workbench.problem.extension", Filter{Region: area, Queue: QueueExtension, Sort: "deadline"}, workbench.Warn, extensionNote},
 		{"problem/red", "workbench.problem.red", Filter{Region: area, Queue: QueueRed, Sort: "deadline"}, workbench.Danger, w.deadlineNote},
-		{"problem/verify_late", "workbench.problem.verify_late", Filter{Region: area, Queue: QueueVerifyLate, Sort: "old"}, workbench.Danger, w.rectifiedNote},
+		{"problem/verify_late", "workbench.problem.verify_late", Filter{Region: area, Queue: QueueVerifyLate, Sort: "rectified"}, workbench.Danger, w.rectifiedNote},
 	}
 	var out []workbench.Item
 	for _, sp := range specs {
