@@ -176,7 +176,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
 	var total int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem p WHERE "+where+" LIMIT ?) capped",
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+f.from(s.DB.Dialect().Hints())+" WHERE "+where+" LIMIT ?) capped",
 		append(args, CountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count problems: %w", err)
 	}
@@ -185,7 +185,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 		limit = 20
 	}
 	limit = min(limit, MaxLimit)
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
 		append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list problems: %w", err)
@@ -210,7 +210,7 @@ func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
 	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem p WHERE "+where, args...).Scan(&n); err != nil {
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*)"+f.from(s.DB.Dialect().Hints())+" WHERE "+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count problems: %w", err)
 	}
 	return n, nil
@@ -222,7 +222,7 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Cas
 		return apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order(), args...)
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order(), args...)
 	if err != nil {
 		return fmt.Errorf("read problems: %w", err)
 	}

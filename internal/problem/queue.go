@@ -73,3 +73,32 @@ func (q Queue) valid() bool {
 	_, _, ok := q.where(time.Time{})
 	return ok
 }
+
+// index is the partial index of migration 0017 that holds the queue's
+// cases; "" for the queues of one unit, which its own index finds.
+func (q Queue) index() string {
+	switch q {
+	case QueueFile:
+		return "problem_queue_reported"
+	case QueueVerify, QueueVerifyLate:
+		return "problem_queue_rectified"
+	case QueueExtension:
+		return "problem_queue_extension"
+	case QueueReturned:
+		return "problem_queue_returned"
+	case QueueRed:
+		return "problem_queue_red"
+	}
+	return ""
+}
+
+// from is the FROM clause of the cases of f: a queue of an area is read
+// through its partial index on SQLite, which otherwise prefers an index
+// with statistics that reads every case in the queue's states (0.4 s for
+// the red cases of a district of a million).
+func (f Filter) from(hints db.Hints) string {
+	if ix := f.Queue.index(); ix != "" && f.UnitID == 0 && !f.Mine {
+		return " FROM " + hints.IndexedBy("problem p", ix)
+	}
+	return caseFrom
+}

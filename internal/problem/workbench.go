@@ -175,7 +175,7 @@ func (w Workbench) queue(ctx context.Context, a access.Actor, kind, title string
 // first reads the first cases of f in its order, without counting them.
 func (s *Store) first(ctx context.Context, a access.Actor, f Filter, limit int) ([]*Case, error) {
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order()+" LIMIT ?", append(args, limit)...)
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ?", append(args, limit)...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
 	if err != nil {
 		return nil, fmt.Errorf("first problems: %w", err)
