@@ -160,6 +160,8 @@ func (f Filter) order() string {
 	switch f.Sort {
 	case "old":
 		return " ORDER BY p.reported_at, p.id"
+	case "due": // cases that all have a deadline (the red ones), in the order of their index
+		return " ORDER BY p.deadline, p.id"
 	case "rectified": // the workbench's cases to verify, longest waiting first
 		return " ORDER BY p.rectified_at, p.id"
 	case "deadline":

@@ -62,7 +62,7 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 		}
 	}
 	if a.Has(access.RoleLeader) && a.Region != "" && !a.Has(access.RoleOffice) {
-		f := Filter{Region: a.Region, Queue: QueueRed, Sort: "deadline"}
+		f := Filter{Region: a.Region, Queue: QueueRed, Sort: "due"}
 		if err := add(w.queue(ctx, a, "problem/red", "workbench.problem.red", f, workbench.Danger, w.deadlineNote)); err != nil {
 			return nil, err
 		}
@@ -101,7 +101,7 @@ func (w Workbench) officeQueues(ctx context.Context, a access.Actor, area string
 		{"problem/file", "workbench.problem.file", Filter{Region: area, Queue: QueueFile, Sort: "old"}, workbench.Warn, reportedNote},
 		{"problem/returned", "workbench.problem.returned", Filter{Region: area, Queue: QueueReturned, Sort: "old"}, workbench.Warn, returnedNote},
 		{"problem/extension", "workbench.problem.extension", Filter{Region: area, Queue: QueueExtension, Sort: "deadline"}, workbench.Warn, extensionNote},
-		{"problem/red", "workbench.problem.red", Filter{Region: area, Queue: QueueRed, Sort: "deadline"}, workbench.Danger, w.deadlineNote},
+		{"problem/red", "workbench.problem.red", Filter{Region: area, Queue: QueueRed, Sort: "due"}, workbench.Danger, w.deadlineNote},
 		{"problem/verify_late", "workbench.problem.verify_late", Filter{Region: area, Queue: QueueVerifyLate, Sort: "rectified"}, workbench.Danger, w.rectifiedNote},
 	}
 	var out []workbench.Item
@@ -172,15 +172,46 @@ func (w Workbench) queue(ctx context.Context, a access.Actor, kind, title string
 	return []workbench.Item{it}, nil
 }
 
-// first reads the first cases of f in its order, without counting them.
+// first reads the first cases of f in its order, without counting them:
+// the ids from the queue's index first, then those few rows (sorting the
+// rows themselves would read every case of the queue).
 func (s *Store) first(ctx context.Context, a access.Actor, f Filter, limit int) ([]*Case, error) {
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect().Hints())
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ?", append(args, limit)...)
-	out, err := db.Collect(rows, err, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
+	rows, err := s.DB.Query(ctx, "SELECT p.id"+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ?", append(args, limit)...)
+	ids, err := db.Collect(rows, err, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil || len(ids) == 0 {
+		return nil, wrapErr("first problems", err)
+	}
+	idArgs := make([]any, len(ids))
+	for i, id := range ids {
+		idArgs[i] = id
+	}
+	rows, err = s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE p.id IN ("+db.Placeholders(len(ids))+")", idArgs...)
+	cases, err := db.Collect(rows, err, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
 	if err != nil {
 		return nil, fmt.Errorf("first problems: %w", err)
 	}
+	byID := make(map[int64]*Case, len(cases))
+	for _, c := range cases {
+		byID[c.ID] = c
+	}
+	out := make([]*Case, 0, len(ids))
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			out = append(out, c)
+		}
+	}
 	return out, withNames(ctx, s.DB, out)
+}
+
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // LedgerLink is the ledger page showing the cases of f (the fields a
