@@ -26,6 +26,8 @@ type Filter struct {
 	From, To   time.Time
 	Text       string // code or description contains
 	SiteID     int64  // found at this inspection site
+	Queue      Queue  // one of the workbench's queues
+	Mine       bool   // reported by the actor
 	Sort       string // "new" (default), "old", "deadline"
 	Offset     int
 	Limit      int
@@ -86,6 +88,13 @@ func (f Filter) where(a access.Actor, now time.Time, d db.Dialect) (string, []an
 // whereFor is where, with the planner hints of scopeFor.
 func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.Hints) (string, []any) {
 	w, args := scopeFor(a, hints)
+	if f.Queue.valid() && f.Region != "" && a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) &&
+		access.InSubtree(f.Region, a.Region) {
+		// A queue of an area inside the actor's own: they see all of it,
+		// and without the scope's "or reported by me" the count reads the
+		// queue's index alone.
+		w, args = "1 = 1", nil
+	}
 	add := func(cond string, xs ...any) {
 		w += " AND " + cond
 		args = append(args, xs...)
@@ -105,7 +114,12 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 		add(cond, cargs...)
 	}
 	if f.Region != "" {
-		cond, cargs := region.SubtreeSQL("p.region_code", f.Region)
+		col := "p.region_code"
+		if f.Queue.valid() {
+			// The queue's own (partial) index leads, not the area's cases.
+			col = hints.NoIndex(col)
+		}
+		cond, cargs := region.SubtreeSQL(col, f.Region)
 		add(cond, cargs...)
 	}
 	if f.CategoryID != 0 {
@@ -118,7 +132,13 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 		add("p.source = ?", string(f.Source))
 	}
 	if f.Overdue {
-		add("p.state IN (?, ?, ?) AND p.deadline < ?", string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
+		st, dl := "p.state", "p.deadline"
+		if f.UnitID != 0 {
+			// One unit's cases are few: its index leads, not the
+			// overdue cases of the whole city.
+			st, dl = hints.NoIndex(st), hints.NoIndex(dl)
+		}
+		add(st+" IN (?, ?, ?) AND "+dl+" < ?", string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
 	}
 	if f.Escalation > 0 {
 		add("p.escalation_level >= ?", f.Escalation)
@@ -128,6 +148,12 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 	}
 	if !f.To.IsZero() {
 		add("p.reported_at < ?", db.Millis(f.To))
+	}
+	if f.Mine {
+		add("p.reporter_id = ?", a.UserID)
+	}
+	if cond, qargs, ok := f.Queue.where(now); ok {
+		add(cond, qargs...)
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		cond, targs := textCondition(d, t)
@@ -140,6 +166,10 @@ func (f Filter) order() string {
 	switch f.Sort {
 	case "old":
 		return " ORDER BY p.reported_at, p.id"
+	case "due": // cases that all have a deadline (the red ones), in the order of their index
+		return " ORDER BY p.deadline, p.id"
+	case "rectified": // the workbench's cases to verify, longest waiting first
+		return " ORDER BY p.rectified_at, p.id"
 	case "deadline":
 		return " ORDER BY CASE WHEN p.deadline IS NULL THEN 1 ELSE 0 END, p.deadline, p.id"
 	}
@@ -154,7 +184,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
 	var total int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem p WHERE "+where+" LIMIT ?) capped",
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+f.from(s.DB.Dialect().Hints())+" WHERE "+where+" LIMIT ?) capped",
 		append(args, CountCap+1)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count problems: %w", err)
 	}
@@ -163,7 +193,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 		limit = 20
 	}
 	limit = min(limit, MaxLimit)
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
 		append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list problems: %w", err)
@@ -178,13 +208,29 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	return out, total, nil
 }
 
+// Count counts exactly the cases the actor may see that match f (List
+// stops at CountCap): the workbench's counts, whose links open the same
+// filter in the ledger. The queues are narrow (a state, a unit), so the
+// count reads an index range, not the area.
+func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error) {
+	if !a.SignedIn() {
+		return 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*)"+f.from(s.DB.Dialect().Hints())+" WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count problems: %w", err)
+	}
+	return n, nil
+}
+
 // Each streams every case matching f (no paging), for exports and the map.
 func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Case) error) error {
 	if !a.SignedIn() {
 		return apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+f.order(), args...)
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order(), args...)
 	if err != nil {
 		return fmt.Errorf("read problems: %w", err)
 	}

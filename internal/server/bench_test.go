@@ -521,3 +521,61 @@ func reportPercentiles(b *testing.B, took []time.Duration) {
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
 }
+
+// BenchmarkWorkbench fetches the home page (工作台) as the district office
+// and as the handler of the street with the most cases, with p50 and p99;
+// beside them, from the same database in the same run, the p50 of a plain
+// indexed count (the office's 待立案 queue, SELECT COUNT(*) … WHERE state
+// = 'reported') and the ratio of the page to it.
+func BenchmarkWorkbench(b *testing.B) {
+	s := newBenchServer(b)
+	ctx := context.Background()
+	var street string
+	if err := s.app.DB.QueryRow(ctx, `SELECT u.code FROM unit u JOIN problem p ON p.unit_id = u.id
+		WHERE u.kind = 'territorial' AND LENGTH(u.region_code) = 9 GROUP BY u.code ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&street); err != nil {
+		b.Fatal(err)
+	}
+	handler := &benchServer{url: s.url, client: s.client}
+	jar, _ := cookiejar.New(nil)
+	handler.web = &http.Client{Jar: jar, Transport: s.client.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	handler.get(b, "/login")
+	if res := handler.postForm(b, "/login", url.Values{"login": {"synth-h-" + street}, "password": {synth.Password}}); res.StatusCode != http.StatusSeeOther {
+		b.Fatalf("sign in as the street's handler: %d", res.StatusCode)
+	}
+	baseline := func(n int) float64 {
+		took := make([]time.Duration, 0, n)
+		for range n {
+			t := time.Now()
+			var c int
+			if err := s.app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem WHERE state = ?", "reported").Scan(&c); err != nil {
+				b.Fatal(err)
+			}
+			took = append(took, time.Since(t))
+		}
+		slices.Sort(took)
+		return float64(took[len(took)/2]) / float64(time.Millisecond)
+	}
+	for _, tc := range []struct {
+		name string
+		as   *benchServer
+	}{{"office", s}, {"street-handler", handler}} {
+		b.Run(tc.name, func(b *testing.B) {
+			body := tc.as.get(b, "/") // warm
+			if !bytes.Contains(body, []byte(`data-kind="problem/`)) {
+				b.Fatalf("no workbench items:\n%.800s", body)
+			}
+			var took []time.Duration
+			for b.Loop() {
+				t := time.Now()
+				tc.as.get(b, "/")
+				took = append(took, time.Since(t))
+			}
+			reportPercentiles(b, took)
+			base := baseline(max(len(took), 20))
+			slices.Sort(took)
+			b.ReportMetric(base, "count-p50-ms")
+			b.ReportMetric(float64(took[len(took)/2])/float64(time.Millisecond)/base, "x-count")
+		})
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/web"
+	"github.com/wenming-civic/wenming/internal/workbench"
 )
 
 // App is a configured server over one database.
@@ -128,6 +129,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
 		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Hours: clock, CategoryGroups: catAdapter.groups,
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
+		// The workbench's sources: a new capability with work to show adds its own here.
+		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
+			bulletin.Workbench{Store: bulletins}),
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ func ledgerFilter(q url.Values, loc *time.Location) problem.Filter {
 	f := problem.Filter{
 		Region: strings.TrimSpace(q.Get("region")), Source: problem.Source(q.Get("source")),
 		Overdue: q.Get("overdue") == "1", Below: q.Get("below") == "1", Text: q.Get("q"), Sort: q.Get("sort"),
+		Queue: problem.Queue(q.Get("todo")), Mine: q.Get("mine") == "1",
 	}
 	for _, st := range q["state"] {
 		if st != "" {
@@ -59,7 +61,8 @@ type ledgerData struct {
 	CanImport  bool
 	CanBelow   bool // the actor's unit has units below it: offer "only theirs"
 	QueryStr   string
-	More       bool // more than problem.CountCap cases match
+	More       bool   // more than problem.CountCap cases match
+	QueueKey   string // the workbench queue shown, if any
 }
 
 func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
@@ -80,6 +83,9 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
 		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
+	if slices.Contains(problem.Queues(), f.Queue) {
+		d.QueueKey = "workbench.queue." + string(f.Queue)
+	}
 	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/workbench"
 )
 
 // Deps are what the pages need.
@@ -62,6 +63,9 @@ type Deps struct {
 	// SMSGateway says whether a gateway sends them.
 	Outbox     *outbox.Book
 	SMSGateway bool
+	// Workbench is the home page's board; its sources are registered
+	// where the server is wired.
+	Workbench *workbench.Board
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
