@@ -24,11 +24,11 @@ func evalInto[T any](expr string, dst *T) chromedp.Action[chromedp.Void] {
 }
 
 // screenshotTo keeps a screenshot of the viewport as a test artefact,
-// under the test's temporary directory or WENMING_SHOTS when set (to look
+// under the test's temporary directory or WENMING_SCREENSHOT_DIR when set (to look
 // at them after the run).
 func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
 	shot := chromedp.CaptureScreenshot()
-	dir := os.Getenv("WENMING_SHOTS")
+	dir := os.Getenv("WENMING_SCREENSHOT_DIR")
 	if dir == "" {
 		dir = t.TempDir()
 	}

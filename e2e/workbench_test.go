@@ -43,14 +43,6 @@ func screenshotInto(t *testing.T, dir, name string) chromedp.Action[chromedp.Voi
 	}
 }
 
-func evalInto[T any](expr string, dst *T) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-		*dst = v
-		return chromedp.Void{}, err
-	}
-}
-
 // TestWorkbenchInBrowser: every demo role lands on its workbench, sees the
 // items of its role for the demo data, on a phone without sideways
 // scrolling and on a desktop, and an item's entry leads to the action.
