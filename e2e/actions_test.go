@@ -35,9 +35,13 @@ func screenshotTo(t *testing.T, name string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		b, err := shot(ctx, tg)
 		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
+		if err == nil {
 			p := filepath.Join(dir, name)
-			err = os.WriteFile(p, b, 0o644)
-			t.Logf("screenshot %s", p)
+			if err = os.WriteFile(p, b, 0o644); err == nil {
+				t.Logf("screenshot %s", p)
+			}
 		}
 		return chromedp.Void{}, err
 	}

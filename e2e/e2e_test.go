@@ -197,7 +197,7 @@ func TestForcedPasswordChangeInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(home, "密码已修改") || !strings.Contains(home, "您好，李小丽") {
+	if !strings.Contains(home, "密码已修改") || !strings.Contains(home, "工作台") || !strings.Contains(home, "李小丽") {
 		t.Errorf("home after change:\n%s", home)
 	}
 }
