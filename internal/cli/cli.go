@@ -281,7 +281,8 @@ func runMigrate(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSe
 	return nil
 }
 
-// runTallyRebuild counts the ledger's tally again from the cases, for
+// runTallyRebuild counts the ledger's tally, and indexes the cases for
+// text search, again from the cases, for
 // when rows were changed around the application (a manual fix, a restore
 // of part of a table). Changes wait while it runs.
 func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) error {
@@ -295,6 +296,10 @@ func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.F
 	defer app.DB.Close()
 	began := time.Now()
 	if err := app.Problems.RebuildTally(ctx); err != nil {
+		return err
+	}
+	// The text search index is built from the same rows.
+	if err := app.Problems.RebuildSearch(ctx); err != nil {
 		return err
 	}
 	cases, rows, err := app.Problems.TallySize(ctx)
