@@ -95,6 +95,11 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 		// queue's index alone.
 		w, args = "1 = 1", nil
 	}
+	if f.Below && SupervisesUnits(a) {
+		// The units below are all the actor's to read: the scope adds
+		// nothing, and without it the unit index answers alone.
+		w, args = "1 = 1", nil
+	}
 	add := func(cond string, xs ...any) {
 		w += " AND " + cond
 		args = append(args, xs...)
