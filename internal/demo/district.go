@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -156,33 +155,4 @@ func (n *Namer) Person() string {
 // BoundaryJSON writes a GeoJSON MultiPolygon with every coordinate in full
 // precision, so that the stored boundary is exactly the generated one and
 // a point generated inside it is located inside it.
-func BoundaryJSON(mp geo.MultiPolygon) string {
-	b := make([]byte, 0, 1024)
-	b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
-	for i, pg := range mp {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		for j, ring := range pg {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '[')
-			for k, p := range ring {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, '[')
-				b = strconv.AppendFloat(b, p.Lng, 'g', -1, 64)
-				b = append(b, ',')
-				b = strconv.AppendFloat(b, p.Lat, 'g', -1, 64)
-				b = append(b, ']')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, ']')
-	}
-	b = append(b, "]}"...)
-	return string(b)
-}
+func BoundaryJSON(mp geo.MultiPolygon) string { return string(geo.MultiPolygonJSON(mp, -1)) }

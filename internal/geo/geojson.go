@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // ErrGeoJSON marks a boundary that is not a usable Polygon or MultiPolygon.
@@ -83,4 +84,41 @@ func ParseGeoJSON(raw []byte) (MultiPolygon, error) {
 		out[pi] = pg
 	}
 	return out, nil
+}
+
+// MultiPolygonJSON writes mp as a GeoJSON MultiPolygon, each coordinate
+// with decimals digits after the point (six is about 0.1 m), or in full
+// precision when decimals is negative.
+func MultiPolygonJSON(mp MultiPolygon, decimals int) []byte {
+	format := byte('f')
+	if decimals < 0 {
+		format = 'g'
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
+	for i, pg := range mp {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, ring := range pg {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			for k, p := range ring {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, '[')
+				b = strconv.AppendFloat(b, p.Lng, format, decimals, 64)
+				b = append(b, ',')
+				b = strconv.AppendFloat(b, p.Lat, format, decimals, 64)
+				b = append(b, ']')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...)
 }

@@ -138,34 +138,6 @@ func shiftShape(mp geo.MultiPolygon) geo.MultiPolygon {
 }
 
 // shapeJSON writes a MultiPolygon with six decimals (about 0.1 m).
-func shapeJSON(mp geo.MultiPolygon) json.RawMessage {
-	b := make([]byte, 0, 256)
-	b = append(b, `{"type":"MultiPolygon","coordinates":[`...)
-	for i, pg := range mp {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		for j, ring := range pg {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '[')
-			for k, p := range ring {
-				if k > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, '[')
-				b = strconv.AppendFloat(b, p.Lng, 'f', 6, 64)
-				b = append(b, ',')
-				b = strconv.AppendFloat(b, p.Lat, 'f', 6, 64)
-				b = append(b, ']')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, ']')
-	}
-	return append(b, "]}"...)
-}
+func shapeJSON(mp geo.MultiPolygon) json.RawMessage { return geo.MultiPolygonJSON(mp, 6) }
 
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
