@@ -198,7 +198,7 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 		limit = 20
 	}
 	limit = min(limit, MaxLimit)
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+f.from(s.DB.Dialect().Hints())+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+s.pageFrom(f, total)+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
 		append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list problems: %w", err)
@@ -227,6 +227,24 @@ func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error
 		return 0, fmt.Errorf("count problems: %w", err)
 	}
 	return n, nil
+}
+
+// pageFrom is the FROM clause of a page of f, which matches total cases
+// (capped). SQLite plans a common filter (办理中, 逾期, a street) by the
+// filter's index, gathers every match and sorts them to show 20: half a
+// second for the 97,000 overdue cases of a million. When many cases
+// match, walking the reported-time index newest (or oldest) first finds a
+// page after a few thousand rows instead; the order is the same.
+func (s *Store) pageFrom(f Filter, total int) string {
+	from := f.from(s.DB.Dialect().Hints())
+	above := s.WalkNewestAbove
+	if above <= 0 {
+		above = CountCap
+	}
+	if from != caseFrom || total <= above || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+		return from
+	}
+	return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_reported")
 }
 
 // Each streams every case matching f (no paging), for exports and the map.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/problem"
 )
@@ -111,5 +112,61 @@ func TestTextSearch(t *testing.T) {
 	}
 	if after := search(t, "井盖"); !slices.Equal(before, after) || len(after) < 2 {
 		t.Fatalf("after a rebuild %v, before %v", after, before)
+	}
+}
+
+// TestPagesWalkedByReportedTimeMatch: a page read by walking the
+// reported-time index (what List does when many cases match) holds the
+// same cases in the same order as the planner's own plan, for each filter,
+// sort and offset.
+func TestPagesWalkedByReportedTimeMatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	for i, st := range []problem.State{problem.Reported, problem.Filed, problem.Dispatched, problem.InProgress,
+		problem.Rectified, problem.Closed, problem.Dispatched, problem.InProgress, problem.Reported, problem.Parked} {
+		w.caseIn(t, st)
+		w.now = w.now.Add(time.Duration(i+1) * 7 * time.Minute) // distinct reported times, some equal below
+	}
+	for range 3 { // the same reported time: the id breaks the tie
+		w.caseIn(t, problem.Dispatched)
+	}
+	w.now = w.now.AddDate(0, 0, 10) // some deadlines pass
+	office := w.actors["office"]
+	filters := map[string]problem.Filter{
+		"all":         {},
+		"dispatched":  {States: []problem.State{problem.Dispatched}},
+		"overdue":     {Overdue: true},
+		"street":      {Region: "410411001"},
+		"text":        {Text: "家具"},
+		"old":         {Sort: "old"},
+		"offset":      {Offset: 3, Limit: 4},
+		"old, offset": {Sort: "old", Offset: 5, Limit: 3},
+		"deadline":    {Sort: "deadline"},
+	}
+	codes := func(cs []*problem.Case) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Code)
+		}
+		return out
+	}
+	for name, f := range filters {
+		w.app.Problems.WalkNewestAbove = 0
+		planned, n1, err := w.app.Problems.List(ctx, office, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.app.Problems.WalkNewestAbove = 1 // walk whenever two or more match
+		walked, n2, err := w.app.Problems.List(ctx, office, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n1 != n2 || !slices.Equal(codes(planned), codes(walked)) {
+			t.Errorf("%s: planned %d %v, walked %d %v", name, n1, codes(planned), n2, codes(walked))
+		}
+		if name == "dispatched" && len(walked) < 4 {
+			t.Errorf("dispatched: only %d cases, the fixture made 5", len(walked))
+		}
 	}
 }
