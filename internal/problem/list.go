@@ -81,6 +81,24 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
+// scopeParts are the alternatives of the actor's scope, without hints:
+// the area or the units first, the cases they reported themselves last.
+// nil for an administrator (everything).
+func scopeParts(a access.Actor) (parts []string, args [][]any) {
+	if a.IsAdmin() {
+		return nil, nil
+	}
+	if a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" {
+		cond, cargs := region.SubtreeSQL("p.region_code", a.Region)
+		parts, args = append(parts, "("+cond+")"), append(args, cargs)
+	}
+	if tree := unitTree(a); len(tree) > 0 {
+		cond, cargs := unitInSQL("p.unit_id", tree)
+		parts, args = append(parts, "("+cond+")"), append(args, cargs)
+	}
+	return append(parts, "p.reporter_id = ?"), append(args, []any{a.UserID})
+}
+
 func (f Filter) where(a access.Actor, now time.Time, d db.Dialect) (string, []any) {
 	return f.whereFor(a, now, d, db.Hints{})
 }
@@ -88,18 +106,28 @@ func (f Filter) where(a access.Actor, now time.Time, d db.Dialect) (string, []an
 // whereFor is where, with the planner hints of scopeFor.
 func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.Hints) (string, []any) {
 	w, args := scopeFor(a, hints)
+	if f.scopeAdds(a) {
+		w, args = "1 = 1", nil
+	}
+	conds, cargs := f.conditions(a, now, d, hints)
+	return w + conds, append(args, cargs...)
+}
+
+// scopeAdds reports whether f leaves the actor's scope nothing to add,
+// so that the count reads f's own index alone.
+func (f Filter) scopeAdds(a access.Actor) bool {
+	// A queue of an area inside the actor's own: they see all of it.
 	if f.Queue.valid() && f.Region != "" && a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) &&
 		access.InSubtree(f.Region, a.Region) {
-		// A queue of an area inside the actor's own: they see all of it,
-		// and without the scope's "or reported by me" the count reads the
-		// queue's index alone.
-		w, args = "1 = 1", nil
+		return true
 	}
-	if f.Below && SupervisesUnits(a) {
-		// The units below are all the actor's to read: the scope adds
-		// nothing, and without it the unit index answers alone.
-		w, args = "1 = 1", nil
-	}
+	// The units below are all the actor's to read.
+	return f.Below && SupervisesUnits(a)
+}
+
+// conditions are f's own conditions, each after " AND ".
+func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db.Hints) (string, []any) {
+	w, args := "", []any(nil)
 	add := func(cond string, xs ...any) {
 		w += " AND " + cond
 		args = append(args, xs...)
@@ -137,13 +165,8 @@ func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.H
 		add("p.source = ?", string(f.Source))
 	}
 	if f.Overdue {
-		st, dl := "p.state", "p.deadline"
-		if f.UnitID != 0 {
-			// One unit's cases are few: its index leads, not the
-			// overdue cases of the whole city.
-			st, dl = hints.NoIndex(st), hints.NoIndex(dl)
-		}
-		add(st+" IN (?, ?, ?) AND "+dl+" < ?", string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
+		// With a unit, (unit_id, state, deadline) answers from the index.
+		add("p.state IN (?, ?, ?) AND p.deadline < ?", string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
 	}
 	if f.Escalation > 0 {
 		add("p.escalation_level >= ?", f.Escalation)
@@ -188,10 +211,9 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 		return nil, 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
-	var total int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+f.from(s.DB.Dialect().Hints())+" WHERE "+where+" LIMIT ?) capped",
-		append(args, CountCap+1)...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count problems: %w", err)
+	total, err := s.countCapped(ctx, a, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -224,6 +246,49 @@ func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error
 	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
 	var n int
 	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*)"+f.from(s.DB.Dialect().Hints())+" WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count problems: %w", err)
+	}
+	return n, nil
+}
+
+// countCapped counts the cases of f the actor may see, up to CountCap+1.
+// A scope of several alternatives (the area, or reported by me) makes
+// every match a row read, to test the alternative that is not in the
+// index: 54 ms for the district's 办理中 at a million cases. Counted as
+// disjoint parts instead (the area; reported by me and outside it), each
+// part reads an index alone (5 ms).
+func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int, error) {
+	hints := s.DB.Dialect().Hints()
+	from := f.from(hints)
+	parts, pargs := scopeParts(a)
+	if len(parts) < 2 || f.scopeAdds(a) {
+		where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), hints)
+		return s.countPart(ctx, from, where, args, CountCap+1)
+	}
+	conds, cargs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
+	total := 0
+	for i := range parts {
+		where, args := parts[i], append([]any{}, pargs[i]...)
+		for j := range i {
+			where += " AND NOT COALESCE(" + parts[j] + ", 1 = 0)" // a NULL column is outside the part
+			args = append(args, pargs[j]...)
+		}
+		n, err := s.countPart(ctx, from, where+conds, append(args, cargs...), CountCap+1-total)
+		if err != nil {
+			return 0, err
+		}
+		if total += n; total > CountCap {
+			break
+		}
+	}
+	return total, nil
+}
+
+// countPart counts the rows of where, up to limit.
+func (s *Store) countPart(ctx context.Context, from, where string, args []any, limit int) (int, error) {
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1"+from+" WHERE "+where+" LIMIT ?) capped",
+		append(args, limit)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count problems: %w", err)
 	}
 	return n, nil

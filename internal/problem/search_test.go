@@ -131,6 +131,15 @@ func TestPagesWalkedByReportedTimeMatch(t *testing.T) {
 	for range 3 { // the same reported time: the id breaks the tie
 		w.caseIn(t, problem.Dispatched)
 	}
+	// Cases the street's handler reported itself: not yet with any unit
+	// (a NULL unit), so only the "reported by me" part of its scope holds
+	// them.
+	for range 2 {
+		if _, err := w.app.Problems.Report(ctx, w.actors["handler"], problem.ReportInput{Source: problem.SourceSnapshot,
+			CategoryID: w.catID, Description: "路边堆放废旧家具", RegionCode: "410411001001", Photos: []string{w.photo}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w.now = w.now.AddDate(0, 0, 10) // some deadlines pass
 	office := w.actors["office"]
 	filters := map[string]problem.Filter{
@@ -164,6 +173,24 @@ func TestPagesWalkedByReportedTimeMatch(t *testing.T) {
 		}
 		if n1 != n2 || !slices.Equal(codes(planned), codes(walked)) {
 			t.Errorf("%s: planned %d %v, walked %d %v", name, n1, codes(planned), n2, codes(walked))
+		}
+		// The capped count, taken in disjoint parts of the scope, equals
+		// the exact count of the whole scope, for every kind of actor.
+		for _, who := range []string{"office", "leader", "inspector", "handler", "shequ"} {
+			_, capped, err := w.app.Problems.List(ctx, w.actors[who], f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exact, err := w.app.Problems.Count(ctx, w.actors[who], f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if capped != exact {
+				t.Errorf("%s as %s: List counts %d, Count %d", name, who, capped, exact)
+			}
+			if who == "handler" && name == "all" && capped < 2 {
+				t.Errorf("the handler's own reports are not counted: %d", capped)
+			}
 		}
 		if name == "dispatched" && len(walked) < 4 {
 			t.Errorf("dispatched: only %d cases, the fixture made 5", len(walked))
