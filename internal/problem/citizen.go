@@ -44,7 +44,7 @@ const maxFeedbackText = 200
 func OwnReportsOnly(a access.Actor) bool {
 	return a.SignedIn() && !a.IsAdmin() &&
 		!(a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "") &&
-		!(a.Has(access.RoleHandler) && a.UnitID != 0)
+		!unitReader(a)
 }
 
 // ReportTracked is Report for the public form: in the same transaction it
