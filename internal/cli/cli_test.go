@@ -135,7 +135,7 @@ func TestMigrateUserAddAndPasswd(t *testing.T) {
 	if r := run(t, env, "", "user", "passwd", "-generate", "ghost"); r.code != 1 || !strings.Contains(r.stderr, "找不到该用户") {
 		t.Fatalf("unknown user: %d %s", r.code, r.stderr)
 	}
-	if r := run(t, env, "", "tally", "rebuild"); r.code != 0 || !strings.Contains(r.stdout, "台账统计已重新计算：0 件案件，0 行统计") {
+	if r := run(t, env, "", "tally", "rebuild"); r.code != 0 || !strings.Contains(r.stdout, "台账统计与检索索引已重新计算：0 件案件，0 行统计") {
 		t.Fatalf("tally rebuild: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	if r := run(t, env, "", "tally", "rebuild", "extra"); r.code != 1 {
