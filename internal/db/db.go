@@ -90,11 +90,14 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	// busy_timeout comes first so that the pragmas after it wait for a lock
 	// instead of failing; _txlock=immediate takes the write lock at BEGIN,
 	// which avoids deadlocks between two transactions upgrading to write.
-	// A larger page cache and memory-mapped reads: a city's ledger is a
-	// file of a gigabyte, and reading its pages one pread at a time from the
-	// default 2 MB cache was most of the time of a weekly bulletin.
+	// A page cache of 16 MB per connection (the default 2 MB made a weekly
+	// bulletin read its pages one pread at a time) and no memory map: a
+	// map of the city's gigabyte file counted 400–630 MB in the server's
+	// RSS after a load run over the ledger, dashboard and bulletins; without
+	// it the RSS stays near 200 MB, the operating system still caches the
+	// file, and the pages take as long (internal/db/BENCHMARKS.md).
 	base := "file:" + opts.SQLitePath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)&_pragma=mmap_size(1073741824)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=mmap_size(0)"
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
