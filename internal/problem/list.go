@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/region"
 )
 
@@ -26,11 +29,14 @@ type Filter struct {
 	From, To   time.Time
 	Text       string // code or description contains
 	SiteID     int64  // found at this inspection site
-	Queue      Queue  // one of the workbench's queues
-	Mine       bool   // reported by the actor
-	Sort       string // "new" (default), "old", "deadline"
-	Offset     int
-	Limit      int
+	// Near orders the cases nearest this place first (cases without a
+	// place last), whatever Sort says: an inspector's cases to verify.
+	Near   *geo.Point
+	Queue  Queue  // one of the workbench's queues
+	Mine   bool   // reported by the actor
+	Sort   string // "new" (default), "old", "deadline"
+	Offset int
+	Limit  int
 }
 
 // MaxLimit bounds one page of the ledger (exports stream instead).
@@ -191,6 +197,16 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 }
 
 func (f Filter) order() string {
+	if f.Near != nil {
+		// Squared distance on the plane, a degree of longitude shortened
+		// by the cosine of the latitude; the point is a parsed, checked
+		// number, written into the statement as a literal.
+		x := strconv.FormatFloat(f.Near.Lng, 'f', 7, 64)
+		y := strconv.FormatFloat(f.Near.Lat, 'f', 7, 64)
+		c := strconv.FormatFloat(math.Cos(f.Near.Lat*math.Pi/180), 'f', 6, 64)
+		dx, dy := "(p.lng - "+x+") * "+c, "(p.lat - "+y+")"
+		return " ORDER BY CASE WHEN p.lng IS NULL THEN 1 ELSE 0 END, " + dx + " * " + dx + " + " + dy + " * " + dy + ", p.id"
+	}
 	switch f.Sort {
 	case "old":
 		return " ORDER BY p.reported_at, p.id"

@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workbench"
 )
@@ -57,7 +58,22 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 	}
 	if a.Has(access.RoleInspector) && a.Region != "" {
 		f := Filter{Region: a.Region, Queue: QueueVerify, Sort: "rectified"}
-		if err := add(w.queue(ctx, a, "problem/verify", "workbench.problem.verify", f, workbench.Warn, w.rectifiedNote)); err != nil {
+		note := w.rectifiedNote
+		if lng, lat, ok := workbench.PositionOf(ctx); ok {
+			// On the phone, with its position: the nearest first, each
+			// with how far it is.
+			here := geo.Point{Lng: lng, Lat: lat}
+			f.Near = &here
+			note = func(ctx context.Context, c *Case, now time.Time) (workbench.Text, workbench.Tone, error) {
+				t, tone, err := w.rectifiedNote(ctx, c, now)
+				if err != nil || !c.HasPlace {
+					return t, tone, err
+				}
+				km := geo.DistanceMeters(here, geo.Point{Lng: c.Lng, Lat: c.Lat}) / 1000
+				return workbench.T("workbench.note.rectified_near", shortTime(c.RectifiedAt), km), tone, nil
+			}
+		}
+		if err := add(w.queue(ctx, a, "problem/verify", "workbench.problem.verify", f, workbench.Warn, note)); err != nil {
 			return nil, err
 		}
 	}

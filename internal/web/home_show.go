@@ -1,8 +1,12 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workbench"
 )
@@ -13,6 +17,9 @@ type homeData struct {
 	User   org.User
 	Today  string
 	Groups []homeGroup
+	// Nearby: an inspector may have the cases to verify nearest first
+	// (?near=lng,lat, from the phone); Near says they are.
+	Nearby, Near bool
 }
 
 type homeGroup struct {
@@ -40,7 +47,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{User: u, Today: s.Problems.Now().In(s.loc).Format("2006-01-02")}
+	d := homeData{User: u, Today: s.Problems.Now().In(s.loc).Format("2006-01-02"), Nearby: a.Has(access.RoleInspector)}
+	if lng, lat, ok := nearParam(r.URL.Query().Get("near")); ok && d.Nearby {
+		ctx, d.Near = workbench.WithPosition(ctx, lng, lat), true
+	}
 	if s.Workbench != nil {
 		groups, err := s.Workbench.Groups(ctx, a)
 		if err != nil {
@@ -72,4 +82,19 @@ func (s *Server) homeGroups(groups []workbench.Group) []homeGroup {
 		out = append(out, hg)
 	}
 	return out
+}
+
+// nearParam reads "lng,lat" as the browser sends it; anything that is not
+// a place on Earth is ignored.
+func nearParam(v string) (lng, lat float64, ok bool) {
+	x, y, found := strings.Cut(v, ",")
+	if !found {
+		return 0, 0, false
+	}
+	lng, err1 := strconv.ParseFloat(strings.TrimSpace(x), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(y), 64)
+	if err1 != nil || err2 != nil || math.IsNaN(lng) || math.IsNaN(lat) || lng < -180 || lng > 180 || lat < -90 || lat > 90 {
+		return 0, 0, false
+	}
+	return lng, lat, true
 }

@@ -289,3 +289,72 @@ func TestWorkbenchSignedOut(t *testing.T) {
 		t.Fatalf("signed out: %d %s", res.Status, res.Location)
 	}
 }
+
+// TestWorkbenchNearestFirst: with the phone's position the inspector's
+// cases to verify come nearest first, each with its distance; a position
+// that is not a place is ignored.
+func TestWorkbenchNearestFirst(t *testing.T) {
+	t.Parallel()
+	app := wbApp(t)
+	ctx := context.Background()
+	inspector := dashActor(t, app, "inspector")
+	type spot struct {
+		code     string
+		lng, lat float64
+	}
+	rows, err := app.DB.Query(ctx, `SELECT code, lng, lat FROM problem WHERE state = 'rectified' AND lng IS NOT NULL
+		AND region_code LIKE ? ORDER BY id`, inspector.Region+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spots []spot
+	for rows.Next() {
+		var s spot
+		if err := rows.Scan(&s.code, &s.lng, &s.lat); err != nil {
+			t.Fatal(err)
+		}
+		spots = append(spots, s)
+	}
+	rows.Close()
+	if len(spots) < 2 {
+		t.Fatalf("the demo left %d rectified cases with a place", len(spots))
+	}
+	b := app.SignedIn(t, "inspector")
+	firstEntry := func(body string) string {
+		t.Helper()
+		i := strings.Index(body, `data-kind="problem/verify"`)
+		if i < 0 {
+			t.Fatalf("no card of cases to verify:\n%s", body)
+		}
+		card := body[i:]
+		card = card[:strings.Index(card, "</article>")]
+		li := strings.Index(card, "<li")
+		if li < 0 {
+			t.Fatalf("the card lists no case:\n%s", card)
+		}
+		return card[li:]
+	}
+	plain := b.Get("/")
+	if !strings.Contains(plain.Body, "data-nearest") {
+		t.Fatal("no 离我最近的优先 button for the inspector")
+	}
+	// Standing at each of two cases, that case is listed first, with its
+	// distance (0.0 km).
+	for _, s := range []spot{spots[len(spots)-1], spots[0]} {
+		res := b.Get("/?near=" + strconv.FormatFloat(s.lng, 'f', 6, 64) + "," + strconv.FormatFloat(s.lat, 'f', 6, 64))
+		first := firstEntry(res.Body)
+		if !strings.Contains(first, s.code) || !strings.Contains(first, "距您约 0.0 公里") {
+			t.Errorf("standing at %s, the first case is %s", s.code, first)
+		}
+		if !strings.Contains(res.Body, "已按离您的距离排序") {
+			t.Error("the page does not say it is sorted by distance")
+		}
+	}
+	if res := b.Get("/?near=999,1"); strings.Contains(res.Body, "已按离您的距离排序") || res.Status != http.StatusOK {
+		t.Errorf("a position off the Earth was used: %d", res.Status)
+	}
+	// Only inspectors get the order.
+	if res := app.SignedIn(t, "office").Get("/?near=113.3,33.7"); strings.Contains(res.Body, "data-nearest") || strings.Contains(res.Body, "已按离您的距离排序") {
+		t.Error("the office got the inspector's nearest order")
+	}
+}

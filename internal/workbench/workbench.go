@@ -139,3 +139,18 @@ func Order(a access.Actor) []Section {
 	}
 	return []Section{SectionTodo, SectionFigures, SectionRanking, SectionMine}
 }
+
+// positionKey is the context key of the person's position.
+type positionKey struct{}
+
+// WithPosition is ctx carrying where the person is (from the phone), so
+// that sources may put what is nearest first.
+func WithPosition(ctx context.Context, lng, lat float64) context.Context {
+	return context.WithValue(ctx, positionKey{}, [2]float64{lng, lat})
+}
+
+// PositionOf is the position WithPosition put in ctx.
+func PositionOf(ctx context.Context) (lng, lat float64, ok bool) {
+	p, ok := ctx.Value(positionKey{}).([2]float64)
+	return p[0], p[1], ok
+}
