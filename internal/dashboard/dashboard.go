@@ -83,7 +83,10 @@ type Scope struct {
 	Mode   Mode   `json:"mode"`
 	Region string `json:"region,omitempty"`
 	UnitID int64  `json:"unit_id,omitempty"`
-	Name   string `json:"name"` // the region's or the unit's name; "" for everything
+	// Units are the unit and the units below it, for a unit that
+	// supervises others (a street office and its communities).
+	Units []int64 `json:"-"`
+	Name  string  `json:"name"` // the region's or the unit's name; "" for everything
 }
 
 // ScopeOf is the scope of the actor's board. The office, leaders and
@@ -96,7 +99,13 @@ func ScopeOf(a access.Actor) Scope {
 	case a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "":
 		return Scope{Mode: ModeRegion, Region: a.Region}
 	case a.Has(access.RoleHandler) && a.UnitID != 0:
-		return Scope{Mode: ModeUnit, UnitID: a.UnitID}
+		sc := Scope{Mode: ModeUnit, UnitID: a.UnitID}
+		if problem.SupervisesUnits(a) {
+			// Under 属地管理 a street's board counts its communities too,
+			// as its ledger lists them.
+			sc.Units = append([]int64{a.UnitID}, a.SubUnits...)
+		}
+		return sc
 	}
 	return Scope{Mode: ModeOwn}
 }
@@ -105,7 +114,12 @@ func ScopeOf(a access.Actor) Scope {
 // the scope (the ledger's own rule does the rest): an area's board counts
 // the area's cases, not the ones its office reported elsewhere, which the
 // ledger lists too.
-func (sc Scope) Filter() problem.Filter { return problem.Filter{UnitID: sc.UnitID, Region: sc.Region} }
+func (sc Scope) Filter() problem.Filter {
+	if len(sc.Units) > 0 {
+		return problem.Filter{Units: sc.Units}
+	}
+	return problem.Filter{UnitID: sc.UnitID, Region: sc.Region}
+}
 
 // Ranks reports whether the board ranks every unit of the scope (in unit
 // and own mode it ranks the actor's unit only, or nothing).

@@ -27,6 +27,9 @@ func tallyScope(sc Scope) (problem.TallyScope, bool) {
 	case ModeRegion:
 		return problem.TallyScope{Region: sc.Region}, problem.TallyUsable(sc.Region)
 	case ModeUnit:
+		if len(sc.Units) > 0 {
+			return problem.TallyScope{Units: sc.Units}, true
+		}
 		return problem.TallyScope{UnitID: sc.UnitID}, true
 	}
 	return problem.TallyScope{}, false
@@ -73,7 +76,7 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 	}
 	b.Daily, b.Weekly = buckets(first, last, weekFirst, reported, closed)
 
-	if ts.UnitID != 0 {
+	if ts.UnitID != 0 || len(ts.Units) > 0 {
 		// A unit's categories and sources from its own cases.
 		q := query{problems: s.Problems, q: problem.BoardQuery{Actor: a, Filter: b.Scope.Filter(), From: b.Period.From, To: b.Period.To,
 			Loc: s.loc()}}

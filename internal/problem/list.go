@@ -20,8 +20,9 @@ import (
 type Filter struct {
 	States     []State
 	UnitID     int64
-	Below      bool   // only the cases dispatched to the units below the actor's unit (a street's communities)
-	Region     string // subtree
+	Units      []int64 // dispatched to one of these units (a unit and the units below it)
+	Below      bool    // only the cases dispatched to the units below the actor's unit (a street's communities)
+	Region     string  // subtree
 	CategoryID int64
 	Source     Source
 	Overdue    bool
@@ -150,6 +151,10 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 	}
 	if f.Below {
 		cond, cargs := unitInSQL("p.unit_id", a.SubUnits)
+		add(cond, cargs...)
+	}
+	if len(f.Units) > 0 {
+		cond, cargs := unitInSQL("p.unit_id", f.Units)
 		add(cond, cargs...)
 	}
 	if f.Region != "" {

@@ -332,6 +332,18 @@ func TestDashboardFigures(t *testing.T) {
 	}
 	dashSameKPI(t, app, "leader", lb, problem.Filter{})
 
+	// A unit's board counts its cases, and a street's those of the
+	// communities below it too (属地管理), as its ledger lists them.
+	unitFilter := func(who string) problem.Filter {
+		a := dashActor(t, app, who)
+		if len(a.SubUnits) > 0 {
+			return problem.Filter{Units: append([]int64{a.UnitID}, a.SubUnits...)}
+		}
+		return problem.Filter{UnitID: a.UnitID}
+	}
+	if len(unitFilter("handler").Units) == 0 {
+		t.Fatal("the demo's street has no units below it")
+	}
 	// A unit: its own figures and its rank, and no other unit's name.
 	for _, tc := range []struct{ who, group string }{{"handler", "street"}, {"shequ", "community"}} {
 		b := map[string]*servertest.Browser{"handler": handler, "shequ": shequ}[tc.who]
@@ -340,7 +352,7 @@ func TestDashboardFigures(t *testing.T) {
 		if hb.Scope.Mode != "unit" || hb.Scope.UnitID != a.UnitID || hb.Ranking != nil || hb.Inspection != nil {
 			t.Errorf("%s: scope %+v, ranking %v, inspection %v", tc.who, hb.Scope, hb.Ranking != nil, hb.Inspection != nil)
 		}
-		dashSameKPI(t, app, tc.who, hb, problem.Filter{UnitID: a.UnitID})
+		dashSameKPI(t, app, tc.who, hb, unitFilter(tc.who))
 		if hb.MyRank == nil || hb.MyRank.Group != tc.group || hb.MyRank.GroupName == "" {
 			t.Fatalf("%s: my rank %+v", tc.who, hb.MyRank)
 		}
@@ -384,7 +396,7 @@ func TestDashboardFigures(t *testing.T) {
 		who string
 		b   *servertest.Browser
 		f   problem.Filter
-	}{{"office", office, problem.Filter{}}, {"handler", handler, problem.Filter{UnitID: dashActor(t, app, "handler").UnitID}}} {
+	}{{"office", office, problem.Filter{}}, {"handler", handler, unitFilter("handler")}} {
 		res := tc.b.Get("/dashboard/problems.geojson")
 		var fc struct {
 			Features []struct {
