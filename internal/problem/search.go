@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/wenming-civic/wenming/internal/db"
-	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 // The ledger's text search looks for a case's code, description and
@@ -146,14 +144,20 @@ func textCondition(d db.Dialect, text string) (string, []any) {
 // indexForSearch adds a new case to the search index.
 func indexForSearch(ctx context.Context, tx *db.Tx, id int64, code, description, address string) error {
 	doc := searchDocument(tx.Dialect(), searchTerms(code, description, address))
-	q := "INSERT INTO problem_search (rowid, grams) VALUES (?, ?)"
-	if tx.Dialect() == db.Postgres {
-		q = "INSERT INTO problem_search (problem_id, grams) VALUES (?, CAST(? AS text[]))"
-	}
-	if _, err := tx.Exec(ctx, q, id, doc); err != nil {
+	cols, value := searchColumns(tx.Dialect())
+	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value, id, doc); err != nil {
 		return fmt.Errorf("index case %d for search: %w", id, err)
 	}
 	return nil
+}
+
+// searchColumns are the index's columns and one row's placeholders: the
+// FTS5 table's rowid is the case's id; PostgreSQL's array is cast.
+func searchColumns(d db.Dialect) (cols, value string) {
+	if d == db.Postgres {
+		return "problem_id, grams", "(?, CAST(? AS text[]))"
+	}
+	return "rowid, grams", "(?, ?)"
 }
 
 // settingSearch records that the search index was built from the cases;
@@ -161,17 +165,10 @@ func indexForSearch(ctx context.Context, tx *db.Tx, id int64, code, description,
 const settingSearch = "problem.search_built"
 
 // EnsureSearch builds the search index the first time (after the
-// migration that added it, or after a bulk load) and reports whether it
-// did. It is safe to run at every start and from several servers.
+// migration that added it) and reports whether it did. It is safe to run
+// at every start and from several servers.
 func (s *Store) EnsureSearch(ctx context.Context) (bool, error) {
-	built, err := setting.Exists(ctx, s.DB, settingSearch)
-	if err != nil {
-		return false, fmt.Errorf("search setting: %w", err)
-	}
-	if built {
-		return false, nil
-	}
-	return s.buildSearch(ctx, true)
+	return s.ensureBuilt(ctx, settingSearch, s.buildSearch)
 }
 
 // RebuildSearch indexes every case again, for rows written around the
@@ -185,45 +182,26 @@ func (s *Store) RebuildSearch(ctx context.Context) error {
 const searchBatch = 500
 
 func (s *Store) buildSearch(ctx context.Context, once bool) (bool, error) {
-	built := false
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		stamp := s.Now().UTC().Format(time.RFC3339)
-		if once {
-			claimed, err := setting.PutIfAbsent(ctx, tx, settingSearch, stamp)
-			if err != nil {
-				return fmt.Errorf("claim the search index: %w", err)
-			}
-			if !claimed {
-				return nil // another server built it meanwhile
-			}
-		} else if err := setting.Put(ctx, tx, settingSearch, stamp); err != nil {
-			return fmt.Errorf("claim the search index: %w", err)
-		}
-		built = true
-		// Writers wait: a case inserted meanwhile would be indexed twice.
-		if err := tx.LockShared(ctx, "problem"); err != nil {
+	return s.buildClaimed(ctx, settingSearch, once, rebuildSearch)
+}
+
+func rebuildSearch(ctx context.Context, tx *db.Tx) error {
+	// Writers wait: a case inserted meanwhile would be indexed twice.
+	if err := tx.LockShared(ctx, "problem"); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM problem_search"); err != nil {
+		return fmt.Errorf("clear the search index: %w", err)
+	}
+	cols, value := searchColumns(tx.Dialect())
+	var after int64
+	for {
+		n, last, err := indexBatch(ctx, tx, after, cols, value)
+		if err != nil || n < searchBatch {
 			return err
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM problem_search"); err != nil {
-			return fmt.Errorf("clear the search index: %w", err)
-		}
-		cols, value := "rowid, grams", "(?, ?)"
-		if tx.Dialect() == db.Postgres {
-			cols, value = "problem_id, grams", "(?, CAST(? AS text[]))"
-		}
-		var after int64
-		for {
-			n, last, err := indexBatch(ctx, tx, after, cols, value)
-			if err != nil {
-				return err
-			}
-			if n < searchBatch {
-				return nil
-			}
-			after = last
-		}
-	})
-	return built, err
+		after = last
+	}
 }
 
 // indexBatch indexes the cases after id after, up to searchBatch of them,

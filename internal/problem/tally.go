@@ -351,14 +351,7 @@ const settingTally = "problem.tally_built"
 // added it, on a database that already holds cases) and reports whether
 // it did. It is safe to run at every start and from several servers.
 func (s *Store) EnsureTally(ctx context.Context) (bool, error) {
-	built, err := setting.Exists(ctx, s.DB, settingTally)
-	if err != nil {
-		return false, fmt.Errorf("tally setting: %w", err)
-	}
-	if built {
-		return false, nil
-	}
-	return s.buildTally(ctx, true)
+	return s.ensureBuilt(ctx, settingTally, s.buildTally)
 }
 
 // RebuildTally computes the whole tally again from the cases, for rows
@@ -376,22 +369,43 @@ func (s *Store) buildTally(ctx context.Context, once bool) (bool, error) {
 	if err := s.fillHandlingHours(ctx); err != nil {
 		return false, err
 	}
+	return s.buildClaimed(ctx, settingTally, once, rebuildTally)
+}
+
+// ensureBuilt runs build once per database: unless the setting name says
+// it ran, build runs claiming it (once).
+func (s *Store) ensureBuilt(ctx context.Context, name string, build func(context.Context, bool) (bool, error)) (bool, error) {
+	done, err := setting.Exists(ctx, s.DB, name)
+	if err != nil {
+		return false, fmt.Errorf("setting %s: %w", name, err)
+	}
+	if done {
+		return false, nil
+	}
+	return build(ctx, true)
+}
+
+// buildClaimed runs build in a transaction that records the setting name
+// (what was built from the cases, and when). With once it does nothing
+// when another server claimed the name meanwhile, and reports whether it
+// built.
+func (s *Store) buildClaimed(ctx context.Context, name string, once bool, build func(context.Context, *db.Tx) error) (bool, error) {
 	built := false
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		stamp := s.Now().UTC().Format(time.RFC3339)
 		if once {
-			claimed, err := setting.PutIfAbsent(ctx, tx, settingTally, stamp)
+			claimed, err := setting.PutIfAbsent(ctx, tx, name, stamp)
 			if err != nil {
-				return fmt.Errorf("claim the tally: %w", err)
+				return fmt.Errorf("claim %s: %w", name, err)
 			}
 			if !claimed {
 				return nil // another server built it meanwhile
 			}
-		} else if err := setting.Put(ctx, tx, settingTally, stamp); err != nil {
-			return fmt.Errorf("claim the tally: %w", err)
+		} else if err := setting.Put(ctx, tx, name, stamp); err != nil {
+			return fmt.Errorf("claim %s: %w", name, err)
 		}
 		built = true
-		return rebuildTally(ctx, tx)
+		return build(ctx, tx)
 	})
 	return built, err
 }

@@ -104,22 +104,19 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 	return out, nil
 }
 
-// officeQueues are the decisions waiting for the office of area ("" for
-// everywhere): the region filter keeps the cases it reported elsewhere
-// out, so the ledger behind each link shows exactly the counted cases.
-func (w Workbench) officeQueues(ctx context.Context, a access.Actor, area string) ([]workbench.Item, error) {
-	specs := []struct {
-		kind, title string
-		f           Filter
-		tone        workbench.Tone
-		note        func(context.Context, *Case, time.Time) (workbench.Text, workbench.Tone, error)
-	}{
-		{"problem/file", "workbench.problem.file", Filter{Region: area, Queue: QueueFile, Sort: "old"}, workbench.Warn, reportedNote},
-		{"problem/returned", "workbench.problem.returned", Filter{Region: area, Queue: QueueReturned, Sort: "old"}, workbench.Warn, returnedNote},
-		{"problem/extension", "workbench.problem.extension", Filter{Region: area, Queue: QueueExtension, Sort: "deadline"}, workbench.Warn, extensionNote},
-		{"problem/red", "workbench.problem.red", Filter{Region: area, Queue: QueueRed, Sort: "due"}, workbench.Danger, w.deadlineNote},
-		{"problem/verify_late", "workbench.problem.verify_late", Filter{Region: area, Queue: QueueVerifyLate, Sort: "rectified"}, workbench.Danger, w.rectifiedNote},
-	}
+// caseNote writes the line under one case of a queue.
+type caseNote func(context.Context, *Case, time.Time) (workbench.Text, workbench.Tone, error)
+
+// queueSpec is one queue of a workbench: its kind, title, cases and tone.
+type queueSpec struct {
+	kind, title string
+	f           Filter
+	tone        workbench.Tone
+	note        caseNote
+}
+
+// queues makes the items of specs, in order.
+func (w Workbench) queues(ctx context.Context, a access.Actor, specs []queueSpec) ([]workbench.Item, error) {
 	var out []workbench.Item
 	for _, sp := range specs {
 		items, err := w.queue(ctx, a, sp.kind, sp.title, sp.f, sp.tone, sp.note)
@@ -131,44 +128,42 @@ func (w Workbench) officeQueues(ctx context.Context, a access.Actor, area string
 	return out, nil
 }
 
+// officeQueues are the decisions waiting for the office of area ("" for
+// everywhere): the region filter keeps the cases it reported elsewhere
+// out, so the ledger behind each link shows exactly the counted cases.
+func (w Workbench) officeQueues(ctx context.Context, a access.Actor, area string) ([]workbench.Item, error) {
+	return w.queues(ctx, a, []queueSpec{
+		{"problem/file", "workbench.problem.file", Filter{Region: area, Queue: QueueFile, Sort: "old"}, workbench.Warn, reportedNote},
+		{"problem/returned", "workbench.problem.returned", Filter{Region: area, Queue: QueueReturned, Sort: "old"}, workbench.Warn, returnedNote},
+		{"problem/extension", "workbench.problem.extension", Filter{Region: area, Queue: QueueExtension, Sort: "deadline"}, workbench.Warn, extensionNote},
+		{"problem/red", "workbench.problem.red", Filter{Region: area, Queue: QueueRed, Sort: "due"}, workbench.Danger, w.deadlineNote},
+		{"problem/verify_late", "workbench.problem.verify_late", Filter{Region: area, Queue: QueueVerifyLate, Sort: "rectified"}, workbench.Danger, w.rectifiedNote},
+	})
+}
+
 // unitQueues are the cases of the handler's own unit to work on, each
 // with the working time left before its deadline.
 func (w Workbench) unitQueues(ctx context.Context, a access.Actor) ([]workbench.Item, error) {
 	u := a.UnitID
-	specs := []struct {
-		kind, title string
-		f           Filter
-		tone        workbench.Tone
-	}{
-		{"problem/accept", "workbench.problem.accept", Filter{UnitID: u, Queue: QueueAccept, Sort: "deadline"}, workbench.Warn},
-		{"problem/today", "workbench.problem.today", Filter{UnitID: u, Queue: QueueDueToday, Sort: "deadline"}, workbench.Warn},
-		{"problem/overdue", "workbench.problem.overdue", Filter{UnitID: u, Overdue: true, Sort: "deadline"}, workbench.Danger},
-		{"problem/rework", "workbench.problem.rework", Filter{UnitID: u, Queue: QueueRework, Sort: "deadline"}, workbench.Warn},
+	specs := []queueSpec{
+		{"problem/accept", "workbench.problem.accept", Filter{UnitID: u, Queue: QueueAccept, Sort: "deadline"}, workbench.Warn, w.deadlineNote},
+		{"problem/today", "workbench.problem.today", Filter{UnitID: u, Queue: QueueDueToday, Sort: "deadline"}, workbench.Warn, w.deadlineNote},
+		{"problem/overdue", "workbench.problem.overdue", Filter{UnitID: u, Overdue: true, Sort: "deadline"}, workbench.Danger, w.deadlineNote},
+		{"problem/rework", "workbench.problem.rework", Filter{UnitID: u, Queue: QueueRework, Sort: "deadline"}, workbench.Warn, w.deadlineNote},
 	}
 	if SupervisesUnits(a) {
 		// Under 属地管理 a street answers for its communities: their
 		// overdue cases, read-only to it, to chase.
-		specs = append(specs, struct {
-			kind, title string
-			f           Filter
-			tone        workbench.Tone
-		}{"problem/below_overdue", "workbench.problem.below_overdue", Filter{Below: true, Overdue: true, Sort: "deadline"}, workbench.Danger})
+		specs = append(specs, queueSpec{"problem/below_overdue", "workbench.problem.below_overdue",
+			Filter{Below: true, Overdue: true, Sort: "deadline"}, workbench.Danger, w.deadlineNote})
 	}
-	var out []workbench.Item
-	for _, sp := range specs {
-		items, err := w.queue(ctx, a, sp.kind, sp.title, sp.f, sp.tone, w.deadlineNote)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, items...)
-	}
-	return out, nil
+	return w.queues(ctx, a, specs)
 }
 
 // queue is one to-do item: the exact count of f, its first cases with a
 // note each, and the ledger link of f.
 func (w Workbench) queue(ctx context.Context, a access.Actor, kind, title string, f Filter, tone workbench.Tone,
-	note func(context.Context, *Case, time.Time) (workbench.Text, workbench.Tone, error)) ([]workbench.Item, error) {
+	note caseNote) ([]workbench.Item, error) {
 	n, err := w.Store.Count(ctx, a, f)
 	if err != nil {
 		return nil, err
