@@ -160,14 +160,15 @@ type Conn interface {
 	Dialect() Dialect
 }
 
-// prepared returns the cached statement of q from cache, checking q the
-// first time; nil when there is no cache (PostgreSQL).
-func (d *DB) prepared(ctx context.Context, cache *stmtCache, q string) (*sql.Stmt, error) {
+// prepared returns the cached statement of q from cache, pinned (the
+// caller releases it once it has run), checking q the first time; nil
+// when there is no cache (PostgreSQL).
+func (d *DB) prepared(ctx context.Context, cache *stmtCache, q string) (*cachedStmt, error) {
 	if cache == nil {
 		return nil, nil
 	}
-	if st := cache.cached(q); st != nil {
-		return st, nil // checked when it was first prepared
+	if x := cache.cached(q); x != nil {
+		return x, nil // checked when it was first prepared
 	}
 	if _, err := rebind(d.dialect, q); err != nil {
 		return nil, err
@@ -177,14 +178,15 @@ func (d *DB) prepared(ctx context.Context, cache *stmtCache, q string) (*sql.Stm
 
 // Exec runs a statement on the writer.
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st, err := d.prepared(ctx, d.writeStmts, q); err != nil || st != nil {
-		if err != nil {
-			return nil, err
-		}
-		return st.ExecContext(ctx, args...)
-	}
-	q, err := rebind(d.dialect, q)
+	x, err := d.prepared(ctx, d.writeStmts, q)
 	if err != nil {
+		return nil, err
+	}
+	if x != nil {
+		defer d.writeStmts.release(x)
+		return x.stmt.ExecContext(ctx, args...)
+	}
+	if q, err = rebind(d.dialect, q); err != nil {
 		return nil, err
 	}
 	return d.write.ExecContext(ctx, q, args...)
@@ -192,14 +194,16 @@ func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query on the reader pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st, err := d.prepared(ctx, d.readStmts, q); err != nil || st != nil {
-		if err != nil {
-			return nil, err
-		}
-		return st.QueryContext(ctx, args...)
-	}
-	q, err := rebind(d.dialect, q)
+	x, err := d.prepared(ctx, d.readStmts, q)
 	if err != nil {
+		return nil, err
+	}
+	if x != nil {
+		// Rows still open keep the statement alive after the release.
+		defer d.readStmts.release(x)
+		return x.stmt.QueryContext(ctx, args...)
+	}
+	if q, err = rebind(d.dialect, q); err != nil {
 		return nil, err
 	}
 	return d.read.QueryContext(ctx, q, args...)
@@ -207,8 +211,9 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a single-row query on the reader pool.
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st, err := d.prepared(ctx, d.readStmts, q); err == nil && st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if x, err := d.prepared(ctx, d.readStmts, q); err == nil && x != nil {
+		defer d.readStmts.release(x)
+		return x.stmt.QueryRowContext(ctx, args...)
 	}
 	return queryRow(ctx, d.read, d.dialect, q, args)
 }
@@ -216,8 +221,9 @@ func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // ExecReturning runs a writing statement with a RETURNING clause on the
 // writer (QueryRow would send it to the read-only pool).
 func (d *DB) ExecReturning(ctx context.Context, q string, args ...any) *sql.Row {
-	if st, err := d.prepared(ctx, d.writeStmts, q); err == nil && st != nil {
-		return st.QueryRowContext(ctx, args...)
+	if x, err := d.prepared(ctx, d.writeStmts, q); err == nil && x != nil {
+		defer d.writeStmts.release(x)
+		return x.stmt.QueryRowContext(ctx, args...)
 	}
 	return queryRow(ctx, d.write, d.dialect, q, args)
 }
@@ -235,38 +241,41 @@ type Tx struct {
 	unprepared map[string]bool
 }
 
-// stmt is the writer's cached statement of q bound to the transaction, or
-// nil when it is not cached yet (or there is no cache). The transaction
-// holds SQLite's one writer connection, so a statement cannot be prepared
-// on the pool now: it is noted and prepared when the transaction ends.
-func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+// stmt is the writer's cached statement of q bound to the transaction,
+// with the release of its pin, or nil when it is not cached yet (or there
+// is no cache). The transaction holds SQLite's one writer connection, so
+// a statement cannot be prepared on the pool now: it is noted and
+// prepared when the transaction ends.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, func(), error) {
 	cache := t.db.writeStmts
 	if cache == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	if st := cache.cached(q); st != nil {
-		return t.tx.StmtContext(ctx, st), nil
+	if x := cache.cached(q); x != nil {
+		return t.tx.StmtContext(ctx, x.stmt), func() { cache.release(x) }, nil
 	}
 	if _, err := rebind(t.dialect, q); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.unprepared == nil {
 		t.unprepared = map[string]bool{}
 	}
 	t.unprepared[q] = true // once, however often a loop runs it
-	return nil, nil
+	return nil, nil, nil
 }
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st, err := t.stmt(ctx, q); err != nil || st != nil {
-		if err != nil {
-			return nil, err
-		}
+	st, release, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		defer release()
+		defer st.Close() //nolint:errcheck // the transaction's copy, done with
 		return st.ExecContext(ctx, args...)
 	}
-	q, err := rebind(t.dialect, q)
-	if err != nil {
+	if q, err = rebind(t.dialect, q); err != nil {
 		return nil, err
 	}
 	return t.tx.ExecContext(ctx, q, args...)
@@ -274,14 +283,15 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st, err := t.stmt(ctx, q); err != nil || st != nil {
-		if err != nil {
-			return nil, err
-		}
+	st, release, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		defer release()
 		return st.QueryContext(ctx, args...)
 	}
-	q, err := rebind(t.dialect, q)
-	if err != nil {
+	if q, err = rebind(t.dialect, q); err != nil {
 		return nil, err
 	}
 	return t.tx.QueryContext(ctx, q, args...)
@@ -289,7 +299,8 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st, err := t.stmt(ctx, q); err == nil && st != nil {
+	if st, release, err := t.stmt(ctx, q); err == nil && st != nil {
+		defer release()
 		return st.QueryRowContext(ctx, args...)
 	}
 	return queryRow(ctx, t.tx, t.dialect, q, args)
@@ -316,7 +327,9 @@ func queryRow(ctx context.Context, c interface {
 // A failure only means they are parsed again next time.
 func (d *DB) prepareLater(ctx context.Context, tx *Tx) {
 	for q := range tx.unprepared {
-		d.writeStmts.get(ctx, q) //nolint:errcheck // the statement ran; preparing it is an optimisation
+		if x, err := d.writeStmts.get(ctx, q); err == nil {
+			d.writeStmts.release(x)
+		}
 	}
 }
 

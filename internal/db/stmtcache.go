@@ -27,6 +27,11 @@ type stmtCache struct {
 type cachedStmt struct {
 	query string
 	stmt  *sql.Stmt
+	// users pin the statement between taking it from the cache and
+	// starting to run it; one evicted meanwhile is closed by its last user
+	// (database/sql keeps it alive for rows still open after that).
+	users   int
+	evicted bool
 }
 
 // stmtCacheSize bounds the statements kept per pool. The application's
@@ -38,28 +43,36 @@ func newStmtCache(pool *sql.DB, max int) *stmtCache {
 	return &stmtCache{pool: pool, max: max, byText: map[string]*list.Element{}, recent: list.New()}
 }
 
-// cached returns the statement of q if it is kept, else nil.
-func (c *stmtCache) cached(q string) *sql.Stmt {
+// cached returns the kept statement of q, pinned (release it once it has
+// run), else nil.
+func (c *stmtCache) cached(q string) *cachedStmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byText[q]; ok {
 		c.recent.MoveToFront(e)
-		return e.Value.(*cachedStmt).stmt
+		x := e.Value.(*cachedStmt)
+		x.users++
+		return x
 	}
 	return nil
 }
 
-// get returns the prepared statement of q, preparing it on first use. q
-// must have passed rebind.
-func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+// release unpins x, closing it if it was evicted while pinned.
+func (c *stmtCache) release(x *cachedStmt) {
 	c.mu.Lock()
-	if e, ok := c.byText[q]; ok {
-		c.recent.MoveToFront(e)
-		st := e.Value.(*cachedStmt).stmt
-		c.mu.Unlock()
-		return st, nil
+	defer c.mu.Unlock()
+	x.users--
+	if x.evicted && x.users == 0 {
+		x.stmt.Close() //nolint:errcheck // nothing to do about it
 	}
-	c.mu.Unlock()
+}
+
+// get returns the statement of q, pinned, preparing it on first use. q
+// must have passed rebind.
+func (c *stmtCache) get(ctx context.Context, q string) (*cachedStmt, error) {
+	if x := c.cached(q); x != nil {
+		return x, nil
+	}
 	// Prepared outside the lock: parsing takes a while, and two goroutines
 	// preparing the same text at once is harmless.
 	st, err := c.pool.PrepareContext(ctx, q)
@@ -71,17 +84,21 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	if e, ok := c.byText[q]; ok {
 		st.Close() //nolint:errcheck // a duplicate nobody else holds
 		c.recent.MoveToFront(e)
-		return e.Value.(*cachedStmt).stmt, nil
+		x := e.Value.(*cachedStmt)
+		x.users++
+		return x, nil
 	}
-	c.byText[q] = c.recent.PushFront(&cachedStmt{query: q, stmt: st})
+	x := &cachedStmt{query: q, stmt: st, users: 1}
+	c.byText[q] = c.recent.PushFront(x)
 	for c.recent.Len() > c.max {
 		old := c.recent.Remove(c.recent.Back()).(*cachedStmt)
 		delete(c.byText, old.query)
-		// A statement still in use by a query or a transaction stays open
-		// until they finish: database/sql counts them.
-		old.stmt.Close() //nolint:errcheck // nothing to do about it
+		old.evicted = true
+		if old.users == 0 {
+			old.stmt.Close() //nolint:errcheck // nothing to do about it
+		}
 	}
-	return st, nil
+	return x, nil
 }
 
 // len is the number of statements kept.

@@ -2,9 +2,22 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 )
+
+// kept is the statement c keeps for q, or nil, without pinning it.
+func kept(c *stmtCache, q string) *sql.Stmt {
+	x := c.cached(q)
+	if x == nil {
+		return nil
+	}
+	c.release(x)
+	return x.stmt
+}
 
 // openSQLite opens a bare SQLite database with one table (dbtest cannot be
 // imported here: it imports this package).
@@ -31,14 +44,14 @@ func TestStatementsArePreparedOnceAndReused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	first := d.writeStmts.cached(insert)
+	first := kept(d.writeStmts, insert)
 	if first == nil {
 		t.Fatal("the insert was not kept after it ran")
 	}
 	if _, err := d.Exec(ctx, insert, "d", 4); err != nil {
 		t.Fatal(err)
 	}
-	if again := d.writeStmts.cached(insert); again != first {
+	if again := kept(d.writeStmts, insert); again != first {
 		t.Fatal("the insert was prepared again")
 	}
 	// A unique violation still reaches the caller through a kept statement.
@@ -49,7 +62,7 @@ func TestStatementsArePreparedOnceAndReused(t *testing.T) {
 	if err := d.QueryRow(ctx, "SELECT SUM(v) FROM kv WHERE k <> ?", "zz").Scan(&sum); err != nil || sum != 0+1+2+4 {
 		t.Fatalf("sum %d, err %v", sum, err)
 	}
-	if d.readStmts.cached("SELECT SUM(v) FROM kv WHERE k <> ?") == nil {
+	if kept(d.readStmts, "SELECT SUM(v) FROM kv WHERE k <> ?") == nil {
 		t.Fatal("the reader's query was not kept")
 	}
 	// A query the placeholder rewrite refuses fails every time, and is never
@@ -60,7 +73,7 @@ func TestStatementsArePreparedOnceAndReused(t *testing.T) {
 			t.Fatal("an unsafe query ran")
 		}
 	}
-	if d.readStmts.cached(unsafe) != nil {
+	if kept(d.readStmts, unsafe) != nil {
 		t.Fatal("an unsafe query was kept")
 	}
 }
@@ -84,12 +97,12 @@ func TestTransactionsUseAndFillTheCache(t *testing.T) {
 		}
 	}
 	run() // not kept yet: it runs unprepared and is kept after the commit
-	kept := d.writeStmts.cached(upsert)
-	if kept == nil {
+	first := kept(d.writeStmts, upsert)
+	if first == nil {
 		t.Fatal("the transaction's statement was not kept after the commit")
 	}
 	run() // through the kept statement
-	if d.writeStmts.cached(upsert) != kept {
+	if kept(d.writeStmts, upsert) != first {
 		t.Fatal("the statement was prepared again")
 	}
 	var v int
@@ -103,29 +116,62 @@ func TestTheLeastRecentlyUsedStatementIsClosed(t *testing.T) {
 	d := openSQLite(t)
 	c := newStmtCache(d.read, 2)
 	t.Cleanup(c.close)
-	a, err := c.get(ctx, "SELECT 1")
-	if err != nil {
-		t.Fatal(err)
+	prepare := func(q string) *cachedStmt {
+		t.Helper()
+		x, err := c.get(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.release(x)
+		return x
 	}
-	if _, err := c.get(ctx, "SELECT 2"); err != nil {
-		t.Fatal(err)
+	a := prepare("SELECT 1")
+	prepare("SELECT 2")
+	kept(c, "SELECT 1") // used again: now SELECT 2 is the oldest
+	prepare("SELECT 3")
+	if c.len() != 2 || kept(c, "SELECT 2") != nil || kept(c, "SELECT 1") != a.stmt {
+		t.Fatalf("kept %d; SELECT 2 kept %v", c.len(), kept(c, "SELECT 2") != nil)
 	}
-	c.cached("SELECT 1") // used again: now SELECT 2 is the oldest
-	if _, err := c.get(ctx, "SELECT 3"); err != nil {
-		t.Fatal(err)
-	}
-	if c.len() != 2 || c.cached("SELECT 2") != nil || c.cached("SELECT 1") != a {
-		t.Fatalf("kept %d; SELECT 2 kept %v", c.len(), c.cached("SELECT 2") != nil)
-	}
-	// Dropping a statement closes it; a closed statement refuses to run.
-	if _, err := c.get(ctx, "SELECT 4"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.get(ctx, "SELECT 5"); err != nil {
-		t.Fatal(err)
-	}
+	// A statement pinned by a caller about to run it survives its
+	// eviction until released; unpinned, eviction closes it.
+	pinned := c.cached("SELECT 1")
+	prepare("SELECT 4")
+	prepare("SELECT 5")
 	var n int
-	if err := a.QueryRowContext(ctx).Scan(&n); err == nil {
-		t.Fatal("an evicted statement still ran")
+	if err := pinned.stmt.QueryRowContext(ctx).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("a pinned statement was closed under its user: %v", err)
+	}
+	c.release(pinned)
+	if err := pinned.stmt.QueryRowContext(ctx).Scan(&n); err == nil {
+		t.Fatal("an evicted statement still ran after its last release")
+	}
+}
+
+// TestCachedStatementsUnderChurn: many goroutines running more texts than
+// the cache keeps never meet a statement closed under them.
+func TestCachedStatementsUnderChurn(t *testing.T) {
+	ctx := context.Background()
+	d := openSQLite(t)
+	d.readStmts = newStmtCache(d.read, 4)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 300 {
+				q := fmt.Sprintf("SELECT %d + ?", (g*7+i)%16) // 16 texts for 4 places
+				var n int
+				if err := d.QueryRow(ctx, q, 1).Scan(&n); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("a query failed under churn: %v", err)
 	}
 }

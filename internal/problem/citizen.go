@@ -285,17 +285,22 @@ func unitTypeKey(ctx context.Context, c db.Conn, unitID int64) (string, error) {
 
 // TrackPhoto reports whether a photo may be shown through a token: an
 // after-photo of its case, once the case is closed.
+// It asks the one question (a page of photos asks it per photo), not the
+// whole status.
 func (s *Store) TrackPhoto(ctx context.Context, token, hash string) (bool, error) {
-	st, err := s.Track(ctx, token)
+	if len(token) != base64.RawURLEncoding.EncodedLen(trackTokenBytes) {
+		return false, errTrackUnknown()
+	}
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM problem_track t JOIN problem p ON p.id = t.problem_id
+		JOIN problem_photo f ON f.problem_id = p.id AND f.role = 'after' AND f.hash = ?
+		WHERE t.token_hash = ? AND p.state = ?
+		AND f.event_id = (SELECT MAX(event_id) FROM problem_photo WHERE problem_id = p.id AND role = 'after')`,
+		hash, trackHash(token), string(Closed)).Scan(&n)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("track photo: %w", err)
 	}
-	for _, h := range st.After {
-		if h == hash {
-			return true, nil
-		}
-	}
-	return false, nil
+	return n > 0, nil
 }
 
 func (s *Store) feedback(ctx context.Context, c db.Conn, id int64) (*Feedback, error) {
