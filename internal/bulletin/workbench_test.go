@@ -78,7 +78,7 @@ func TestWorkbenchBulletins(t *testing.T) {
 	if len(items) != 1 || items[0].Tone != workbench.Danger || items[0].Count != 2 {
 		t.Fatalf("missed: %+v", items)
 	}
-	if items, _ := wb.Items(ctx, w.actors["handler"]); len(items) != 0 {
-		t.Errorf("a handler sees %+v", items)
+	if items, err := wb.Items(ctx, w.actors["handler"]); err != nil || len(items) != 0 {
+		t.Errorf("a handler sees %+v (%v)", items, err)
 	}
 }

@@ -73,11 +73,11 @@ func TestWorkbenchSites(t *testing.T) {
 		t.Error("a handler has sites to check")
 	}
 	now = time.Date(2026, 12, 1, 10, 0, 0, 0, calendar.Shanghai())
-	if it, _ := item(w.zhang, "inspect/sites"); it.Count != 0 {
-		t.Errorf("after the plan ended: %d sites to check", it.Count)
+	if it, ok := item(w.zhang, "inspect/sites"); !ok || it.Count != 0 {
+		t.Errorf("after the plan ended: %d sites to check (shown %v)", it.Count, ok)
 	}
-	if it, _ := item(w.office, "inspect/plans"); it.Count != 0 {
-		t.Errorf("after the plan ended: %d running plans", it.Count)
+	if it, ok := item(w.office, "inspect/plans"); !ok || it.Count != 0 {
+		t.Errorf("after the plan ended: %d running plans (shown %v)", it.Count, ok)
 	}
 }
 

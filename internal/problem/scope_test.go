@@ -233,7 +233,7 @@ func TestSupervisedCasesAreReadOnly(t *testing.T) {
 	if got := w.names(ids); !slices.Equal(got, []string{"community", "outside"}) || total != 2 {
 		t.Errorf("below the street: %v (%d)", got, total)
 	}
-	if _, total, _ := ps.List(ctx, w.actors["shequ"], problem.Filter{Below: true}); total != 0 {
-		t.Errorf("below a community without units: %d cases", total)
+	if _, total, err := ps.List(ctx, w.actors["shequ"], problem.Filter{Below: true}); err != nil || total != 0 {
+		t.Errorf("below a community without units: %d cases (%v)", total, err)
 	}
 }

@@ -128,8 +128,8 @@ func TestQueueFilterMatchesCount(t *testing.T) {
 		}
 	}
 	// The queues are not empty where the cases are.
-	n, _ := w.app.Problems.Count(ctx, w.actors["shequ"], problem.Filter{Queue: problem.QueueRework, UnitID: w.actors["shequ"].UnitID})
-	if n != 1 {
-		t.Errorf("rework queue of the community: %d, want 1", n)
+	n, err := w.app.Problems.Count(ctx, w.actors["shequ"], problem.Filter{Queue: problem.QueueRework, UnitID: w.actors["shequ"].UnitID})
+	if err != nil || n != 1 {
+		t.Errorf("rework queue of the community: %d, want 1 (%v)", n, err)
 	}
 }

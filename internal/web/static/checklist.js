@@ -57,7 +57,7 @@
       var slng = parseFloat(form.getAttribute("data-site-lng")), slat = parseFloat(form.getAttribute("data-site-lat"));
       if (!isNaN(slng) && !isNaN(slat)) {
         var d = WMGeo.distance(slat, slng, p.coords.latitude, p.coords.longitude);
-        pos.textContent = Math.round(d) + " m";
+        pos.textContent = WMGeo.distanceText(d);
         if (d > 300) { pos.className = "notice"; pos.textContent = form.getAttribute("data-far").replace("%d", Math.round(d)); }
       } else { pos.textContent = ""; }
     }, function (msg) { pos.className = "notice"; pos.textContent = msg; });

@@ -39,5 +39,10 @@
     var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) + Math.cos(lat1 * toR) * Math.cos(lat2 * toR) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
     return 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
   }
-  window.WMGeo = { message: message, locate: locate, distance: distance, text: text };
+  // distanceText says a distance in metres in the page's words (米, 公里).
+  function distanceText(m) {
+    if (m < 1000) { return text("meters").replace("%s", String(Math.round(m))); }
+    return text("km").replace("%s", (m / 1000).toFixed(1));
+  }
+  window.WMGeo = { message: message, locate: locate, distance: distance, distanceText: distanceText, text: text };
 })();

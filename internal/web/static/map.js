@@ -148,8 +148,6 @@
     return map;
   }
 
-  // The phone's position, with what went wrong said in Chinese and what to
-  // do next (the texts come from the page, from the catalogue).
   // The GPS position in a JPEG's EXIF block, or null: a small reader of
   // the APP1 segment's TIFF directory and its GPS directory.
   function exifPosition(buf) {
@@ -249,7 +247,7 @@
         // The failures are told in Chinese with what to do next (geo.js).
         WMGeo.locate(function (pos) {
           var c = pos.coords;
-          if (status) { status.textContent = "±" + Math.round(c.accuracy) + " m"; }
+          if (status) { status.textContent = "±" + WMGeo.distanceText(c.accuracy); }
           put(c.longitude, c.latitude, "", btn.getAttribute("data-label-gps"));
         }, function (msg) { if (status) { status.textContent = msg; } });
       });
@@ -284,7 +282,15 @@
       while (sel.options.length > 1) { sel.remove(1); }
       sel.disabled = true;
     }
-    function fill(sel, list, key) {
+    // A list that cannot be loaded (offline, or too many look-ups a
+    // minute) is said under the picker instead of leaving it empty.
+    function failed() {
+      results.textContent = "";
+      var li = document.createElement("li");
+      li.className = "muted"; li.textContent = pick.getAttribute("data-failed") || "";
+      results.appendChild(li);
+    }
+    function fill(sel, list) {
       list.forEach(function (x) { regions[x.code] = x; option(sel, x.code, short(x.name)); });
       sel.disabled = list.length === 0;
     }
@@ -293,13 +299,13 @@
       if (!r || !r.label) { return; }
       put(r.label[0], r.label[1], code, label);
     }
-    getJSON(places + "/regions").then(function (res) { fill(street, res.regions || []); });
+    getJSON(places + "/regions").then(function (res) { fill(street, res.regions || []); }).catch(failed);
     street.addEventListener("change", function () {
       reset(comm); reset(siteSel);
       if (!street.value) { return; }
       var st = regions[street.value];
       region(street.value, short(st.name));
-      getJSON(places + "/regions?parent=" + encodeURIComponent(street.value)).then(function (res) { fill(comm, res.regions || []); });
+      getJSON(places + "/regions?parent=" + encodeURIComponent(street.value)).then(function (res) { fill(comm, res.regions || []); }).catch(failed);
     });
     comm.addEventListener("change", function () {
       reset(siteSel);
@@ -308,7 +314,7 @@
       getJSON(places + "/sites?region=" + encodeURIComponent(comm.value)).then(function (res) {
         (res.sites || []).forEach(function (x, i) { sites["s" + i] = x; option(siteSel, "s" + i, x.name); });
         siteSel.disabled = !(res.sites || []).length;
-      });
+      }).catch(failed);
     });
     siteSel.addEventListener("change", function () {
       var x = sites[siteSel.value];
@@ -351,7 +357,7 @@
             li.className = "muted"; li.textContent = search.getAttribute("data-none") || "";
             results.appendChild(li);
           }
-        }).catch(function () {});
+        }).catch(failed);
       }, 250);
     });
   }

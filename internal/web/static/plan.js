@@ -10,7 +10,7 @@
         var a = parseFloat(tr.getAttribute("data-lat")), b = parseFloat(tr.getAttribute("data-lng"));
         tr._d = isNaN(a) || isNaN(b) ? Infinity : WMGeo.distance(lat, lng, a, b);
         var out = tr.querySelector("[data-dist]");
-        if (out) { out.textContent = tr._d === Infinity ? "" : tr._d < 1000 ? Math.round(tr._d) + " m" : (tr._d / 1000).toFixed(1) + " km"; }
+        if (out) { out.textContent = tr._d === Infinity ? "" : WMGeo.distanceText(tr._d); }
       });
       // Stable: sites without a place keep their order, at the end.
       rows.map(function (tr, i) { return [tr, i]; })
