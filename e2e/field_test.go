@@ -302,7 +302,7 @@ func TestPlanPageOnPhone(t *testing.T) {
 	if todoTab != fmt.Sprintf("待检查 %d", len(ids)) || todoRows != len(ids) || current != "?show=todo" {
 		t.Errorf("to-do filter: tab %q, %d rows, at %q", todoTab, todoRows, current)
 	}
-	if first != far || !strings.HasSuffix(dist, " m") {
+	if first != far || !strings.HasSuffix(dist, " 米") {
 		t.Errorf("standing at site %s, the page lists %s first (%q)", far, first, dist)
 	}
 }
