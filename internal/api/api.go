@@ -147,6 +147,9 @@ type page[T any] struct {
 	Total  int `json:"total"`
 	Offset int `json:"offset"`
 	Limit  int `json:"limit"`
+	// NextCursor, where a list pages by cursor, asks for the next page
+	// (?cursor=…); absent on the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // pageOf converts one page of domain values for JSON; items is never null.

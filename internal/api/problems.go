@@ -155,12 +155,23 @@ func (api *API) problemList(w http.ResponseWriter, r *http.Request, a access.Act
 			*dst = t
 		}
 	}
+	now := api.Problems.Now()
+	conv := func(c *problem.Case) problemOut { return api.problemJSON(c, now) }
+	if cursor := q.Get("cursor"); offset == 0 || cursor != "" {
+		// Keyset paging: next_cursor opens the following page.
+		pg, err := api.Problems.Page(r.Context(), a, f, cursor)
+		if err != nil {
+			return err
+		}
+		out := pageOf(pg.Cases, conv, pg.Total, 0, limit)
+		out.NextCursor = pg.Next
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
 	cases, total, err := api.Problems.List(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	now := api.Problems.Now()
-	conv := func(c *problem.Case) problemOut { return api.problemJSON(c, now) }
 	writeJSON(w, http.StatusOK, pageOf(cases, conv, total, offset, limit))
 	return nil
 }

@@ -2,7 +2,6 @@ package problem
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -231,26 +230,16 @@ func (s *Store) List(ctx context.Context, a access.Actor, f Filter) ([]*Case, in
 	if !a.SignedIn() {
 		return nil, 0, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
-	where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), s.DB.Dialect().Hints())
 	total, err := s.countCapped(ctx, a, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
+	if f.Limit <= 0 {
+		f.Limit = 20
 	}
-	limit = min(limit, MaxLimit)
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+s.pageFrom(f, total)+" WHERE "+where+f.order()+" LIMIT ? OFFSET ?",
-		append(args, limit, max(f.Offset, 0))...)
+	f.Limit = min(f.Limit, MaxLimit)
+	out, err := s.page(ctx, a, f, total, "", nil, "")
 	if err != nil {
-		return nil, 0, fmt.Errorf("list problems: %w", err)
-	}
-	out, err := db.Collect(rows, nil, func(r *sql.Rows) (*Case, error) { return scanCase(r) })
-	if err != nil {
-		return nil, 0, fmt.Errorf("list problems: %w", err)
-	}
-	if err := withNames(ctx, s.DB, out); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil

@@ -51,7 +51,7 @@ func ledgerFilter(q url.Values, loc *time.Location) problem.Filter {
 
 type ledgerData struct {
 	Cases      []*problem.Case
-	Pager      pager
+	Pager      cursorPager
 	Query      url.Values
 	Categories []CategoryGroup
 	Units      []org.Unit
@@ -68,19 +68,23 @@ type ledgerData struct {
 func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	ctx, a, q := r.Context(), actorOf(r), r.URL.Query()
 	f := ledgerFilter(q, s.loc)
-	page, offset, limit := pageParams(r)
-	f.Offset, f.Limit = offset, limit
-	cases, total, err := s.Problems.List(ctx, a, f)
+	f.Limit = ledgerPerPage
+	cursor := q.Get("cursor")
+	if n, _ := strconv.Atoi(q.Get("page")); cursor == "" && n > 1 {
+		cursor = "p" + strconv.Itoa(n) // a link from before the cursors
+	}
+	pg, err := s.Problems.Page(ctx, a, f, cursor)
 	if err != nil {
 		return err
 	}
+	cases, total, pager := pg.Cases, pg.Total, newCursorPager(r, pg, f.Limit)
 	if problem.OwnReportsOnly(a) {
 		// 我的上报: what they reported, with its state, not the office's rates.
 		s.render(w, r, http.StatusOK, "ledger_mine", "citizen.mine_title",
-			ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q})
+			ledgerData{Cases: cases, Pager: pager, Query: q})
 		return nil
 	}
-	d := ledgerData{Cases: cases, Pager: newPager(r, page, limit, total), Query: q, Now: s.Problems.Now(),
+	d := ledgerData{Cases: cases, Pager: pager, Query: q, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
 		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
 	if slices.Contains(problem.Queues(), f.Queue) {
@@ -94,4 +98,43 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, "ledger", "ledger.title", d)
 	return nil
+}
+
+// ledgerPerPage is the ledger's page size on screen.
+const ledgerPerPage = 20
+
+// cursorPager describes the links under a keyset-paged list: the count
+// (capped), the page number, and the cursors' links.
+type cursorPager struct {
+	Total, Number, Pages int // Pages is 0 when the count is capped
+	More                 bool
+	First, Prev, Next    string
+}
+
+func newCursorPager(r *http.Request, pg problem.Page, limit int) cursorPager {
+	p := cursorPager{Total: pg.Total, Number: pg.Number, More: pg.Total > problem.CountCap}
+	if !p.More {
+		p.Pages = max(1, (pg.Total+limit-1)/limit)
+	}
+	link := func(cursor string) string {
+		q := r.URL.Query()
+		q.Del("page")
+		if q.Del("cursor"); cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		if len(q) == 0 {
+			return r.URL.Path
+		}
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if pg.Prev != "" {
+		p.Prev = link(pg.Prev)
+		if pg.Number > 2 {
+			p.First = link("")
+		}
+	}
+	if pg.Next != "" {
+		p.Next = link(pg.Next)
+	}
+	return p
 }
