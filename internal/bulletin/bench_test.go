@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,9 @@ import (
 // synth.OpenCached; WENMING_TEST_POSTGRES selects PostgreSQL:
 //
 //	WENMING_BENCH_PROBLEMS=1000000 go test -run '^$' -bench WeeklyBulletin -benchtime 5x ./internal/bulletin/
+//
+// Each subject prints its median beside the raw 4-week GROUP BY of the same
+// run and their ratio (x-raw).
 
 type bulletinCity struct {
 	d      *db.DB
@@ -100,35 +104,87 @@ func peakHeap(fn func()) uint64 {
 }
 
 // BenchmarkWeeklyBulletin builds (previews: everything but the insert)
-// the bulletin of the last full week for the whole district and for its
-// busiest street, and reports the cases counted and the peak heap.
+// the bulletin of the last full week and of the last full month for the
+// whole city and for its busiest street, from the tally and by counting
+// the period's cases, each beside the raw baseline the issue names: one
+// GROUP BY over the cases filed in the last four weeks (by unit and
+// source), timed in the same run; it prints both and their ratio, and
+// reports the cases counted and the peak heap.
 func BenchmarkWeeklyBulletin(b *testing.B) {
 	c, err := benchBulletinCity()
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("%s city of %d cases, busiest street %s", c.d.Dialect(), c.cases, c.street)
-	lastWeek := c.end.In(calendar.Shanghai()).AddDate(0, 0, -7).Format("2006-01-02")
-	period, err := bulletin.ParsePeriod(bulletin.PeriodWeek, lastWeek, "")
+	local := c.end.In(calendar.Shanghai())
+	week, err := bulletin.ParsePeriod(bulletin.PeriodWeek, local.AddDate(0, 0, -7).Format("2006-01-02"), "")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, tc := range []struct{ name, region string }{{"city", c.office.Region}, {"street", c.street}} {
+	month, err := bulletin.ParsePeriod(bulletin.PeriodMonth, local.AddDate(0, -1, 0).Format("2006-01-02"), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	counting := *c.store
+	counting.CountCases = true
+	raw := func() time.Duration {
+		began := time.Now()
+		rows, err := c.d.Query(context.Background(), `SELECT unit_id, source, COUNT(*), SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END),
+			SUM(rework_count), SUM(return_count) FROM problem WHERE filed_at >= ? AND filed_at < ? GROUP BY unit_id, source`,
+			db.Millis(c.end.AddDate(0, 0, -28)), db.Millis(c.end))
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || n == 0 {
+			b.Fatalf("raw GROUP BY: %d groups, %v", n, err)
+		}
+		return time.Since(began)
+	}
+	for _, tc := range []struct {
+		name   string
+		store  *bulletin.Store
+		region string
+		period bulletin.Period
+	}{
+		{"tally/city/week", c.store, c.office.Region, week},
+		{"tally/city/month", c.store, c.office.Region, month},
+		{"tally/street/week", c.store, c.street, week},
+		{"counting/city/week", &counting, c.office.Region, week},
+		{"counting/city/month", &counting, c.office.Region, month},
+	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var filed int
 			var peak uint64
+			var took, base []time.Duration
 			for b.Loop() {
+				base = append(base, raw()) // interleaved: the same noise for both
+				began := time.Now()
 				p := peakHeap(func() {
-					bl, err := c.store.Preview(context.Background(), c.office, bulletin.Request{Region: tc.region, Period: period})
+					bl, err := tc.store.Preview(context.Background(), c.office, bulletin.Request{Region: tc.region, Period: tc.period})
 					if err != nil {
 						b.Fatal(err)
 					}
 					filed = bl.Content.Totals.Filed
 				})
+				took = append(took, time.Since(began))
 				peak = max(peak, p)
 			}
+			subject, baseline := median(took), median(base)
+			b.Logf("%s: median %s, raw 4-week GROUP BY %s, ratio %.3f", tc.name, subject, baseline, float64(subject)/float64(baseline))
+			b.ReportMetric(float64(subject)/float64(baseline), "x-raw")
 			b.ReportMetric(float64(filed), "cases")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 		})
 	}
+}
+
+func median(xs []time.Duration) time.Duration {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

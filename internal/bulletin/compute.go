@@ -2,10 +2,12 @@ package bulletin
 
 import (
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/category"
@@ -38,7 +40,8 @@ type caseRec struct {
 type unitTally struct {
 	fig        problem.KPI
 	w          Weighted
-	cases      map[int64]bool
+	nCases     int            // the cases it has or returned
+	cases      map[int64]bool // which, while counting cases
 	dispatched map[int64]bool
 	returned   int
 	falsified  int
@@ -97,6 +100,9 @@ func count(f *problem.KPI, c *caseRec) {
 // unjustified returns count against the unit that returned, the rest
 // against the unit the case is with.
 func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tally, error) {
+	if !sc.IsUnits() && problem.TallyUsable(sc.Region) && !s.CountCases {
+		return s.tallyFromCounters(ctx, sc, p, cfg)
+	}
 	t := &tally{bySource: map[string]*problem.KPI{}, byCategory: map[int64]*CategoryRow{}, units: map[int64]*unitTally{}}
 	assessed, err := s.Problems.AssessedCases(ctx, assessScope(sc), p.Start(), p.End())
 	if err != nil {
@@ -191,6 +197,7 @@ func (s *Store) tally(ctx context.Context, sc Scope, p Period, cfg Config) (*tal
 		}
 	}
 	for _, u := range t.units {
+		u.nCases = len(u.cases)
 		u.fig.Returned, u.fig.Dispatched = u.returned, len(u.dispatched)
 		for cid := range u.dispatched {
 			u.w.Dispatched += cfg.Weight(string(byID[cid].Source))
@@ -299,11 +306,22 @@ func (s *Store) units(ctx context.Context, sc Scope, ids map[int64]bool) (map[in
 // build computes a bulletin's content for a scope and a period, as of now.
 func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now time.Time) (Content, error) {
 	ct := Content{Scope: sc, Period: p, Previous: p.Previous(), TakenAt: now.UTC().Truncate(time.Millisecond), Config: cfg}
-	cur, err := s.tally(ctx, sc, p, cfg)
-	if err != nil {
-		return ct, err
-	}
-	prev, err := s.tally(ctx, sc, ct.Previous, cfg)
+	// The two periods' counts and the cases overdue and reworked are
+	// independent reads: they run side by side on the reader pool.
+	var cur, prev *tally
+	var overdue map[int64]int
+	var named, reworked []*problem.Case
+	err := together(
+		func() (err error) { cur, err = s.tally(ctx, sc, p, cfg); return },
+		func() (err error) { prev, err = s.tally(ctx, sc, ct.Previous, cfg); return },
+		// Overdue now, whatever the filing time; and the cases that failed
+		// verification twice or more, filed in the period or still open.
+		func() (err error) { overdue, err = s.Problems.OverdueByUnit(ctx, assessScope(sc), now); return },
+		func() (err error) { named, err = s.Problems.OverdueCases(ctx, assessScope(sc), now, maxListed); return },
+		func() (err error) {
+			reworked, err = s.Problems.ReworkedCases(ctx, assessScope(sc), p.Start(), p.End(), maxListed)
+			return
+		})
 	if err != nil {
 		return ct, err
 	}
@@ -325,28 +343,14 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	})
 	ct.Categories = ct.Categories[:min(len(ct.Categories), 10)]
 
-	// Overdue now, whatever the filing time; and the cases that failed
-	// verification twice or more, filed in the period or still open.
-	overdue, err := s.Problems.OverdueByUnit(ctx, assessScope(sc), now)
-	if err != nil {
-		return ct, err
-	}
 	for unit, n := range overdue {
 		ct.Totals.Overdue += n
 		if unit != 0 {
 			cur.unit(unit).fig.Overdue += n
 		}
 	}
-	named, err := s.Problems.OverdueCases(ctx, assessScope(sc), now, maxListed)
-	if err != nil {
-		return ct, err
-	}
 	ct.Overdue = caseRowsOf(named, now)
 	ct.OverdueMore = max(0, ct.Totals.Overdue-len(ct.Overdue))
-	reworked, err := s.Problems.ReworkedCases(ctx, assessScope(sc), p.Start(), p.End(), maxListed)
-	if err != nil {
-		return ct, err
-	}
 	ct.Repeated = caseRowsOf(reworked, now)
 
 	ids := map[int64]bool{}
@@ -369,6 +373,17 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	return ct, nil
 }
 
+// together runs fns at once and returns the first error.
+func together(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
 // rank makes the unit rows, groups them and ranks each group by the
 // composite score. Units excluded by the configuration or with fewer cases
 // than the minimum sample are listed apart. The red list is the best k
@@ -382,7 +397,7 @@ func rank(cfg Config, infos map[int64]unitInfo, cur, prev map[int64]*unitTally) 
 			t = newUnitTally()
 		}
 		row := UnitRow{UnitID: id, Name: info.name, Kind: info.kind, Region: info.region, Group: groupOf(info),
-			Cases: len(t.cases), Figures: t.fig, Falsified: t.falsified, UnjustifiedReturns: t.unjust, Weighted: t.w}
+			Cases: t.nCases, Figures: t.fig, Falsified: t.falsified, UnjustifiedReturns: t.unjust, Weighted: t.w}
 		row.Score, row.Parts = cfg.Score(t.w)
 		switch {
 		case cfg.Excludes(id):
@@ -390,7 +405,7 @@ func rank(cfg Config, infos map[int64]unitInfo, cur, prev map[int64]*unitTally) 
 		case row.Cases < cfg.MinSample:
 			row.Apart = ApartFew
 		}
-		if pt := prev[id]; pt != nil && len(pt.cases) >= cfg.MinSample && !cfg.Excludes(id) {
+		if pt := prev[id]; pt != nil && pt.nCases >= cfg.MinSample && !cfg.Excludes(id) {
 			row.PrevScore, _ = cfg.Score(pt.w)
 			row.HasPrev = true
 		}
@@ -418,7 +433,10 @@ func rank(cfg Config, infos map[int64]unitInfo, cur, prev map[int64]*unitTally) 
 			if !same(a.Figures.OnTimeRate(), b.Figures.OnTimeRate()) {
 				return a.Figures.OnTimeRate() > b.Figures.OnTimeRate()
 			}
-			return a.Name < b.Name
+			if a.Name != b.Name {
+				return a.Name < b.Name
+			}
+			return a.UnitID < b.UnitID // two units of one name: still one order
 		})
 		k := min(cfg.ListSize, len(ranked)/2)
 		n := len(ranked)
@@ -446,7 +464,10 @@ func rank(cfg Config, infos map[int64]unitInfo, cur, prev map[int64]*unitTally) 
 			if apart[i].Cases != apart[j].Cases {
 				return apart[i].Cases > apart[j].Cases
 			}
-			return apart[i].Name < apart[j].Name
+			if apart[i].Name != apart[j].Name {
+				return apart[i].Name < apart[j].Name
+			}
+			return apart[i].UnitID < apart[j].UnitID
 		})
 		out = append(out, Group{Key: key, Units: append(ranked, apart...)})
 	}

@@ -84,6 +84,9 @@ type Case struct {
 	VerifyPasses         int             // verifications passed (the failed ones are ReworkCount)
 	Held                 bool            // found in a covert round not yet published: no moves until it is
 	HandlingHours        sql.NullFloat64 // working hours from dispatch to rectification
+	Falsified            bool            // the office found the rectification falsified
+	UnjustifiedReturns   int             // of its returns, those the office judged unjustified
+	returners            string          // the units that returned it (the tally reads them)
 	Version              int
 	UpdatedAt            time.Time
 }
@@ -98,7 +101,8 @@ const caseColumns = `p.id, p.code, p.source, COALESCE(p.category_id, 0), p.descr
 	p.route_note, COALESCE(p.reporter_id, 0), p.reporter_name, p.reporter_phone, COALESCE(p.duplicate_of, 0),
 	p.limit_amount, p.limit_unit, p.deadline, p.reported_at, p.filed_at, p.dispatched_at, p.accepted_at, p.rectified_at,
 	p.closed_at, p.parked_until, p.park_plan, p.ext_requested_deadline, p.ext_reason, p.rework_count, p.return_count,
-	p.extension_count, p.escalation_level, COALESCE(p.rectified_by, 0), COALESCE(p.site_id, 0), p.verify_passes, p.handling_hours, p.held, p.version, p.updated_at`
+	p.extension_count, p.escalation_level, COALESCE(p.rectified_by, 0), COALESCE(p.site_id, 0), p.verify_passes, p.handling_hours, p.falsified, p.unjustified_returns, COALESCE(p.returners, ''),
+	p.held, p.version, p.updated_at`
 
 // caseFrom reads cases alone; withNames adds the names their owners keep.
 const caseFrom = ` FROM problem p`
@@ -113,7 +117,8 @@ func scanCase(sc interface{ Scan(...any) error }) (*Case, error) {
 		&c.RouteNote, &c.ReporterID, &c.ReporterName, &c.ReporterPhone, &c.DuplicateOf,
 		&c.LimitAmount, &c.LimitUnit, &deadline, &reported, &filed, &dispatched, &accepted, &rectified,
 		&closed, &parked, &c.ParkPlan, &extReq, &c.ExtReason, &c.ReworkCount, &c.ReturnCount,
-		&c.ExtensionCount, &c.EscalationLevel, &c.RectifiedBy, &c.SiteID, &c.VerifyPasses, &c.HandlingHours, &c.Held, &c.Version, &updated)
+		&c.ExtensionCount, &c.EscalationLevel, &c.RectifiedBy, &c.SiteID, &c.VerifyPasses, &c.HandlingHours, &c.Falsified, &c.UnjustifiedReturns, &c.returners,
+		&c.Held, &c.Version, &updated)
 	if err != nil {
 		return nil, err
 	}

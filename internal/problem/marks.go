@@ -192,8 +192,20 @@ func (s *Store) mark(ctx context.Context, a access.Actor, problemID int64, fn fu
 		if err != nil {
 			return err
 		}
+		before, err := readTallyCase(ctx, tx, problemID)
+		if err != nil {
+			return err
+		}
 		kind, err := fn(tx, m)
 		if err != nil || kind == "" {
+			return err
+		}
+		// The marks are counted (falsified cases, unjustified returns).
+		after, err := readTallyCase(ctx, tx, problemID)
+		if err != nil {
+			return err
+		}
+		if err := applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err
 		}
 		now := s.Now()

@@ -266,6 +266,7 @@ func (s *Store) apply(ctx context.Context, tx *db.Tx, a access.Actor, c *Case, i
 			return err
 		}
 		ch.set["unit_id"], ch.set["deadline"], ch.set["return_count"] = nil, nil, c.ReturnCount+1
+		ch.set["returners"] = withReturner(c.returners, c.UnitID)
 		ch.set["ext_requested_deadline"], ch.set["ext_reason"] = nil, ""
 		ch.data.UnitID = c.UnitID
 		ch.notices = append(ch.notices, noticeTo{kind: "returned", toOffice: true})

@@ -3,6 +3,7 @@ package problem
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,7 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/setting"
 )
 
-// The tally (problem_tally, migration 0012) keeps the ledger's counts per
+// The tally (problem_tally, migrations 0012 and 0023) keeps the ledger's counts per
 // day, street, unit and dimension, changed in the same transaction as the
 // case. A case's counts are a function of its row alone (tallyCase), so a
 // change adds the counts of the new row and takes away those of the old
@@ -46,12 +47,15 @@ func StillOpen() []State {
 // per street, so a region scope of at most this length can read them.
 const StreetLen = 9
 
-// Tally dimensions: the totals, by category (key: the category id) and by
-// source (key: the source).
+// Tally dimensions: the totals, by category (key: the category id), by
+// source (key: the source), and the returns a unit made (key: the
+// source; kept under the returning unit, never in the roll-up). Totals and
+// sources have unit rows; categories only the street's roll-up.
 const (
 	DimTotal    = ""
 	DimCategory = "c"
 	DimSource   = "s"
+	DimReturner = "r"
 )
 
 // Counts are the counters of a tally row.
@@ -70,6 +74,14 @@ type Counts struct {
 	HandlingHours float64
 	Closures      int // by closing day
 	Open          int // on openDay
+	Falsified     int // cohort: marked falsified
+	// Returner rows (DimReturner), by filing day: the cases the unit
+	// returned (once a case), its returns judged unjustified, and of those
+	// cases the ones now elsewhere (counted as its cases and dispatches).
+	ReturnsMade     int
+	UnjustReturns   int
+	OtherCases      int
+	OtherDispatched int
 }
 
 func (c *Counts) add(o Counts, sign int) {
@@ -87,6 +99,11 @@ func (c *Counts) add(o Counts, sign int) {
 	c.HandlingHours += float64(sign) * o.HandlingHours
 	c.Closures += sign * o.Closures
 	c.Open += sign * o.Open
+	c.Falsified += sign * o.Falsified
+	c.ReturnsMade += sign * o.ReturnsMade
+	c.UnjustReturns += sign * o.UnjustReturns
+	c.OtherCases += sign * o.OtherCases
+	c.OtherDispatched += sign * o.OtherDispatched
 }
 
 // Add adds o's counts to c.
@@ -125,16 +142,20 @@ type tallyCase struct {
 	extensions, returns, reworks int
 	passes                       int
 	handlingHours                sql.NullFloat64
+	falsified                    bool
+	unjust                       int
+	returners                    string // comma-separated unit ids, oldest first
 }
 
 const tallyColumns = `p.state, p.source, COALESCE(p.category_id, 0), COALESCE(p.unit_id, 0), COALESCE(p.region_code, ''),
 	p.reported_at, p.filed_at, p.closed_at, p.deadline, p.dispatched_at, p.rectified_at, p.extension_count, p.return_count,
-	p.rework_count, p.verify_passes, p.handling_hours`
+	p.rework_count, p.verify_passes, p.handling_hours, p.falsified, p.unjustified_returns, COALESCE(p.returners, '')`
 
 func scanTallyCase(sc interface{ Scan(...any) error }) (tallyCase, error) {
 	var t tallyCase
 	err := sc.Scan(&t.state, &t.source, &t.category, &t.unit, &t.region, &t.reported, &t.filed, &t.closed, &t.deadline,
-		&t.dispatched, &t.rectified, &t.extensions, &t.returns, &t.reworks, &t.passes, &t.handlingHours)
+		&t.dispatched, &t.rectified, &t.extensions, &t.returns, &t.reworks, &t.passes, &t.handlingHours,
+		&t.falsified, &t.unjust, &t.returners)
 	return t, err
 }
 
@@ -144,7 +165,7 @@ func tallyOf(c *Case) tallyCase {
 		reported: db.Millis(c.ReportedAt), filed: db.NullMillis(c.FiledAt), closed: db.NullMillis(c.ClosedAt),
 		deadline: db.NullMillis(c.Deadline), dispatched: db.NullMillis(c.DispatchedAt), rectified: db.NullMillis(c.RectifiedAt),
 		extensions: c.ExtensionCount, returns: c.ReturnCount, reworks: c.ReworkCount, passes: c.VerifyPasses,
-		handlingHours: c.HandlingHours}
+		handlingHours: c.HandlingHours, falsified: c.Falsified, unjust: c.UnjustifiedReturns, returners: c.returners}
 }
 
 // applied is t after a change that sets the columns in set (as
@@ -179,6 +200,8 @@ func (t tallyCase) applied(set map[string]any) tallyCase {
 			t.passes = int(nullMillisOf(v).Int64)
 		case "handling_hours":
 			t.handlingHours, _ = v.(sql.NullFloat64)
+		case "returners":
+			t.returners = fmt.Sprint(v)
 		}
 	}
 	return t
@@ -212,6 +235,7 @@ func contribute(m map[tallyKey]Counts, t tallyCase, sign int) {
 	}
 	if t.state != Duplicate {
 		both(dayOfMillis(t.reported), Counts{Reported: 1})
+		put(dayOfMillis(t.reported), 0, DimSource, t.source, Counts{Reported: 1}) // found, by source
 	}
 	if t.state == Closed && t.closed.Valid {
 		both(dayOfMillis(t.closed.Int64), Counts{Closures: 1})
@@ -244,11 +268,63 @@ func contribute(m map[tallyKey]Counts, t tallyCase, sign int) {
 	if t.handlingHours.Valid && t.dispatched.Valid && t.rectified.Valid && t.rectified.Int64 >= t.dispatched.Int64 {
 		c.Handled, c.HandlingHours = 1, t.handlingHours.Float64
 	}
+	if t.falsified {
+		c.Falsified = 1
+	}
 	day := dayOfMillis(t.filed.Int64)
 	both(day, c)
-	short := Counts{Filed: c.Filed, Closed: c.Closed, ClosedOnTime: c.ClosedOnTime, Parked: c.Parked}
-	put(day, 0, DimCategory, strconv.FormatInt(t.category, 10), short)
-	put(day, 0, DimSource, t.source, short)
+	put(day, 0, DimCategory, strconv.FormatInt(t.category, 10), c)
+	put(day, 0, DimSource, t.source, c)
+	if t.unit != 0 {
+		put(day, t.unit, DimSource, t.source, c)
+	}
+	// Each return counts against the unit that made it (once a case), and
+	// the office's unjustified marks against the latest returns.
+	returners := parseReturners(t.returners)
+	seen := map[int64]bool{}
+	for i, r := range returners {
+		if r == 0 {
+			continue
+		}
+		rc := Counts{}
+		if !seen[r] {
+			seen[r] = true
+			rc.ReturnsMade = 1
+			if r != t.unit {
+				rc.OtherCases = 1
+			}
+			if r != t.unit || !t.dispatched.Valid {
+				rc.OtherDispatched = 1
+			}
+		}
+		if i >= len(returners)-t.unjust {
+			rc.UnjustReturns = 1
+		}
+		put(day, r, DimReturner, t.source, rc)
+	}
+}
+
+// parseReturners reads the returners column; a part that is not a number
+// (never written so) is skipped.
+func parseReturners(s string) []int64 {
+	if s == "" {
+		return nil
+	}
+	var out []int64
+	for part := range strings.SplitSeq(s, ",") {
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// withReturner is the returners column with one more unit.
+func withReturner(s string, unit int64) string {
+	if s == "" {
+		return strconv.FormatInt(unit, 10)
+	}
+	return s + "," + strconv.FormatInt(unit, 10)
 }
 
 // tallyChange records the delta of one case, from its row before to its
@@ -265,11 +341,23 @@ func tallyChange(before, after *tallyCase) map[tallyKey]Counts {
 }
 
 const tallyCounters = `reported, filed, closed, closed_on_time, parked, dispatched, extended, returned, verifications,
-	verify_failed, handled, handling_hours, closures, open_now`
+	verify_failed, handled, handling_hours, closures, open_now, falsified, returns_made, unjust_returns, other_cases,
+	other_dispatched`
+
+// tallyWidth is the number of columns of a tally row.
+const tallyWidth = 5 + 19
 
 func counterArgs(c Counts) []any {
 	return []any{c.Reported, c.Filed, c.Closed, c.ClosedOnTime, c.Parked, c.Dispatched, c.Extended, c.Returned,
-		c.Verifications, c.VerifyFailed, c.Handled, c.HandlingHours, c.Closures, c.Open}
+		c.Verifications, c.VerifyFailed, c.Handled, c.HandlingHours, c.Closures, c.Open, c.Falsified, c.ReturnsMade,
+		c.UnjustReturns, c.OtherCases, c.OtherDispatched}
+}
+
+// counterDests are where a row's counters are scanned, in tallyCounters' order.
+func (c *Counts) counterDests() []any {
+	return []any{&c.Reported, &c.Filed, &c.Closed, &c.ClosedOnTime, &c.Parked, &c.Dispatched, &c.Extended, &c.Returned,
+		&c.Verifications, &c.VerifyFailed, &c.Handled, &c.HandlingHours, &c.Closures, &c.Open, &c.Falsified, &c.ReturnsMade,
+		&c.UnjustReturns, &c.OtherCases, &c.OtherDispatched}
 }
 
 // applyTally adds a delta to the table: one statement for all the rows
@@ -291,18 +379,18 @@ func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 		col = strings.TrimSpace(col)
 		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
 	}
-	const perStatement = 50 // 19 values a row, under SQLite's variable limit
-	row := "(" + db.Placeholders(19) + ")"
+	const perStatement = 40 // 24 values a row, under SQLite's historic limit of 999 variables
+	row := "(" + db.Placeholders(tallyWidth) + ")"
 	for start := 0; start < len(keys); start += perStatement {
 		part := keys[start:min(start+perStatement, len(keys))]
 		values := make([]string, len(part))
-		args := make([]any, 0, len(part)*19)
+		args := make([]any, 0, len(part)*tallyWidth)
 		for i, k := range part {
 			values[i] = row
-			args = append(append(args, k.day, k.street, k.unit, k.dim, k.key), counterArgs(m[k])...)
+			args = append(append(args, k.dim, k.day, k.street, k.unit, k.key), counterArgs(m[k])...)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (day, street, unit_id, dim, dim_key, "+tallyCounters+") VALUES "+
-			strings.Join(values, ", ")+" ON CONFLICT (day, street, unit_id, dim, dim_key) DO UPDATE SET "+strings.Join(set, ", "),
+		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES "+
+			strings.Join(values, ", ")+" ON CONFLICT (dim, day, street, unit_id, dim_key) DO UPDATE SET "+strings.Join(set, ", "),
 			args...); err != nil {
 			return fmt.Errorf("update tally: %w", err)
 		}
@@ -310,16 +398,17 @@ func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 	return nil
 }
 
+// compareKeys orders keys as the table's primary key does.
 func compareKeys(a, b tallyKey) int {
 	switch {
+	case a.dim != b.dim:
+		return strings.Compare(a.dim, b.dim)
 	case a.day != b.day:
 		return cmpInt(a.day, b.day)
 	case a.street != b.street:
 		return strings.Compare(a.street, b.street)
 	case a.unit != b.unit:
 		return cmpInt(a.unit, b.unit)
-	case a.dim != b.dim:
-		return strings.Compare(a.dim, b.dim)
 	}
 	return strings.Compare(a.key, b.key)
 }
@@ -344,8 +433,10 @@ func tallyNew(ctx context.Context, tx *db.Tx, id int64) error {
 }
 
 // settingTally records that the tally was built from the cases once; from
-// then on every change keeps it.
-const settingTally = "problem.tally_built"
+// then on every change keeps it. The name changes with what the tally
+// counts, so that a new version builds it again once (2: returns by the
+// unit that made them, units by source, falsified cases).
+const settingTally = "problem.tally_built.2"
 
 // EnsureTally builds the tally the first time (after the migration that
 // added it, on a database that already holds cases) and reports whether
@@ -367,6 +458,9 @@ func (s *Store) RebuildTally(ctx context.Context) error {
 // claimed the build meanwhile.
 func (s *Store) buildTally(ctx context.Context, once bool) (bool, error) {
 	if err := s.fillHandlingHours(ctx); err != nil {
+		return false, err
+	}
+	if err := s.fillReturners(ctx); err != nil {
 		return false, err
 	}
 	return s.buildClaimed(ctx, settingTally, once, rebuildTally)
@@ -494,6 +588,66 @@ func (s *Store) fillHandlingHours(ctx context.Context) error {
 	}
 }
 
+// fillReturners writes the returners column of returned cases that lack
+// it (cases from before the column, bulk loads) from their return events,
+// a batch at a time.
+func (s *Store) fillReturners(ctx context.Context) error {
+	var last int64
+	for {
+		rows, err := s.DB.Query(ctx, `SELECT id FROM problem WHERE id > ? AND return_count > 0 AND returners IS NULL
+			ORDER BY id LIMIT 1000`, last)
+		ids, err := db.Collect(rows, err, func(r *sql.Rows) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil {
+			return fmt.Errorf("cases without returners: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		last = ids[len(ids)-1]
+		cond, args := unitInSQL("e.problem_id", ids)
+		rows, err = s.DB.Query(ctx, "SELECT e.problem_id, e.data FROM problem_event e WHERE e.action = ? AND "+cond+" ORDER BY e.id",
+			append([]any{string(ActReturn)}, args...)...)
+		type returned struct {
+			problem int64
+			data    string
+		}
+		events, err := db.Collect(rows, err, func(r *sql.Rows) (returned, error) {
+			var x returned
+			return x, r.Scan(&x.problem, &x.data)
+		})
+		if err != nil {
+			return fmt.Errorf("return events: %w", err)
+		}
+		returners := make(map[int64]string, len(ids))
+		for _, id := range ids {
+			returners[id] = ""
+		}
+		for _, e := range events {
+			var d EventData
+			if e.data != "" {
+				if err := json.Unmarshal([]byte(e.data), &d); err != nil {
+					return fmt.Errorf("return event of case %d: %w", e.problem, err)
+				}
+			}
+			returners[e.problem] = withReturner(returners[e.problem], d.UnitID)
+		}
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+			for _, id := range ids {
+				if _, err := tx.Exec(ctx, "UPDATE problem SET returners = ? WHERE id = ?", returners[id], id); err != nil {
+					return fmt.Errorf("store returners: %w", err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
 // handlingHours is the working time from dispatch to rectification, or
 // NULL when either is missing or no working calendar is at hand.
 func (s *Store) handlingHours(ctx context.Context, dispatched, rectified sql.NullInt64) (sql.NullFloat64, error) {
@@ -593,9 +747,7 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 	for rows.Next() {
 		var r TallyRow
 		c := &r.Counts
-		if err := rows.Scan(&r.Day, &r.UnitID, &r.Key, &c.Reported, &c.Filed, &c.Closed, &c.ClosedOnTime, &c.Parked,
-			&c.Dispatched, &c.Extended, &c.Returned, &c.Verifications, &c.VerifyFailed, &c.Handled, &c.HandlingHours,
-			&c.Closures, &c.Open); err != nil {
+		if err := rows.Scan(append([]any{&r.Day, &r.UnitID, &r.Key}, c.counterDests()...)...); err != nil {
 			return nil, fmt.Errorf("read tally: %w", err)
 		}
 		out = append(out, r)

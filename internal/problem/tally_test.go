@@ -173,7 +173,7 @@ func TestTallyWorkedExample(t *testing.T) {
 	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActRectify, Note: "已清走", Photos: []string{w.photo}})
 	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActVerifyFail, Note: "还有残留"})
 	w.move(t, "shequ", c.ID, problem.MoveInput{Action: problem.ActRectify, Note: "清干净了", Photos: []string{w.photo}})
-	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActVerifyPass})
+	c = w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActVerifyPass})
 	got := sum(problem.DimTotal, day, day)
 	// One case filed today and closed within its working day: filed 1,
 	// closed 1 on time, dispatched, returned once, two verifications of
@@ -187,8 +187,26 @@ func TestTallyWorkedExample(t *testing.T) {
 	if got := sum(problem.DimTotal, problem.OpenDay, problem.OpenDay); got.Open != 0 {
 		t.Errorf("still open: %+v", got)
 	}
-	if got := sum(problem.DimCategory, day, day); got.Filed != 1 || got.Closed != 1 || got.Verifications != 0 {
+	// The category and source rows hold the cohort counts too (the
+	// bulletin's tables by category and source); the source rows also the
+	// report.
+	if got := sum(problem.DimCategory, day, day); got.Filed != 1 || got.Closed != 1 || got.Verifications != 2 || got.Reported != 0 {
 		t.Errorf("by category: %+v", got)
+	}
+	if got := sum(problem.DimSource, day, day); got.Filed != 1 || got.Reported != 1 || got.VerifyFailed != 1 {
+		t.Errorf("by source: %+v", got)
+	}
+	// The return counts against the community that made it, which has the
+	// case again: no extra case or dispatch. The roll-up holds no returner rows.
+	rows, err := ps.Tally(ctx, problem.TallyQuery{Scope: street, From: day, To: day, Dim: problem.DimReturner, ByUnit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].UnitID != c.UnitID || rows[0].ReturnsMade != 1 || rows[0].OtherCases != 0 || rows[0].UnjustReturns != 0 {
+		t.Errorf("returner rows: %+v (the case was with unit %d)", rows, c.UnitID)
+	}
+	if got := sum(problem.DimReturner, day, day); got != (problem.Counts{}) {
+		t.Errorf("returner roll-up: %+v", got)
 	}
 	if got := sum(problem.DimTotal, day+1, day+30); got != (problem.Counts{}) {
 		t.Errorf("later days: %+v", got)
