@@ -61,6 +61,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		return nil, apperr.Invalid("problem.too_many_photos", MaxPhotos)
 	}
 	var notices []noticeTo
+	var moved *Case // the row as the update left it
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.read(ctx, tx, id)
 		if err != nil {
@@ -96,7 +97,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if err := s.setHandlingHours(ctx, before, &ch); err != nil {
 			return err
 		}
-		if err := ch.write(ctx, tx, c); err != nil {
+		if moved, err = ch.write(ctx, tx, c); err != nil {
 			return err
 		}
 		after := before.applied(ch.set)
@@ -118,8 +119,8 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.get(ctx, s.DB, id)
-	if err != nil {
+	out := moved
+	if err := withNames(ctx, s.DB, []*Case{out}); err != nil {
 		return nil, err
 	}
 	// The move stands even if a notice cannot be written; the bell is a
@@ -139,7 +140,9 @@ type change struct {
 	notices []noticeTo
 }
 
-func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) error {
+// write updates the case's row and returns it as updated (RETURNING: the
+// move reads its case once, not again after the update).
+func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) (*Case, error) {
 	cols := make([]string, 0, len(ch.set))
 	args := make([]any, 0, len(ch.set)+2)
 	for _, k := range sortedKeys(ch.set) {
@@ -147,15 +150,20 @@ func (ch *change) write(ctx context.Context, tx *db.Tx, c *Case) error {
 		args = append(args, ch.set[k])
 	}
 	args = append(args, c.ID, c.Version)
-	res, err := tx.Exec(ctx, "UPDATE problem SET "+strings.Join(cols, ", ")+", version = version + 1 WHERE id = ? AND version = ?", args...)
+	moved, err := scanCase(tx.QueryRow(ctx, "UPDATE problem SET "+strings.Join(cols, ", ")+
+		", version = version + 1 WHERE id = ? AND version = ? RETURNING "+returningColumns(), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.Conflict("problem.changed_meanwhile")
+	}
 	if err != nil {
-		return fmt.Errorf("update problem %d: %w", c.ID, err)
+		return nil, fmt.Errorf("update problem %d: %w", c.ID, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return apperr.Conflict("problem.changed_meanwhile")
-	}
-	return nil
+	return moved, nil
 }
+
+// returningColumns are caseColumns without the table alias, which SQLite
+// does not accept in RETURNING.
+func returningColumns() string { return strings.ReplaceAll(caseColumns, "p.", "") }
 
 // setHandlingHours keeps handling_hours in step with the dispatch and
 // rectification times a change sets.
