@@ -53,6 +53,18 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.caseError(w, r, id, err)
 	}
+	if f.UnitID == 0 && f.Action == problem.ActDispatch {
+		// Without the picker's script the unit comes as a typed name; none
+		// is automatic routing.
+		unit, err := s.pickedUnit(r.Context(), a, "unit_id", "", r.PostFormValue("unit_id_name"))
+		if err != nil {
+			return s.caseError(w, r, id, err)
+		}
+		if unit.Missing {
+			return s.caseError(w, r, id, apperr.Invalid("unitpick.missing", unit.Name))
+		}
+		f.UnitID = unit.ID
+	}
 	if f.DuplicateCode != "" {
 		other, err := s.Problems.IDByCode(r.Context(), a, f.DuplicateCode)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/media"
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
 )
@@ -20,7 +19,7 @@ type caseData struct {
 	Warnings   []string
 	Actions    []problem.Action
 	Categories []CategoryGroup
-	Units      []org.Unit
+	Unit       unitPicked // the dispatch form's unit picker
 	Preview    routing.Decision
 	Similar    []*problem.Case
 	// Marks are the office's assessment marks: buttons for the office
@@ -86,9 +85,7 @@ func (s *Server) caseData(ctx context.Context, a access.Actor, id int64) (caseDa
 				return d, err
 			}
 		case problem.ActDispatch:
-			if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
-				return d, err
-			}
+			d.Unit = unitPicked{Field: "unit_id", Hint: "case.route_auto"}
 			if c.CategoryID != 0 {
 				d.Preview, _ = s.Routing.Decide(ctx, c.CategoryID, c.RegionCode)
 			}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/ledgerxlsx"
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -54,7 +53,7 @@ type ledgerData struct {
 	Pager      cursorPager
 	Query      url.Values
 	Categories []CategoryGroup
-	Units      []org.Unit
+	Unit       unitPicked // the unit filter's picker
 	Now        time.Time
 	CanReport  bool
 	CanExport  bool
@@ -68,6 +67,16 @@ type ledgerData struct {
 func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	ctx, a, q := r.Context(), actorOf(r), r.URL.Query()
 	f := ledgerFilter(q, s.loc)
+	// The unit is picked by name (a search box that asks as one types), not
+	// from a list of every unit on each page.
+	unit, err := s.pickedUnit(ctx, a, "unit", q.Get("unit"), q.Get("unit_name"))
+	if err != nil {
+		return err
+	}
+	f.UnitID = unit.ID
+	if unit.Missing {
+		f.UnitID = -1 // a name that finds no unit finds no case
+	}
 	f.Limit = ledgerPerPage
 	cursor := q.Get("cursor")
 	if n, _ := strconv.Atoi(q.Get("page")); cursor == "" && n > 1 {
@@ -84,7 +93,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 			ledgerData{Cases: cases, Pager: pager, Query: q})
 		return nil
 	}
-	d := ledgerData{Cases: cases, Pager: pager, Query: q, Now: s.Problems.Now(),
+	d := ledgerData{Cases: cases, Pager: pager, Query: q, Unit: unit, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
 		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
 	if slices.Contains(problem.Queues(), f.Queue) {
@@ -93,9 +102,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 		return err
 	}
-	if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
-		return err
-	}
+
 	s.render(w, r, http.StatusOK, "ledger", "ledger.title", d)
 	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -103,4 +105,83 @@ func distinct(xs []string) map[string]bool {
 		out[x] = true
 	}
 	return out
+}
+
+// TestLedgerUnitPicker: the unit filter is a search box fed by
+// /units/pick, not a list of every unit; without the script a typed name
+// finds its unit, and a name that finds none says so and shows no case.
+func TestLedgerUnitPicker(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	c := servertest.DispatchedCase(t, app)
+	office := app.SignedIn(t, "office")
+
+	res := office.Get("/units/pick?q=" + url.QueryEscape(c.UnitName[:6]))
+	var picked struct {
+		Units []struct {
+			ID   int64
+			Name string
+		}
+	}
+	if err := json.Unmarshal([]byte(res.Body), &picked); err != nil || res.Status != http.StatusOK {
+		t.Fatalf("pick: %d %s %v", res.Status, res.Body, err)
+	}
+	found := false
+	for _, u := range picked.Units {
+		found = found || u.ID == c.UnitID
+	}
+	if !found || len(picked.Units) > 20 {
+		t.Errorf("pick %q: %+v, want unit %d among at most 20", c.UnitName[:6], picked.Units, c.UnitID)
+	}
+	if res := office.Get("/units/pick?q="); !strings.Contains(res.Body, `"units":[]`) {
+		t.Errorf("empty query: %s", res.Body)
+	}
+
+	page := office.Get("/problems")
+	if n := strings.Count(page.Body, "<option"); n > 100 {
+		t.Errorf("the ledger lists %d options; the units must not be among them", n)
+	}
+	servertest.MustContain(t, page.Body, `data-unitpick`, `name="unit_name"`)
+
+	byName := office.Get("/problems?unit_name=" + url.QueryEscape(c.UnitName))
+	servertest.MustContain(t, byName.Body, c.Code, `value="`+servertest.Itoa(c.UnitID)+`"`)
+	none := office.Get("/problems?unit_name=" + url.QueryEscape("不存在的单位"))
+	servertest.MustContain(t, none.Body, "没有找到名称含“不存在的单位”的唯一单位")
+	servertest.MustNotContain(t, none.Body, c.Code)
+	byID := office.Get("/problems?unit=" + servertest.Itoa(c.UnitID))
+	servertest.MustContain(t, byID.Body, c.Code, `value="`+c.UnitName+`"`)
+}
+
+// TestDispatchToATypedUnit: the dispatch form's picker sends a typed name
+// when its script is not there; it finds the unit, or is refused in words.
+func TestDispatchToATypedUnit(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	ctx := context.Background()
+	cat := servertest.MustAtoi(t, servertest.CategoryID(t, app, "SR02"))
+	c, err := app.Problems.Report(ctx, servertest.Actor(t, app, "inspector"), problem.ReportInput{Source: problem.SourceInspection,
+		CategoryID: cat, Description: "单元门口堆放废旧家具", RegionCode: "410411001001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Problems.Move(ctx, servertest.Actor(t, app, "office"), c.ID, problem.MoveInput{Action: problem.ActFile}); err != nil {
+		t.Fatal(err)
+	}
+	office := app.SignedIn(t, "office")
+	path := "/problems/" + servertest.Itoa(c.ID)
+	page := office.Get(path)
+	servertest.MustContain(t, page.Body, `name="unit_id_name"`, "留空则按规则自动派遣")
+	res := office.PostMultipart(path+"/act", map[string]string{"action": "dispatch", "unit_id_name": "没有这个单位"}, nil)
+	servertest.MustContain(t, res.Body, "没有找到名称含“没有这个单位”的唯一单位")
+	const target = "湛河区城市管理局"
+	if res := office.PostMultipart(path+"/act", map[string]string{"action": "dispatch", "unit_id_name": target}, nil); res.Status != http.StatusSeeOther {
+		t.Fatalf("dispatch by name: %d\n%s", res.Status, res.Body)
+	}
+	got, err := app.Problems.Get(ctx, servertest.Actor(t, app, "office"), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UnitName != target || got.State != problem.Dispatched {
+		t.Errorf("dispatched to %q (%s), want %s", got.UnitName, got.State, target)
+	}
 }

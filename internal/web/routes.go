@@ -43,6 +43,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 
 	// Units, users, API tokens and the SMS log.
 	mux.Handle("GET /units", member(s.unitList))
+	mux.Handle("GET /units/pick", member(s.unitPick))
 	mux.Handle("GET /units/new", member(s.unitNew))
 	mux.Handle("POST /units", member(s.unitCreate))
 	mux.Handle("GET /units/{id}", member(s.unitDetail))

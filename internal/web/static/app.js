@@ -34,4 +34,48 @@
     window.addEventListener("resize", edges);
     edges();
   });
+  // Unit pickers: the list under the search box is asked for as one
+  // types (a few units at a time, never every unit of the city), and a
+  // name chosen from it sets the hidden id.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-unitpick]").forEach(function (box) {
+      var id = box.querySelector("input[type=hidden]");
+      var text = box.querySelector("input[type=search]");
+      var list = box.querySelector("datalist");
+      var byName = {};
+      var timer = null;
+      var asked = "";
+      function pick() {
+        var v = text.value.trim();
+        id.value = byName[v] ? String(byName[v]) : "";
+      }
+      function ask() {
+        var q = text.value.trim();
+        if (q === "" || q === asked) { return; }
+        asked = q;
+        fetch("/units/pick?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (res) { return res.ok ? res.json() : { units: [] }; })
+          .then(function (data) {
+            if (text.value.trim() !== q) { return; }
+            list.textContent = "";
+            byName = {};
+            (data.units || []).forEach(function (u) {
+              byName[u.name] = u.id;
+              var opt = document.createElement("option");
+              opt.value = u.name;
+              list.appendChild(opt);
+            });
+            pick();
+          })
+          .catch(function () { asked = ""; });
+      }
+      text.addEventListener("input", function () {
+        pick();
+        clearTimeout(timer);
+        timer = setTimeout(ask, 200);
+      });
+      text.addEventListener("change", pick);
+      if (id.value && text.value) { byName[text.value.trim()] = id.value; }
+    });
+  });
 })();
