@@ -2,18 +2,17 @@ package bulletin
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/parallel"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 )
@@ -311,7 +310,7 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	var cur, prev *tally
 	var overdue map[int64]int
 	var named, reworked []*problem.Case
-	err := together(
+	err := parallel.Do(
 		func() (err error) { cur, err = s.tally(ctx, sc, p, cfg); return },
 		func() (err error) { prev, err = s.tally(ctx, sc, ct.Previous, cfg); return },
 		// Overdue now, whatever the filing time; and the cases that failed
@@ -371,17 +370,6 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	}
 	ct.Inspections.PrevCount, ct.Inspections.PrevMean = prevIns.Count, prevIns.Mean
 	return ct, nil
-}
-
-// together runs fns at once and returns the first error.
-func together(fns ...func() error) error {
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Go(func() { errs[i] = fn() })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // rank makes the unit rows, groups them and ranks each group by the

@@ -76,7 +76,7 @@ func (s *Store) tallyFromCounters(ctx context.Context, sc Scope, p Period, cfg C
 	}
 
 	// A unit's cases, by source for the weights.
-	units, err := read(problem.DimSource, true)
+	units, err := read(problem.DimUnitSource, true)
 	if err != nil {
 		return nil, err
 	}

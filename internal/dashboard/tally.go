@@ -7,6 +7,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/category"
+	"github.com/wenming-civic/wenming/internal/parallel"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -42,8 +43,41 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 	sum := func(dim string, byDay, byUnit bool, scope problem.TallyScope, from, to int64) ([]problem.TallyRow, error) {
 		return ps.Tally(ctx, problem.TallyQuery{Scope: scope, From: from, To: to, Dim: dim, ByDay: byDay, ByUnit: byUnit})
 	}
-	rows, err := sum(problem.DimTotal, false, false, ts, first, last)
-	if err != nil {
+	weekFirst := min(monday(last)-7*(Weeks-1), monday(first))
+	unitScope := ts.UnitID != 0 || len(ts.Units) > 0
+	// The sums are independent reads of the tally: side by side, the board
+	// waits for the slowest (the 90-day categories), not for all in a row.
+	var rows, open, days, cats, srcs []problem.TallyRow
+	var overdue int
+	var units []UnitRow
+	var names map[int64]string
+	var bd breakdown
+	reads := []func() error{
+		func() (err error) { rows, err = sum(problem.DimTotal, false, false, ts, first, last); return },
+		func() (err error) { overdue, err = ps.OverdueIn(ctx, ts); return },
+		func() (err error) {
+			open, err = sum(problem.DimTotal, false, false, ts, problem.OpenDay, problem.OpenDay)
+			return
+		},
+		// Trends: reports and closures per day, summed into weeks.
+		func() (err error) { days, err = sum(problem.DimTotal, true, false, ts, weekFirst, last); return },
+	}
+	if unitScope {
+		// A unit's categories and sources from its own cases.
+		reads = append(reads, func() (err error) {
+			q := query{problems: s.Problems, q: problem.BoardQuery{Actor: a, Filter: b.Scope.Filter(), From: b.Period.From, To: b.Period.To,
+				Loc: s.loc()}}
+			bd, err = q.breakdown(ctx)
+			return
+		})
+	} else {
+		reads = append(reads,
+			func() (err error) { cats, err = sum(problem.DimCategory, false, false, ts, first, last); return },
+			func() (err error) { names, err = s.categoryNames(ctx); return },
+			func() (err error) { srcs, err = sum(problem.DimSource, false, false, ts, first, last); return },
+			func() (err error) { units, err = s.tallyUnits(ctx, ts.Region, first, last); return })
+	}
+	if err := parallel.Do(reads...); err != nil {
 		return err
 	}
 	var total problem.Counts
@@ -51,23 +85,10 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 		total.Add(r.Counts)
 	}
 	k := total.KPI()
-	if k.Overdue, err = ps.OverdueIn(ctx, ts); err != nil {
-		return err
-	}
+	k.Overdue = overdue
 	b.KPI = kpiOf(k)
-	open, err := sum(problem.DimTotal, false, false, ts, problem.OpenDay, problem.OpenDay)
-	if err != nil {
-		return err
-	}
 	for _, r := range open {
 		b.KPI.Open += r.Open
-	}
-
-	// Trends: reports and closures per day, summed into weeks.
-	weekFirst := min(monday(last)-7*(Weeks-1), monday(first))
-	days, err := sum(problem.DimTotal, true, false, ts, weekFirst, last)
-	if err != nil {
-		return err
 	}
 	reported, closed := map[int64]int{}, map[int64]int{}
 	for _, r := range days {
@@ -75,25 +96,9 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 		closed[r.Day] += r.Closures
 	}
 	b.Daily, b.Weekly = buckets(first, last, weekFirst, reported, closed)
-
-	if ts.UnitID != 0 || len(ts.Units) > 0 {
-		// A unit's categories and sources from its own cases.
-		q := query{problems: s.Problems, q: problem.BoardQuery{Actor: a, Filter: b.Scope.Filter(), From: b.Period.From, To: b.Period.To,
-			Loc: s.loc()}}
-		bd, err := q.breakdown(ctx)
-		if err != nil {
-			return err
-		}
+	if unitScope {
 		b.Categories, b.OtherCategories, b.Sources = bd.categories, bd.other, bd.sources
 		return nil
-	}
-	cats, err := sum(problem.DimCategory, false, false, ts, first, last)
-	if err != nil {
-		return err
-	}
-	names, err := s.categoryNames(ctx)
-	if err != nil {
-		return err
 	}
 	byCat := map[int64]*Count{}
 	for _, r := range cats {
@@ -101,19 +106,11 @@ func (s *Store) fromTally(ctx context.Context, a access.Actor, ts problem.TallyS
 		byCat[id] = &Count{Key: r.Key, Name: names[id], Filed: r.Filed, Closed: r.Closed}
 	}
 	b.Categories, b.OtherCategories = topCounts(byCat)
-	srcs, err := sum(problem.DimSource, false, false, ts, first, last)
-	if err != nil {
-		return err
-	}
 	b.Sources = []Count{}
 	for _, r := range srcs {
 		b.Sources = append(b.Sources, Count{Key: r.Key, Filed: r.Filed, Closed: r.Closed})
 	}
 	sortCounts(b.Sources)
-	units, err := s.tallyUnits(ctx, ts.Region, first, last)
-	if err != nil {
-		return err
-	}
 	b.Ranking = rank(units)
 	return nil
 }

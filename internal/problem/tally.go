@@ -48,14 +48,18 @@ func StillOpen() []State {
 const StreetLen = 9
 
 // Tally dimensions: the totals, by category (key: the category id), by
-// source (key: the source), and the returns a unit made (key: the
-// source; kept under the returning unit, never in the roll-up). Totals and
-// sources have unit rows; categories only the street's roll-up.
+// source (key: the source), each unit's cases by source (key: the source;
+// the bulletin's weights), and the returns a unit made (key: the source;
+// kept under the returning unit). Totals have unit rows and the street's
+// roll-up (unit 0); categories and sources the roll-up only; unit sources
+// and returners unit rows only. The dimension leads the table's key, so a
+// read of one dimension does not step over another's rows.
 const (
-	DimTotal    = ""
-	DimCategory = "c"
-	DimSource   = "s"
-	DimReturner = "r"
+	DimTotal      = ""
+	DimCategory   = "c"
+	DimSource     = "s"
+	DimUnitSource = "u"
+	DimReturner   = "r"
 )
 
 // Counts are the counters of a tally row.
@@ -276,7 +280,7 @@ func contribute(m map[tallyKey]Counts, t tallyCase, sign int) {
 	put(day, 0, DimCategory, strconv.FormatInt(t.category, 10), c)
 	put(day, 0, DimSource, t.source, c)
 	if t.unit != 0 {
-		put(day, t.unit, DimSource, t.source, c)
+		put(day, t.unit, DimUnitSource, t.source, c)
 	}
 	// Each return counts against the unit that made it (once a case), and
 	// the office's unjustified marks against the latest returns.
@@ -434,9 +438,9 @@ func tallyNew(ctx context.Context, tx *db.Tx, id int64) error {
 
 // settingTally records that the tally was built from the cases once; from
 // then on every change keeps it. The name changes with what the tally
-// counts, so that a new version builds it again once (2: returns by the
+// counts, so that a new version builds it again once (3: returns by the
 // unit that made them, units by source, falsified cases).
-const settingTally = "problem.tally_built.2"
+const settingTally = "problem.tally_built.3"
 
 // EnsureTally builds the tally the first time (after the migration that
 // added it, on a database that already holds cases) and reports whether

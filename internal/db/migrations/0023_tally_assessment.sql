@@ -1,6 +1,6 @@
 -- The weekly bulletin counts from the tally instead of reading every case
 -- of the period again (issue 9). It ranks units by weighted figures, so
--- the tally keeps each unit's cases by source (dim 's' rows with a unit),
+-- the tally keeps each unit's cases by source (dim 'u' rows),
 -- and it counts a return against the unit that made it, so the case row
 -- names those units and the tally keeps their returns (dim 'r' rows,
 -- keyed by source, under the returning unit).
@@ -11,7 +11,7 @@
 ALTER TABLE problem ADD COLUMN returners TEXT;
 
 -- The tally is laid out again, and built again from the cases at the next
--- start (the setting problem.tally_built.2). Every read names one
+-- start (the setting problem.tally_built.3). Every read names one
 -- dimension, so the dimension leads the key: a month of one dimension is
 -- one range, not every dimension's rows of the month. On SQLite the rows
 -- are stored in key order (WITHOUT ROWID), so the range is read in place.
