@@ -53,8 +53,13 @@ var benchBulletinCity = sync.OnceValues(func() (*bulletinCity, error) {
 	if err != nil {
 		return nil, err
 	}
+	problems := &problem.Store{DB: d, Now: func() time.Time { return end }, Clock: synth.CalendarClock{Calendar: cal}}
+	// A city cached by an older build may hold an older tally.
+	if _, err := problems.EnsureTally(ctx); err != nil {
+		return nil, err
+	}
 	c := &bulletinCity{d: d, end: end, cases: rep.Problems,
-		store: &bulletin.Store{DB: d, Problems: &problem.Store{DB: d}, Now: func() time.Time { return end }, Hours: synth.CalendarClock{Calendar: cal}}}
+		store: &bulletin.Store{DB: d, Problems: problems, Now: func() time.Time { return end }, Hours: synth.CalendarClock{Calendar: cal}}}
 	var id int64
 	if err := d.QueryRow(ctx, "SELECT id FROM app_user WHERE username = ?", synth.UserOffice).Scan(&id); err != nil {
 		return nil, err

@@ -47,6 +47,21 @@ func StillOpen() []State {
 // per street, so a region scope of at most this length can read them.
 const StreetLen = 9
 
+// DistrictLen is the length of a district's region code. The tally keeps
+// every count a second time per district (the dimension prefixed with
+// "D", the street column holding the district's code): a district's board
+// over 90 days reads a tenth of the rows its streets' would.
+const DistrictLen = 6
+
+// districtDim is the dimension of a dimension's district roll-up.
+func districtDim(dim string) string { return "D" + dim }
+
+// byDistrict reports whether a read of the scope sums the district
+// roll-up: everything but an area inside a district.
+func (sc TallyScope) byDistrict() bool {
+	return sc.UnitID != 0 || len(sc.Units) > 0 || len(sc.Region) <= DistrictLen
+}
+
 // Tally dimensions: the totals, by category (key: the category id), by
 // source (key: the source), each unit's cases by source (key: the source;
 // the bulletin's weights), and the returns a unit made (key: the source;
@@ -224,12 +239,15 @@ func streetOf(region string) string { return region[:min(len(region), StreetLen)
 // contribute adds the counts of one case to m, with sign +1 or −1. The
 // definitions are DESIGN.md's, as KPIs counts them from the rows.
 func contribute(m map[tallyKey]Counts, t tallyCase, sign int) {
-	street := streetOf(t.region)
+	street, district := streetOf(t.region), t.region[:min(len(t.region), DistrictLen)]
 	put := func(day, unit int64, dim, key string, c Counts) {
-		k := tallyKey{day, street, unit, dim, key}
-		cur := m[k]
-		cur.add(c, sign)
-		m[k] = cur
+		// Every count is kept twice: by street, and rolled up by district
+		// for the reads of a district or more (districtDim).
+		for _, k := range [2]tallyKey{{day, street, unit, dim, key}, {day, district, unit, districtDim(dim), key}} {
+			cur := m[k]
+			cur.add(c, sign)
+			m[k] = cur
+		}
 	}
 	both := func(day int64, c Counts) { // the street's roll-up and the unit's row
 		put(day, 0, DimTotal, "", c)
@@ -438,9 +456,10 @@ func tallyNew(ctx context.Context, tx *db.Tx, id int64) error {
 
 // settingTally records that the tally was built from the cases once; from
 // then on every change keeps it. The name changes with what the tally
-// counts, so that a new version builds it again once (3: returns by the
-// unit that made them, units by source, falsified cases).
-const settingTally = "problem.tally_built.3"
+// counts, so that a new version builds it again once (4: returns by the
+// unit that made them, units by source, falsified cases, district
+// roll-ups).
+const settingTally = "problem.tally_built.4"
 
 // EnsureTally builds the tally the first time (after the migration that
 // added it, on a database that already holds cases) and reports whether
@@ -702,8 +721,12 @@ type TallyQuery struct {
 func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 	var where []string
 	var args []any
+	dim := q.Dim
+	if q.Scope.byDistrict() {
+		dim = districtDim(dim)
+	}
 	where = append(where, "t.day >= ? AND t.day <= ? AND t.dim = ?")
-	args = append(args, q.From, q.To, q.Dim)
+	args = append(args, q.From, q.To, dim)
 	switch {
 	case q.Scope.UnitID != 0:
 		where = append(where, "t.unit_id = ?")

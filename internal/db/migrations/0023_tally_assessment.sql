@@ -11,10 +11,14 @@
 ALTER TABLE problem ADD COLUMN returners TEXT;
 
 -- The tally is laid out again, and built again from the cases at the next
--- start (the setting problem.tally_built.3). Every read names one
+-- start (the setting problem.tally_built.4). Every read names one
 -- dimension, so the dimension leads the key: a month of one dimension is
 -- one range, not every dimension's rows of the month. On SQLite the rows
 -- are stored in key order (WITHOUT ROWID), so the range is read in place.
+--
+-- Every count is also kept rolled up by district (dimensions prefixed
+-- 'D', the street column holding the district's six digits), which a read
+-- of a district or of units sums instead of the district's streets.
 --
 -- New cohort counter: cases marked falsified (虚假整改), kept under the
 -- unit the case is with. Returner rows (dim 'r'): the cases the unit
