@@ -191,11 +191,15 @@ func (s *Store) OverdueByUnit(ctx context.Context, sc AssessScope, now time.Time
 }
 
 // OverdueCases names up to limit cases of the scope overdue at now, the
-// longest overdue first.
+// longest overdue first. The states are written out, not bound, so that
+// both planners see the partial index of the open cases by deadline
+// (problem_open_deadline) applies, and walk it from the oldest deadline.
 func (s *Store) OverdueCases(ctx context.Context, sc AssessScope, now time.Time, limit int) ([]*Case, error) {
-	where, args := sc.overdueWhere(now)
-	return s.namedCases(ctx, "SELECT "+caseColumns+" FROM "+s.overdueFrom()+" WHERE "+where+" ORDER BY p.deadline, p.id LIMIT ?",
-		append(args, limit))
+	scope, sargs := sc.where()
+	from := s.DB.Dialect().Hints().IndexedBy("problem p", "problem_open_deadline")
+	return s.namedCases(ctx, "SELECT "+caseColumns+" FROM "+from+" WHERE "+scope+
+		" AND p.state IN ('filed', 'dispatched', 'in_progress') AND p.deadline < ? ORDER BY p.deadline, p.id LIMIT ?",
+		append(append([]any{}, sargs...), db.Millis(now), limit))
 }
 
 // ReworkedCases names up to limit cases of the scope that failed
