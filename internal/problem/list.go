@@ -319,6 +319,9 @@ func (s *Store) pageFrom(f Filter, total int) string {
 	if from != caseFrom || total <= above || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
 		return from
 	}
+	if len(f.States) == 1 && f.Queue == "" {
+		return from // problem_state_reported holds one state's cases in this order
+	}
 	return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_reported")
 }
 
