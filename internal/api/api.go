@@ -104,6 +104,10 @@ func (api *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mbe) {
 		e, status = apperr.Invalid("error.body_too_large"), http.StatusRequestEntityTooLarge
 	}
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		api.Log.Debug("api request abandoned", "method", r.Method, "path", r.URL.Path)
+		return // the client went away; nobody reads an answer
+	}
 	code, msg := e.Code, api.Catalog.T(e.Code, e.Args...)
 	if status >= 500 {
 		api.Log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -120,6 +120,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &mbe) {
 		e, status = apperr.Invalid("error.body_too_large"), http.StatusRequestEntityTooLarge
 	}
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		// The person went away (closed the tab, the wall reloaded): nobody
+		// reads an answer, and it is not the server's failure.
+		s.Log.Debug("request abandoned", "method", r.Method, "path", r.URL.Path)
+		return
+	}
 	if status >= 500 {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
