@@ -198,7 +198,7 @@ func (s *Store) OverdueCases(ctx context.Context, sc AssessScope, now time.Time,
 	scope, sargs := sc.where()
 	from := s.DB.Dialect().Hints().IndexedBy("problem p", "problem_open_deadline")
 	return s.namedCases(ctx, "SELECT "+caseColumns+" FROM "+from+" WHERE "+scope+
-		" AND p.state IN ('filed', 'dispatched', 'in_progress') AND p.deadline < ? ORDER BY p.deadline, p.id LIMIT ?",
+		" AND "+overdueStates+" AND p.deadline < ? ORDER BY p.deadline, p.id LIMIT ?",
 		append(append([]any{}, sargs...), db.Millis(now), limit))
 }
 

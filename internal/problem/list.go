@@ -39,6 +39,10 @@ type Filter struct {
 	Limit  int
 }
 
+// overdueStates are the states a case is overdue in, written out as
+// problem_open_deadline's condition is (migration 0027).
+const overdueStates = "p.state IN ('filed', 'dispatched', 'in_progress')"
+
 // MaxLimit bounds one page of the ledger (exports stream instead).
 const MaxLimit = 500
 
@@ -175,8 +179,10 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 		add("p.source = ?", string(f.Source))
 	}
 	if f.Overdue {
-		// With a unit, (unit_id, state, deadline) answers from the index.
-		add("p.state IN (?, ?, ?) AND p.deadline < ?", string(Filed), string(Dispatched), string(InProgress), db.Millis(now))
+		// With a unit, (unit_id, state, deadline) answers from the index;
+		// without, the partial index of the open cases by deadline, which
+		// the planners see applies only to the states written out.
+		add(overdueStates+" AND p.deadline < ?", db.Millis(now))
 	}
 	if f.Escalation > 0 {
 		add("p.escalation_level >= ?", f.Escalation)
@@ -321,6 +327,10 @@ func (s *Store) pageFrom(f Filter, total int) string {
 	}
 	if len(f.States) == 1 && f.Queue == "" {
 		return from // problem_state_reported holds one state's cases in this order
+	}
+	if f.Overdue && f.UnitID == 0 && len(f.Units) == 0 && !f.Below && f.Queue == "" {
+		// The overdue cases, sorted from problem_open_deadline alone.
+		return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_open_deadline")
 	}
 	return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_reported")
 }
