@@ -38,6 +38,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/web"
 	"github.com/wenming-civic/wenming/internal/workbench"
+	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
 // App is a configured server over one database.
@@ -58,6 +59,7 @@ type App struct {
 	Sites      *site.Store
 	Inspect    *inspect.Store
 	Bulletins  *bulletin.Store
+	Workplans  *workplan.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -124,6 +126,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		}}
 	notices := &notice.Store{DB: d, Now: time.Now}
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
+	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
+		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -131,7 +135,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
-			bulletin.Workbench{Store: bulletins}),
+			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}),
+		Workplans:  workplans,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -178,7 +183,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Outbox: sms,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -260,6 +265,15 @@ func (a *App) escalate(ctx context.Context) {
 		a.Log.Warn("escalation", "err", err)
 	} else if rep.Yellow+rep.Red+rep.Notified > 0 {
 		a.Log.Info("escalation", "yellow", rep.Yellow, "red", rep.Red, "notified", rep.Notified)
+	}
+	if a.Workplans == nil {
+		return
+	}
+	// The work plan's overdue tasks escalate on the same beat.
+	if wr, err := a.Workplans.Escalate(ctx); err != nil {
+		a.Log.Warn("task escalation", "err", err)
+	} else if wr.Yellow+wr.Red+wr.Notified > 0 {
+		a.Log.Info("task escalation", "yellow", wr.Yellow, "red", wr.Red, "notified", wr.Notified)
 	}
 }
 

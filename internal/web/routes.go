@@ -194,6 +194,42 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /bulletins/{id}/reissue", member(s.bulletinReissue))
 	}
 
+	// The work plan (工作方案): plans as task trees, their import and export,
+	// tasks with the units' progress reports and the office's review, the
+	// board (亮晒比), the units' work reports (信息报送), the monthly
+	// summaries (月报总结), and special campaigns (专项整治) with their bulletins.
+	if s.Workplans != nil {
+		mux.Handle("GET /workplans", member(s.workplanList))
+		mux.Handle("POST /workplans", member(s.workplanCreate))
+		mux.Handle("GET /workplans/template.xlsx", member(s.workplanTemplate))
+		mux.Handle("GET /workplans/mine", member(s.workplanMine))
+		mux.Handle("GET /workplans/overdue", member(s.workplanOverdue))
+		mux.Handle("GET /workplans/review", member(s.workplanReview))
+		mux.Handle("GET /workplans/plans/{id}", member(s.workplanShow))
+		mux.Handle("POST /workplans/plans/{id}/tasks", member(s.workplanTaskCreate))
+		mux.Handle("POST /workplans/plans/{id}/import", member(s.workplanImport))
+		mux.Handle("GET /workplans/plans/{id}/export.xlsx", member(s.workplanExport))
+		mux.Handle("GET /workplans/plans/{id}/board", member(s.workplanBoard))
+		mux.Handle("GET /workplans/plans/{id}/board.xlsx", member(s.workplanBoardXLSX))
+		mux.Handle("GET /workplans/tasks/{id}", member(s.workplanTaskShow))
+		mux.Handle("POST /workplans/tasks/{id}/reports", member(s.workplanReportCreate))
+		mux.Handle("POST /workplans/tasks/{id}/act", member(s.workplanTaskAct))
+		mux.Handle("POST /workplans/reports/{id}/review", member(s.workplanReportReview))
+		mux.Handle("GET /workplans/photos/{hash}/{size}", member(s.workplanPhoto))
+		mux.Handle("GET /workplans/work", member(s.workList))
+		mux.Handle("POST /workplans/work", member(s.workCreate))
+		mux.Handle("POST /workplans/work/{id}/review", member(s.workReview))
+		mux.Handle("GET /workplans/summaries", member(s.summaryList))
+		mux.Handle("POST /workplans/summaries", member(s.summaryDraft))
+		mux.Handle("GET /workplans/summaries/{id}", member(s.summaryShow))
+		mux.Handle("POST /workplans/summaries/{id}", member(s.summaryEdit))
+		mux.Handle("POST /workplans/summaries/{id}/act", member(s.summaryAct))
+		mux.Handle("GET /campaigns", member(s.campaignList))
+		mux.Handle("POST /campaigns", member(s.campaignCreate))
+		mux.Handle("GET /campaigns/{id}", member(s.campaignShow))
+		mux.Handle("POST /campaigns/{id}/cases", member(s.campaignCaseAdd))
+	}
+
 	// The dashboard (数据大屏 / 一张图), its wall layout, figures and map.
 	mux.Handle("GET /dashboard", member(s.dashboardShow))
 	mux.Handle("GET /dashboard/wall", member(s.dashboardWall))

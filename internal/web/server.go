@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/workbench"
+	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
 // Deps are what the pages need.
@@ -66,6 +67,9 @@ type Deps struct {
 	// Workbench is the home page's board; its sources are registered
 	// where the server is wired.
 	Workbench *workbench.Board
+	// Workplans runs the work plan, its tasks and reports, and the
+	// special campaigns; nil leaves their pages out.
+	Workplans *workplan.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.

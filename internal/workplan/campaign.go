@@ -1,0 +1,629 @@
+package workplan
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/site"
+)
+
+// Campaign is a special campaign (专项整治): a period, an area, the
+// categories and site types it targets, its units, goal and tasks.
+type Campaign struct {
+	ID           int64
+	Name         string
+	RegionCode   string
+	StartsOn     string
+	EndsOn       string
+	Goal         string
+	LeadUnitID   int64
+	LeadUnitName string
+	CoopUnitIDs  []int64
+	CoopNames    []string
+	CategoryIDs  []int64
+	SiteTypes    []string
+	CreatedAt    time.Time
+}
+
+// CanManage reports whether the actor may change the campaign.
+func (c *Campaign) CanManage(a access.Actor) bool { return manages(a, c.RegionCode) }
+
+// CampaignInput is a new campaign.
+type CampaignInput struct {
+	Name        string
+	RegionCode  string // "": the office's jurisdiction
+	StartsOn    string
+	EndsOn      string
+	Goal        string
+	LeadUnitID  int64
+	CoopUnitIDs []int64
+	CategoryIDs []int64
+	SiteTypes   []string
+}
+
+// CreateCampaign makes a campaign in the office's jurisdiction.
+func (s *Store) CreateCampaign(ctx context.Context, a access.Actor, in CampaignInput) (*Campaign, error) {
+	in.Name, in.Goal = strings.TrimSpace(in.Name), strings.TrimSpace(in.Goal)
+	if in.RegionCode == "" {
+		in.RegionCode = a.Region
+	}
+	switch {
+	case in.Name == "" || len([]rune(in.Name)) > MaxNameLen:
+		return nil, apperr.Invalid("workplan.name_invalid")
+	case !manages(a, in.RegionCode):
+		return nil, apperr.Forbidden("workplan.forbidden")
+	case len([]rune(in.Goal)) > MaxTextLen:
+		return nil, apperr.Invalid("workplan.text_too_long", MaxTextLen)
+	case in.LeadUnitID == 0:
+		return nil, apperr.Invalid("workplan.lead_missing")
+	case len(in.CategoryIDs) == 0 && len(in.SiteTypes) == 0:
+		return nil, apperr.Invalid("workplan.campaign_scope_missing")
+	}
+	start, ok1 := ParseDate(in.StartsOn)
+	end, ok2 := ParseDate(in.EndsOn)
+	if !ok1 || !ok2 {
+		return nil, apperr.Invalid("workplan.dates_invalid")
+	}
+	if end.Before(start) {
+		return nil, apperr.Invalid("workplan.period_backwards")
+	}
+	var id int64
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		for _, u := range append([]int64{in.LeadUnitID}, in.CoopUnitIDs...) {
+			if code, name, err := unitInArea(ctx, tx, u, in.RegionCode); err != nil {
+				return err
+			} else if code != "" {
+				return apperr.Invalid(code, name)
+			}
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO workplan_campaign (name, region_code, starts_on, ends_on, goal, lead_unit_id, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, in.RegionCode, start.Format(dateLayout), end.Format(dateLayout), in.Goal,
+			in.LeadUnitID, db.NullID(a.UserID), db.Millis(s.now())).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("create campaign: %w", err)
+		}
+		for _, u := range dedupe(in.CoopUnitIDs) {
+			if u == in.LeadUnitID {
+				continue
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO workplan_campaign_unit (campaign_id, unit_id) VALUES (?, ?)", id, u); err != nil {
+				return fmt.Errorf("campaign unit: %w", err)
+			}
+		}
+		for _, c := range dedupe(in.CategoryIDs) {
+			if _, err := tx.Exec(ctx, "INSERT INTO workplan_campaign_category (campaign_id, category_id) VALUES (?, ?)", id, c); err != nil {
+				if db.IsForeignKeyViolation(err) {
+					return apperr.Invalid("workplan.category_unknown")
+				}
+				return fmt.Errorf("campaign category: %w", err)
+			}
+		}
+		types := slices.Clone(in.SiteTypes)
+		slices.Sort(types)
+		for _, t := range slices.Compact(types) {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO workplan_campaign_site_type (campaign_id, type_code) VALUES (?, ?)", id, t); err != nil {
+				return fmt.Errorf("campaign site type: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Campaign(ctx, a, id)
+}
+
+// campaignScope limits campaign rows (alias g) to what the actor sees:
+// those who oversee its area, its lead and cooperating units.
+func campaignScope(a access.Actor) (string, []any) {
+	if a.IsAdmin() {
+		return "1 = 1", nil
+	}
+	var parts []string
+	var args []any
+	if a.HasAny(access.RoleOffice, access.RoleLeader) && a.Region != "" {
+		cond, cargs := region.SubtreeSQL("g.region_code", a.Region)
+		parts, args = append(parts, cond), append(args, cargs...)
+	}
+	if units := myUnits(a); len(units) > 0 {
+		ph := db.Placeholders(len(units))
+		parts = append(parts, "(g.lead_unit_id IN ("+ph+") OR EXISTS (SELECT 1 FROM workplan_campaign_unit x WHERE x.campaign_id = g.id AND x.unit_id IN ("+ph+")))")
+		for range 2 {
+			for _, u := range units {
+				args = append(args, u)
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+const campaignColumns = "g.id, g.name, g.region_code, g.starts_on, g.ends_on, g.goal, g.lead_unit_id, g.created_at"
+
+func scanCampaign(r interface{ Scan(...any) error }) (*Campaign, error) {
+	var c Campaign
+	var created int64
+	err := r.Scan(&c.ID, &c.Name, &c.RegionCode, &c.StartsOn, &c.EndsOn, &c.Goal, &c.LeadUnitID, &created)
+	c.CreatedAt = db.FromMillis(created)
+	return &c, err
+}
+
+// Campaigns lists the campaigns the actor sees, newest first.
+func (s *Store) Campaigns(ctx context.Context, a access.Actor) ([]*Campaign, error) {
+	if !MayOpen(a) {
+		return nil, apperr.Forbidden("workplan.forbidden")
+	}
+	where, args := campaignScope(a)
+	rows, err := s.DB.Query(ctx, "SELECT "+campaignColumns+" FROM workplan_campaign g WHERE "+where+" ORDER BY g.starts_on DESC, g.id DESC", args...)
+	list, err := db.Collect(rows, err, func(r *sql.Rows) (*Campaign, error) { return scanCampaign(r) })
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: %w", err)
+	}
+	for _, c := range list {
+		if err := s.fillCampaign(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// Campaign returns a campaign the actor sees.
+func (s *Store) Campaign(ctx context.Context, a access.Actor, id int64) (*Campaign, error) {
+	where, args := campaignScope(a)
+	c, err := scanCampaign(s.DB.QueryRow(ctx, "SELECT "+campaignColumns+" FROM workplan_campaign g WHERE g.id = ? AND "+where,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("workplan.campaign_not_found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("campaign %d: %w", id, err)
+	}
+	return c, s.fillCampaign(ctx, c)
+}
+
+func (s *Store) fillCampaign(ctx context.Context, c *Campaign) error {
+	var err error
+	if c.CoopUnitIDs, err = db.Int64s(ctx, s.DB, "SELECT unit_id FROM workplan_campaign_unit WHERE campaign_id = ? ORDER BY unit_id", c.ID); err != nil {
+		return fmt.Errorf("campaign units: %w", err)
+	}
+	if c.CategoryIDs, err = db.Int64s(ctx, s.DB, "SELECT category_id FROM workplan_campaign_category WHERE campaign_id = ? ORDER BY category_id", c.ID); err != nil {
+		return fmt.Errorf("campaign categories: %w", err)
+	}
+	if c.SiteTypes, err = db.Strings(ctx, s.DB, "SELECT type_code FROM workplan_campaign_site_type WHERE campaign_id = ? ORDER BY type_code", c.ID); err != nil {
+		return fmt.Errorf("campaign site types: %w", err)
+	}
+	names, err := org.UnitNames(ctx, s.DB, append([]int64{c.LeadUnitID}, c.CoopUnitIDs...))
+	if err != nil {
+		return err
+	}
+	c.LeadUnitName = names[c.LeadUnitID]
+	c.CoopNames = nil
+	for _, u := range c.CoopUnitIDs {
+		c.CoopNames = append(c.CoopNames, names[u])
+	}
+	return nil
+}
+
+// period is the campaign's period as instants: from the start of its
+// first day to the end of its last, Shanghai time.
+func (c *Campaign) period() (time.Time, time.Time) {
+	from, _ := ParseDate(c.StartsOn)
+	to, _ := ParseDate(c.EndsOn)
+	return from, to.AddDate(0, 0, 1)
+}
+
+// NearMeters is how close to a targeted site a case counts as around it
+// (校园周边: within 200 m of the school).
+const NearMeters = 200
+
+// Sites are the campaign area's sites of its site types.
+type Sites struct {
+	IDs    map[int64]bool
+	Points []geo.Point
+}
+
+// near reports whether a case was found at one of the sites or within
+// NearMeters of one.
+func (n Sites) near(x *problem.Case) bool {
+	if n.IDs[x.SiteID] {
+		return true
+	}
+	if !x.HasPlace {
+		return false
+	}
+	at := geo.Point{Lng: x.Lng, Lat: x.Lat}
+	for _, p := range n.Points {
+		if geo.DistanceMeters(at, p) <= NearMeters {
+			return true
+		}
+	}
+	return false
+}
+
+// Matches reports whether a case falls in the campaign's scope: found in
+// its area and period, of one of its categories (when it names any), and
+// at or around a site of one of its site types (when it names any).
+func (c *Campaign) Matches(x *problem.Case, sites Sites) bool { return c.matcher(sites)(x) }
+
+// matcher is Matches with the period worked out once, for a stream of cases.
+func (c *Campaign) matcher(sites Sites) func(*problem.Case) bool {
+	from, to := c.period()
+	cats := make(map[int64]bool, len(c.CategoryIDs))
+	for _, id := range c.CategoryIDs {
+		cats[id] = true
+	}
+	return func(x *problem.Case) bool {
+		switch {
+		case !access.InSubtree(x.RegionCode, c.RegionCode) || x.ReportedAt.Before(from) || !x.ReportedAt.Before(to):
+			return false
+		case len(cats) > 0 && !cats[x.CategoryID]:
+			return false
+		case len(c.SiteTypes) > 0 && !sites.near(x):
+			return false
+		}
+		return true
+	}
+}
+
+// sitesOf lists the campaign area's active sites of its site types.
+func (s *Store) sitesOf(ctx context.Context, a access.Actor, c *Campaign) (Sites, []site.Site, error) {
+	out := Sites{IDs: map[int64]bool{}}
+	var list []site.Site
+	if s.Sites == nil {
+		return out, nil, nil
+	}
+	for _, t := range c.SiteTypes {
+		err := s.Sites.Each(ctx, a, site.Filter{Region: c.RegionCode, Type: t, State: "active"}, func(st site.Site) error {
+			out.IDs[st.ID] = true
+			if st.HasPlace {
+				out.Points = append(out.Points, geo.Point{Lng: st.Lng, Lat: st.Lat})
+			}
+			list = append(list, st)
+			return nil
+		})
+		if err != nil {
+			return out, nil, err
+		}
+	}
+	return out, list, nil
+}
+
+// CampaignCase is a case counted in a campaign.
+type CampaignCase struct {
+	*problem.Case
+	ByHand   bool
+	Featured bool
+}
+
+// CampaignCases lists the cases of the campaign the actor may see: those
+// its scope matches and those added by hand, newest first.
+func (s *Store) CampaignCases(ctx context.Context, a access.Actor, id int64) (*Campaign, []CampaignCase, error) {
+	c, err := s.Campaign(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []CampaignCase
+	err = s.eachCase(ctx, a, c, func(x CampaignCase) error {
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ReportedAt.After(out[j].ReportedAt) })
+	return c, out, nil
+}
+
+// eachCase calls fn with every case of the campaign the actor may see,
+// once each, without holding them: those its scope matches (read through
+// the ledger's filter, one pass per category) and those added by hand.
+func (s *Store) eachCase(ctx context.Context, a access.Actor, c *Campaign, fn func(CampaignCase) error) error {
+	sites, _, err := s.sitesOf(ctx, a, c)
+	if err != nil {
+		return err
+	}
+	type extra struct {
+		problem          int64
+		byHand, featured bool
+	}
+	rows, err := s.DB.Query(ctx, "SELECT problem_id, by_hand, featured FROM workplan_campaign_case WHERE campaign_id = ? ORDER BY problem_id", c.ID)
+	extras, err := db.Collect(rows, err, func(r *sql.Rows) (extra, error) {
+		var x extra
+		return x, r.Scan(&x.problem, &x.byHand, &x.featured)
+	})
+	if err != nil {
+		return fmt.Errorf("campaign cases: %w", err)
+	}
+	marks := make(map[int64]extra, len(extras))
+	for _, x := range extras {
+		marks[x.problem] = x
+	}
+	from, to := c.period()
+	matches := c.matcher(sites)
+	seen := map[int64]bool{}
+	cats := c.CategoryIDs
+	if len(cats) == 0 {
+		cats = []int64{0}
+	}
+	for _, cat := range cats {
+		f := problem.Filter{Region: c.RegionCode, CategoryID: cat, From: from, To: to}
+		err := s.Problems.Each(ctx, a, f, func(x *problem.Case) error {
+			if seen[x.ID] || !matches(x) {
+				return nil
+			}
+			seen[x.ID] = true
+			m := marks[x.ID]
+			return fn(CampaignCase{Case: x, ByHand: m.byHand, Featured: m.featured})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, x := range extras {
+		if seen[x.problem] || !x.byHand {
+			continue
+		}
+		pc, err := s.Problems.Get(ctx, a, x.problem)
+		if errors.Is(err, apperr.ErrNotFound) || err != nil && apperr.As(err).Kind == apperr.KindForbidden {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		seen[x.problem] = true
+		if err := fn(CampaignCase{Case: pc, ByHand: true, Featured: x.featured}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddCase counts a case in the campaign by hand (by its code), or picks
+// it as one of the best rectifications shown in its bulletin.
+func (s *Store) AddCase(ctx context.Context, a access.Actor, id int64, code string, featured bool) error {
+	c, err := s.Campaign(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if !c.CanManage(a) {
+		return apperr.Forbidden("workplan.forbidden")
+	}
+	pid, err := s.Problems.IDByCode(ctx, a, strings.TrimSpace(code))
+	if err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return apperr.Invalid("workplan.case_unknown", code)
+		}
+		return err
+	}
+	pc, err := s.Problems.Get(ctx, a, pid)
+	if err != nil {
+		return err
+	}
+	if featured && pc.State != problem.Closed && pc.State != problem.Rectified {
+		return apperr.Invalid("workplan.feature_not_rectified")
+	}
+	sites, _, err := s.sitesOf(ctx, a, c)
+	if err != nil {
+		return err
+	}
+	byHand := !c.Matches(pc, sites)
+	_, err = s.DB.Exec(ctx, `INSERT INTO workplan_campaign_case (campaign_id, problem_id, by_hand, featured, added_by, added_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, problem_id) DO UPDATE SET featured = (workplan_campaign_case.featured OR excluded.featured),
+		by_hand = (workplan_campaign_case.by_hand OR excluded.by_hand)`, id, pid, byHand, featured, db.NullID(a.UserID), db.Millis(s.now()))
+	if err != nil {
+		return fmt.Errorf("campaign case: %w", err)
+	}
+	return nil
+}
+
+// Tally is a count of a campaign's cases.
+type Tally struct {
+	Key     int64
+	Name    string
+	Found   int
+	Closed  int
+	OnTime  int // closed by the deadline
+	Overdue int // open past the deadline now
+}
+
+// ClosedRate is closed over found, 0 when none.
+func (t Tally) ClosedRate() float64 {
+	if t.Found == 0 {
+		return 0
+	}
+	return float64(t.Closed) / float64(t.Found)
+}
+
+func (t *Tally) add(c *problem.Case, now time.Time) {
+	t.Found++
+	if c.State == problem.Closed {
+		t.Closed++
+		if !c.Deadline.IsZero() && !c.ClosedAt.After(c.Deadline) {
+			t.OnTime++
+		}
+	}
+	if c.Overdue(now) {
+		t.Overdue++
+	}
+}
+
+// SiteScores is a site's inspection score before the campaign and its
+// latest during it (0–100; Has* false when there is none).
+type SiteScores struct {
+	SiteID            int64
+	Name              string
+	Before, After     float64
+	HasBefore, HasAft bool
+}
+
+// Pair is a best rectification: a case's before and after photos.
+type Pair struct {
+	Case   *problem.Case
+	Before []string
+	After  []string
+}
+
+// CampaignView is a campaign's page and bulletin.
+type CampaignView struct {
+	Campaign   *Campaign
+	Total      Tally
+	ByUnit     []Tally
+	ByCategory []Tally
+	Latest     []CampaignCase // the newest LatestCases of them, newest first
+	Pairs      []Pair
+	Sites      []SiteScores
+	Tasks      []*Task
+	Now        time.Time
+}
+
+// LatestCases bounds the cases a campaign's page lists; its counts cover all.
+const LatestCases = 100
+
+// CampaignPage counts a campaign's cases (found, closed, on time, overdue;
+// by unit and by category) as they stream from the ledger, keeping only
+// the newest to list, with its sites' scores before and during it, its
+// best rectifications and its tasks.
+func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*CampaignView, error) {
+	c, err := s.Campaign(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	v := &CampaignView{Campaign: c, Now: now}
+	units, cats := map[int64]*Tally{}, map[int64]*Tally{}
+	var featured []*problem.Case
+	newest := func() {
+		sort.Slice(v.Latest, func(i, j int) bool { return v.Latest[i].ReportedAt.After(v.Latest[j].ReportedAt) })
+		v.Latest = v.Latest[:min(len(v.Latest), LatestCases)]
+	}
+	err = s.eachCase(ctx, a, c, func(x CampaignCase) error {
+		v.Total.add(x.Case, now)
+		u := units[x.UnitID]
+		if u == nil {
+			u = &Tally{Key: x.UnitID, Name: x.UnitName}
+			units[x.UnitID] = u
+		}
+		u.add(x.Case, now)
+		k := cats[x.CategoryID]
+		if k == nil {
+			k = &Tally{Key: x.CategoryID, Name: x.CategoryName}
+			cats[x.CategoryID] = k
+		}
+		k.add(x.Case, now)
+		if x.Featured {
+			featured = append(featured, x.Case)
+		}
+		v.Latest = append(v.Latest, x)
+		if len(v.Latest) >= 4*LatestCases {
+			newest()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	newest()
+	for _, fc := range featured {
+		p := Pair{Case: fc}
+		events, err := s.Problems.Timeline(ctx, a, fc.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			for _, ph := range e.Photos {
+				if ph.Role == "after" {
+					p.After = append(p.After, ph.Hash)
+				} else if ph.Role == "before" {
+					p.Before = append(p.Before, ph.Hash)
+				}
+			}
+		}
+		v.Pairs = append(v.Pairs, p)
+	}
+	for _, m := range []struct {
+		from map[int64]*Tally
+		to   *[]Tally
+	}{{units, &v.ByUnit}, {cats, &v.ByCategory}} {
+		for _, t := range m.from {
+			*m.to = append(*m.to, *t)
+		}
+		sort.Slice(*m.to, func(i, j int) bool {
+			x, y := (*m.to)[i], (*m.to)[j]
+			if x.Found != y.Found {
+				return x.Found > y.Found
+			}
+			return x.Name < y.Name
+		})
+	}
+	if v.Tasks, err = s.Tasks(ctx, a, TaskFilter{CampaignID: id}); err != nil {
+		return nil, err
+	}
+	if v.Sites, err = s.siteScores(ctx, a, c); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// siteScores are the campaign's sites' scores: the latest round before
+// its start and the latest since.
+func (s *Store) siteScores(ctx context.Context, a access.Actor, c *Campaign) ([]SiteScores, error) {
+	if s.SiteHistory == nil || len(c.SiteTypes) == 0 {
+		return nil, nil
+	}
+	_, list, err := s.sitesOf(ctx, a, c)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := c.period()
+	var out []SiteScores
+	for _, st := range list {
+		rounds, err := s.SiteHistory(ctx, a, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		sc := SiteScores{SiteID: st.ID, Name: st.Name}
+		for _, r := range rounds { // newest first
+			if !r.HasRate {
+				continue
+			}
+			if r.At.Before(from) && !sc.HasBefore {
+				sc.Before, sc.HasBefore = r.Rate*100, true
+			}
+			if !r.At.Before(from) && !sc.HasAft {
+				sc.After, sc.HasAft = r.Rate*100, true
+			}
+		}
+		if sc.HasBefore || sc.HasAft {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// campaignToday is the date in Shanghai of now, for the pages.
+func campaignToday(now time.Time) string { return now.In(calendar.Shanghai()).Format(dateLayout) }
+
+// Running reports whether the campaign is under way on now's date.
+func (c *Campaign) Running(now time.Time) bool {
+	d := campaignToday(now)
+	return c.StartsOn <= d && d <= c.EndsOn
+}
