@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
@@ -183,12 +184,17 @@ func (d date) weekend() bool {
 // Shanghai returns the Asia/Shanghai zone. Without zone data (the binary
 // embeds time/tzdata, test binaries may not) it falls back to a fixed
 // UTC+8, which is exact for every date since China ended DST in 1991.
-func Shanghai() *time.Location {
+func Shanghai() *time.Location { return shanghai() }
+
+// shanghai loads the zone once: LoadLocation reads the zone file on every
+// call (30 µs), and dates are worked out in hot loops (a campaign's cases,
+// a bulletin's days). The value never changes after the first call.
+var shanghai = sync.OnceValue(func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc
 	}
 	return time.FixedZone("CST", 8*60*60)
-}
+})
 
 // Calendar is an immutable snapshot of the working calendar. It is cheap to
 // query and safe for concurrent use; reload it from the Store after a change.
