@@ -128,18 +128,8 @@ func (s *Store) tellUnit(ctx context.Context, tx *db.Tx, c *Case, level int, tod
 		Dedupe: dedupe, At: s.Now()}); err != nil {
 		return fmt.Errorf("escalation notice: %w", err)
 	}
-	contacts, err := org.UnitContacts(ctx, tx, c.UnitID)
-	if err != nil {
-		return err
-	}
-	for i, to := range [][2]string{{contacts.HeadName, contacts.HeadPhone}, {contacts.LiaisonName, contacts.LiaisonPhone}} {
-		if to[1] == "" {
-			continue
-		}
-		if err := outbox.Queue(ctx, tx, outbox.Queued{Channel: "sms", ToName: to[0], ToPhone: to[1], Kind: kind, Args: args,
-			DedupeKey: fmt.Sprintf("%s:c%d", dedupe, i), At: s.Now()}); err != nil {
-			return fmt.Errorf("escalation message: %w", err)
-		}
+	if err := outbox.QueueToUnitHeads(ctx, tx, c.UnitID, outbox.Queued{Kind: kind, Args: args, DedupeKey: dedupe, At: s.Now()}); err != nil {
+		return fmt.Errorf("escalation message: %w", err)
 	}
 	return nil
 }

@@ -111,18 +111,8 @@ func (s *Store) tellOverdue(ctx context.Context, tx *db.Tx, t *Task, level int, 
 	if err := notice.Add(ctx, tx, notice.Message{Users: users, Kind: kind, Args: args, Dedupe: dedupe, At: s.now()}); err != nil {
 		return fmt.Errorf("task escalation notice: %w", err)
 	}
-	contacts, err := org.UnitContacts(ctx, tx, t.LeadUnitID)
-	if err != nil {
-		return err
-	}
-	for i, to := range [][2]string{{contacts.HeadName, contacts.HeadPhone}, {contacts.LiaisonName, contacts.LiaisonPhone}} {
-		if to[1] == "" {
-			continue
-		}
-		if err := outbox.Queue(ctx, tx, outbox.Queued{Channel: "sms", ToName: to[0], ToPhone: to[1], Kind: kind, Args: args,
-			DedupeKey: fmt.Sprintf("%s:c%d", dedupe, i), At: s.now()}); err != nil {
-			return fmt.Errorf("task escalation message: %w", err)
-		}
+	if err := outbox.QueueToUnitHeads(ctx, tx, t.LeadUnitID, outbox.Queued{Kind: kind, Args: args, DedupeKey: dedupe, At: s.now()}); err != nil {
+		return fmt.Errorf("task escalation message: %w", err)
 	}
 	return nil
 }
