@@ -1,0 +1,355 @@
+package survey
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/region"
+)
+
+func geoPoint(lng, lat float64) geo.Point { return geo.Point{Lng: lng, Lat: lat} }
+
+// QuestionCount counts the approved answers to a question (or pooled over
+// a dimension's questions).
+type QuestionCount struct {
+	Answered  int
+	Valid     int
+	Positive  int
+	ScoreSum  float64 // Σ weight × score over valid scored answers
+	WeightSum float64 // Σ weight over the same answers
+}
+
+func (c *QuestionCount) add(o QuestionCount) {
+	c.Answered += o.Answered
+	c.Valid += o.Valid
+	c.Positive += o.Positive
+	c.ScoreSum += o.ScoreSum
+	c.WeightSum += o.WeightSum
+}
+
+// Ratio is a rate as its numerator and denominator; without a denominator
+// there is no rate.
+type Ratio struct {
+	Num, Den float64
+}
+
+// OK reports whether the rate exists.
+func (r Ratio) OK() bool { return r.Den > 0 }
+
+// Value is Num / Den (0 without a denominator).
+func (r Ratio) Value() float64 {
+	if r.Den <= 0 {
+		return 0
+	}
+	return r.Num / r.Den
+}
+
+// Figures are a scope's counts (a community, street, district or the
+// whole round), from which every rate follows by DESIGN.md's formulas.
+type Figures struct {
+	Code string
+	Name string
+	// Households: sampled (reserves once released), visited at least
+	// once, refusing, and approved interviews.
+	Sampled, Visited, Refused, Completed int
+	Submitted                            int // waiting for review
+	Dims                                 map[Dimension]QuestionCount
+}
+
+func newFigures(code, name string) Figures {
+	return Figures{Code: code, Name: name, Dims: map[Dimension]QuestionCount{}}
+}
+
+func (f *Figures) add(o Figures) {
+	f.Sampled += o.Sampled
+	f.Visited += o.Visited
+	f.Refused += o.Refused
+	f.Completed += o.Completed
+	f.Submitted += o.Submitted
+	for d, c := range o.Dims {
+		x := f.Dims[d]
+		x.add(c)
+		f.Dims[d] = x
+	}
+}
+
+// VisitRate is 入户率: households visited at least once / sampled.
+func (f Figures) VisitRate() Ratio { return Ratio{float64(f.Visited), float64(f.Sampled)} }
+
+// CompletionRate is 完成率 (答卷率): approved interviews / households visited.
+func (f Figures) CompletionRate() Ratio { return Ratio{float64(f.Completed), float64(f.Visited)} }
+
+// RefusalRate is 拒访率: refusals / households visited.
+func (f Figures) RefusalRate() Ratio { return Ratio{float64(f.Refused), float64(f.Visited)} }
+
+// Rate is a dimension's rate: positive answers to its questions / valid
+// answers to them; for 满意 the satisfaction (满意度): the weighted mean of
+// the option scores, 0–100.
+func (f Figures) Rate(d Dimension) Ratio {
+	c := f.Dims[d]
+	if d == Satisfaction {
+		return Ratio{c.ScoreSum, c.WeightSum}
+	}
+	return Ratio{float64(c.Positive), float64(c.Valid)}
+}
+
+// Awareness etc. name the four figures of 三率一度 for the templates.
+func (f Figures) Awareness() Ratio     { return f.Rate(Awareness) }
+func (f Figures) Support() Ratio       { return f.Rate(Support) }
+func (f Figures) Participation() Ratio { return f.Rate(Participation) }
+func (f Figures) Satisfaction() Ratio  { return f.Rate(Satisfaction) }
+
+// QuestionShare is a question's share of positive answers in a scope.
+type QuestionShare struct {
+	Question Question
+	Count    QuestionCount
+}
+
+// Share is positive / valid.
+func (q QuestionShare) Share() Ratio { return Ratio{float64(q.Count.Positive), float64(q.Count.Valid)} }
+
+// Results are a round's figures by community, street and district, and
+// for the whole round, with the weakest questions and the previous round
+// of the same area.
+type Results struct {
+	Round       Round
+	Overall     Figures
+	Districts   []Figures
+	Streets     []Figures
+	Communities []Figures
+	// Weakest are the questions with a dimension, lowest positive share
+	// first, in the area asked for (the whole round by default).
+	Area     string
+	AreaName string
+	Weakest  []QuestionShare
+	Previous *Results // the previous round of the same area, if any
+}
+
+// tallyRow is one row of survey_tally.
+type tallyRow struct {
+	community string
+	question  int64
+	c         QuestionCount
+}
+
+// Results computes a round's figures from the tally of approved answers
+// and the sample's visit counts. Street and district figures pool their
+// communities' counts; they are not means of community rates.
+func (s *Store) Results(ctx context.Context, a access.Actor, round int64, area string) (Results, error) {
+	r, err := s.Round(ctx, a, round)
+	if err != nil {
+		return Results{}, err
+	}
+	res, err := s.results(ctx, r, area)
+	if err != nil {
+		return res, err
+	}
+	prev, err := s.previousRound(ctx, r)
+	if err != nil {
+		return res, err
+	}
+	if prev != nil {
+		p, err := s.results(ctx, *prev, "")
+		if err != nil {
+			return res, err
+		}
+		res.Previous = &p
+	}
+	return res, nil
+}
+
+func (s *Store) previousRound(ctx context.Context, r Round) (*Round, error) {
+	ids, err := db.Int64s(ctx, s.DB, "SELECT id FROM survey_round WHERE region_code = ? AND id < ? ORDER BY id DESC LIMIT 1", r.RegionCode, r.ID)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	p, err := s.round(ctx, ids[0])
+	return &p, err
+}
+
+func (s *Store) results(ctx context.Context, r Round, area string) (Results, error) {
+	res := Results{Round: r, Area: area}
+	q, err := s.questionnaire(ctx, s.DB, r.QuestionnaireID)
+	if err != nil {
+		return res, err
+	}
+	byCommunity := map[string]*Figures{}
+	for _, c := range r.Communities {
+		f := newFigures(c.Code, c.Name)
+		byCommunity[c.Code] = &f
+	}
+	rows, err := s.DB.Query(ctx, `SELECT community_code, SUM(CASE WHEN released THEN 1 ELSE 0 END),
+		SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN refused THEN 1 ELSE 0 END)
+		FROM survey_sample WHERE round_id = ? GROUP BY community_code`, r.ID)
+	type visitRow struct {
+		code                      string
+		sampled, visited, refused int
+	}
+	visits, err := db.Collect(rows, err, func(x *sql.Rows) (visitRow, error) {
+		var v visitRow
+		return v, x.Scan(&v.code, &v.sampled, &v.visited, &v.refused)
+	})
+	if err != nil {
+		return res, fmt.Errorf("visit counts: %w", err)
+	}
+	for _, v := range visits {
+		if f := byCommunity[v.code]; f != nil {
+			f.Sampled, f.Visited, f.Refused = v.sampled, v.visited, v.refused
+		}
+	}
+	rows, err = s.DB.Query(ctx, `SELECT community_code, SUM(CASE WHEN state = 'approved' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END) FROM survey_interview WHERE round_id = ? GROUP BY community_code`, r.ID)
+	type ivRow struct {
+		code                string
+		approved, submitted int
+	}
+	ivs, err := db.Collect(rows, err, func(x *sql.Rows) (ivRow, error) {
+		var v ivRow
+		return v, x.Scan(&v.code, &v.approved, &v.submitted)
+	})
+	if err != nil {
+		return res, fmt.Errorf("interview counts: %w", err)
+	}
+	for _, v := range ivs {
+		if f := byCommunity[v.code]; f != nil {
+			f.Completed, f.Submitted = v.approved, v.submitted
+		}
+	}
+	rows, err = s.DB.Query(ctx, `SELECT community_code, question_id, answered, valid, positive, score_sum, weight_sum
+		FROM survey_tally WHERE round_id = ?`, r.ID)
+	tally, err := db.Collect(rows, err, func(x *sql.Rows) (tallyRow, error) {
+		var t tallyRow
+		return t, x.Scan(&t.community, &t.question, &t.c.Answered, &t.c.Valid, &t.c.Positive, &t.c.ScoreSum, &t.c.WeightSum)
+	})
+	if err != nil {
+		return res, fmt.Errorf("tally: %w", err)
+	}
+	perQuestion := map[int64]QuestionCount{}
+	for _, t := range tally {
+		x, ok := q.QuestionByID(t.question)
+		f := byCommunity[t.community]
+		if !ok || f == nil {
+			continue
+		}
+		if x.Dimension != None {
+			d := f.Dims[x.Dimension]
+			d.add(t.c)
+			f.Dims[x.Dimension] = d
+		}
+		if area == "" || access.InSubtree(t.community, area) {
+			c := perQuestion[t.question]
+			c.add(t.c)
+			perQuestion[t.question] = c
+		}
+	}
+	res.Overall = newFigures(r.RegionCode, r.RegionName)
+	streets, districts := map[string]*Figures{}, map[string]*Figures{}
+	for _, c := range r.Communities {
+		f := *byCommunity[c.Code]
+		res.Communities = append(res.Communities, f)
+		res.Overall.add(f)
+		for _, p := range []struct {
+			m    map[string]*Figures
+			code string
+		}{{streets, streetOf(c.Code)}, {districts, c.Code[:min(6, len(c.Code))]}} {
+			g := p.m[p.code]
+			if g == nil {
+				x := newFigures(p.code, "")
+				g = &x
+				p.m[p.code] = g
+			}
+			g.add(f)
+		}
+	}
+	var codes []string
+	for c := range streets {
+		codes = append(codes, c)
+	}
+	for c := range districts {
+		codes = append(codes, c)
+	}
+	if area != "" {
+		codes = append(codes, area)
+	}
+	names, err := region.Names(ctx, s.DB, codes)
+	if err != nil {
+		return res, err
+	}
+	res.AreaName = names[area]
+	for _, m := range []map[string]*Figures{streets, districts} {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			f := *m[k]
+			f.Name = names[k]
+			if len(k) == 9 {
+				res.Streets = append(res.Streets, f)
+			} else {
+				res.Districts = append(res.Districts, f)
+			}
+		}
+	}
+	for _, x := range q.Questions {
+		if x.Dimension == None {
+			continue
+		}
+		c := perQuestion[x.ID]
+		if c.Valid == 0 {
+			continue
+		}
+		res.Weakest = append(res.Weakest, QuestionShare{Question: x, Count: c})
+	}
+	sort.SliceStable(res.Weakest, func(i, j int) bool {
+		return res.Weakest[i].Share().Value() < res.Weakest[j].Share().Value()
+	})
+	if len(res.Weakest) > 5 {
+		res.Weakest = res.Weakest[:5]
+	}
+	return res, nil
+}
+
+// SortCommunities orders the community table by a column (name, visit,
+// completion, refusal, awareness, support, participation, satisfaction),
+// descending for rates unless asc.
+func SortCommunities(list []Figures, by string, asc bool) {
+	key := func(f Figures) float64 {
+		switch by {
+		case "visit":
+			return f.VisitRate().Value()
+		case "completion":
+			return f.CompletionRate().Value()
+		case "refusal":
+			return f.RefusalRate().Value()
+		case "awareness", "support", "participation", "satisfaction":
+			return f.Rate(Dimension(by)).Value()
+		case "sampled":
+			return float64(f.Sampled)
+		}
+		return 0
+	}
+	if by == "" || by == "name" {
+		sort.SliceStable(list, func(i, j int) bool {
+			if asc {
+				return strings.Compare(list[i].Code, list[j].Code) > 0
+			}
+			return list[i].Code < list[j].Code
+		})
+		return
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if asc {
+			return key(list[i]) < key(list[j])
+		}
+		return key(list[i]) > key(list[j])
+	})
+}
