@@ -374,3 +374,30 @@ func (s *Store) ImportHouseholds(ctx context.Context, a access.Actor, community 
 	}
 	return len(ins), nil, nil
 }
+
+// Place is a region code and its name.
+type Place struct {
+	Code string
+	Name string
+}
+
+// Communities lists the communities under an area (a district, street or
+// community), for the pickers.
+func (s *Store) Communities(ctx context.Context, area string) ([]Place, error) {
+	if area == "" {
+		return nil, nil
+	}
+	codes, err := s.communitiesIn(ctx, area)
+	if err != nil {
+		return nil, err
+	}
+	names, err := region.Names(ctx, s.DB, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Place, len(codes))
+	for i, c := range codes {
+		out[i] = Place{Code: c, Name: names[c]}
+	}
+	return out, nil
+}

@@ -554,3 +554,17 @@ func (s *Store) ReviewQueue(ctx context.Context, a access.Actor, round int64) (R
 	}
 	return r, out, nil
 }
+
+// Has reports whether the answer to code includes v (for the forms).
+func (a Answers) Has(code, v string) bool { return slices.Contains(a[code].Values, v) }
+
+// Value is the first value answered to code.
+func (a Answers) Value(code string) string {
+	if vals := a[code].Values; len(vals) > 0 {
+		return vals[0]
+	}
+	return ""
+}
+
+// Text is the answer to code as shown: its values joined by 、.
+func (a Answers) Text(code string) string { return strings.Join(a[code].Values, "、") }

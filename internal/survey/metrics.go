@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -352,4 +353,68 @@ func SortCommunities(list []Figures, by string, asc bool) {
 		}
 		return key(list[i]) > key(list[j])
 	})
+}
+
+// Pct is the rate in per cent with one decimal, "—" without one.
+func (r Ratio) Pct() string {
+	if !r.OK() {
+		return "—"
+	}
+	return strconv.FormatFloat(r.Value()*100, 'f', 1, 64) + "%"
+}
+
+// Score is a 0–100 score with one decimal, "—" without one.
+func (r Ratio) Score() string {
+	if !r.OK() {
+		return "—"
+	}
+	return strconv.FormatFloat(r.Value(), 'f', 1, 64)
+}
+
+// Figure is one of the seven rates by its key: visit, completion,
+// refusal, awareness, support, participation, satisfaction.
+func (f Figures) Figure(key string) Ratio {
+	switch key {
+	case "visit":
+		return f.VisitRate()
+	case "completion":
+		return f.CompletionRate()
+	case "refusal":
+		return f.RefusalRate()
+	}
+	return f.Rate(Dimension(key))
+}
+
+// FigureText is Figure as shown: a score for satisfaction, else per cent.
+func (f Figures) FigureText(key string) string {
+	if key == string(Satisfaction) {
+		return f.Figure(key).Score()
+	}
+	return f.Figure(key).Pct()
+}
+
+// FigureKeys lists the rates in the order pages show them.
+func FigureKeys() []string {
+	return []string{"visit", "completion", "refusal", string(Awareness), string(Support), string(Participation), string(Satisfaction)}
+}
+
+// Change is a rate's change against the previous round, in points
+// ("+2.5", "-1.0"), "" without a previous figure.
+func (r Results) Change(key string) string {
+	if r.Previous == nil {
+		return ""
+	}
+	cur, prev := r.Overall.Figure(key), r.Previous.Overall.Figure(key)
+	if !cur.OK() || !prev.OK() {
+		return ""
+	}
+	d := cur.Value() - prev.Value()
+	if key != string(Satisfaction) {
+		d *= 100
+	}
+	s := strconv.FormatFloat(d, 'f', 1, 64)
+	if d >= 0 {
+		s = "+" + s
+	}
+	return s
 }

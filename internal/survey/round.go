@@ -621,3 +621,8 @@ func (s *Store) People(ctx context.Context, a access.Actor, o *org.Store) (inter
 	}
 	return interviewers, supervisors, nil
 }
+
+// RegionNames names region codes, for pages that show a round's streets.
+func (s *Store) RegionNames(ctx context.Context, codes []string) (map[string]string, error) {
+	return region.Names(ctx, s.DB, codes)
+}

@@ -70,7 +70,7 @@ func (w Workbench) toVisit(ctx context.Context, a access.Actor) (workbench.Item,
 			return it, fmt.Errorf("households to visit: %w", err)
 		}
 		it.Count += n
-		link := "/surveys/" + strconv.FormatInt(id, 10) + "/mine"
+		link := "/surveys/rounds/" + strconv.FormatInt(id, 10) + "/mine"
 		it.Entries = append(it.Entries, workbench.Entry{Label: name, Note: workbench.T("workbench.note.survey_households", n), Link: link})
 		if len(it.Entries) == 1 {
 			it.Link = link
@@ -103,7 +103,7 @@ func (w Workbench) toReview(ctx context.Context, a access.Actor) (workbench.Item
 			return it, fmt.Errorf("interviews to review: %w", err)
 		}
 		it.Count += n
-		link := "/surveys/" + strconv.FormatInt(id, 10) + "/review"
+		link := "/surveys/rounds/" + strconv.FormatInt(id, 10) + "/review"
 		it.Entries = append(it.Entries, workbench.Entry{Label: name, Note: workbench.T("workbench.note.survey_review", n), Link: link})
 		if len(it.Entries) == 1 {
 			it.Link = link
@@ -131,7 +131,7 @@ func (w Workbench) rounds(ctx context.Context, a access.Actor) (workbench.Item, 
 		it.Count++
 		it.Entries = append(it.Entries, workbench.Entry{Label: r.Name,
 			Note: workbench.T("workbench.note.survey_progress", r.Visited, r.Sampled, r.Approved, r.Submitted),
-			Link: "/surveys/" + strconv.FormatInt(r.ID, 10)})
+			Link: "/surveys/rounds/" + strconv.FormatInt(r.ID, 10)})
 	}
 	return it, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/survey"
 )
 
 //go:embed templates
@@ -92,6 +93,7 @@ func sections() []section {
 		{"/sites", "nav.sites", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/framework", "nav.framework", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/inspections", "nav.inspections", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
+		{"/surveys", "nav.surveys", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector, access.RoleVolunteer}},
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
 		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
@@ -252,6 +254,7 @@ func (s *Server) funcs() template.FuncMap {
 		"lines":      org.Lines,
 		"add":        func(a, b int) int { return a + b },
 		"noticeKind": s.noticeKindName,
+		"figureKeys": survey.FigureKeys,
 	}
 }
 

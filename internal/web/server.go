@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/workbench"
 )
 
@@ -41,6 +42,8 @@ type Deps struct {
 	// Inspections runs plans, checklists and scores.
 	Inspections *inspect.Store
 	Bulletins   *bulletin.Store
+	// Surveys runs the household survey (入户调查).
+	Surveys *survey.Store
 	Calendar    *calendar.Store
 	Routing     *routing.Store
 	Media       *media.Service
