@@ -119,7 +119,9 @@ func (in *HouseholdInput) normalize() {
 // fieldErrors checks a household; each error names its column.
 func (in HouseholdInput) fieldErrors() []fieldError {
 	var out []fieldError
-	add := func(col, code string, args ...any) { out = append(out, fieldError{Column: col, Code: code, Args: args}) }
+	add := func(col, code string, args ...any) {
+		out = append(out, fieldError{Column: col, Code: code, Args: args})
+	}
 	if in.Building == "" && in.Room == "" && in.Address == "" {
 		add(hcolAddress, "survey.hh.place_required")
 	}

@@ -30,7 +30,9 @@ const (
 )
 
 // Kinds lists the types in display order.
-func Kinds() []Kind { return []Kind{KindSingle, KindMulti, KindYesNo, KindRating, KindNumber, KindText} }
+func Kinds() []Kind {
+	return []Kind{KindSingle, KindMulti, KindYesNo, KindRating, KindNumber, KindText}
+}
 
 // Valid reports whether k is a known type.
 func (k Kind) Valid() bool { return slices.Contains(Kinds(), k) }
@@ -39,7 +41,9 @@ func (k Kind) Valid() bool { return slices.Contains(Kinds(), k) }
 func (k Kind) Key() string { return "survey.kind." + string(k) }
 
 // HasOptions reports whether answers are chosen from options.
-func (k Kind) HasOptions() bool { return k == KindSingle || k == KindMulti || k == KindYesNo || k == KindRating }
+func (k Kind) HasOptions() bool {
+	return k == KindSingle || k == KindMulti || k == KindYesNo || k == KindRating
+}
 
 // Dimension is what a question measures for 三率一度.
 type Dimension string
@@ -186,7 +190,9 @@ func DefaultYesNo() []Option {
 }
 
 // voidWords are the answers that by default are not valid for the rates.
-func voidWords() []string { return []string{"不清楚", "拒答", "说不清", "不知道", "不了解"} }
+func voidWords() []string {
+	return []string{"不清楚", "拒答", "说不清", "不知道", "不了解"}
+}
 
 // MaxQuestions bounds a questionnaire.
 const MaxQuestions = 300

@@ -195,7 +195,9 @@ func ParseQuestionnaire(r io.Reader) ([]Question, []RowError, error) {
 		if strings.TrimSpace(strings.Join(row, "")) == "" {
 			continue
 		}
-		bad := func(col, code string, args ...any) { errs = append(errs, RowError{Row: n, Column: col, Code: code, Args: args}) }
+		bad := func(col, code string, args ...any) {
+			errs = append(errs, RowError{Row: n, Column: col, Code: code, Args: args})
+		}
 		if v := cell(row, idx, colSection); v != "" {
 			section = v
 		}

@@ -43,12 +43,12 @@ type Deps struct {
 	Inspections *inspect.Store
 	Bulletins   *bulletin.Store
 	// Surveys runs the household survey (入户调查).
-	Surveys *survey.Store
-	Calendar    *calendar.Store
-	Routing     *routing.Store
-	Media       *media.Service
-	Hours       problem.HoursCounter
-	Duplicates  problem.DuplicateRule
+	Surveys    *survey.Store
+	Calendar   *calendar.Store
+	Routing    *routing.Store
+	Media      *media.Service
+	Hours      problem.HoursCounter
+	Duplicates problem.DuplicateRule
 	// CategoryGroups lists the active categories for select boxes.
 	CategoryGroups func(ctx context.Context) ([]CategoryGroup, error)
 	Map            MapConfig
