@@ -89,7 +89,7 @@
       qs.forEach(function (q) { q.classList.remove("current"); q.disabled = !visible(q); });
       if (list[step]) { list[step].classList.add("current"); }
       form.classList.toggle("at-end", step >= list.length - 1);
-      form.querySelector("[data-prev]").disabled = step === 0;
+      form.querySelector("[data-step-prev]").disabled = step === 0;
       stepOf.textContent = form.getAttribute("data-step-text").replace("%d", step + 1).replace("%d", list.length);
       err.hidden = true;
     }
@@ -101,12 +101,12 @@
       return true;
     }
     form.classList.add("js-steps");
-    form.querySelector("[data-next]").addEventListener("click", function () {
+    form.querySelector("[data-step-next]").addEventListener("click", function () {
       var list = shown();
       if (!check(list[step])) { return; }
       step++; show(); save(); window.scrollTo(0, 0);
     });
-    form.querySelector("[data-prev]").addEventListener("click", function () { step--; show(); save(); });
+    form.querySelector("[data-step-prev]").addEventListener("click", function () { step--; show(); save(); });
     form.addEventListener("change", function () { complaints(); save(); form.classList.toggle("at-end", step >= shown().length - 1); });
     form.addEventListener("input", save);
     form.addEventListener("submit", function (e) {
