@@ -87,6 +87,7 @@ var owners = map[string]string{
 	"survey_answer_set":       "survey",
 	"survey_complaint":        "survey",
 	"survey_tally":            "survey",
+	"survey_tally_dim":        "survey",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

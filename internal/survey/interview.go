@@ -204,7 +204,8 @@ func (s *Store) SubmitInterview(ctx context.Context, a access.Actor, in Intervie
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		var status string
-		if err := tx.QueryRow(ctx, "SELECT status FROM survey_sample WHERE id = ?"+tx.ForUpdate(), x.id).Scan(&status); err != nil {
+		var visits int
+		if err := tx.QueryRow(ctx, "SELECT status, visits FROM survey_sample WHERE id = ?"+tx.ForUpdate(), x.id).Scan(&status, &visits); err != nil {
 			return fmt.Errorf("sample: %w", err)
 		}
 		var state string
@@ -234,6 +235,13 @@ func (s *Store) SubmitInterview(ctx context.Context, a access.Actor, in Intervie
 			if _, err := tx.Exec(ctx, "UPDATE survey_sample SET status = ?, visits = visits + 1 WHERE id = ?", string(Completed), x.id); err != nil {
 				return fmt.Errorf("sample status: %w", err)
 			}
+			deltas := map[string]int{"submitted": 1}
+			if visits == 0 {
+				deltas["visited"] = 1
+			}
+			if err := count(ctx, tx, x.round, x.community, deltas); err != nil {
+				return err
+			}
 		case err != nil:
 			return fmt.Errorf("interview: %w", err)
 		case state != StateReturned:
@@ -243,6 +251,9 @@ func (s *Store) SubmitInterview(ctx context.Context, a access.Actor, in Intervie
 			if _, err := tx.Exec(ctx, "UPDATE survey_interview SET state = ?, version = ?, submitted_at = ? WHERE id = ?",
 				StateSubmitted, version, db.Millis(now), id); err != nil {
 				return fmt.Errorf("resubmit: %w", err)
+			}
+			if err := count(ctx, tx, x.round, x.community, map[string]int{"submitted": 1}); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO survey_answer_set (interview_id, version, client_id, answers, started_at, duration_s,
@@ -462,6 +473,13 @@ func (s *Store) Review(ctx context.Context, a access.Actor, id int64, in ReviewI
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Conflict("survey.review_stale")
 		}
+		deltas := map[string]int{"submitted": -1}
+		if in.Approve {
+			deltas["approved"] = 1
+		}
+		if err := count(ctx, tx, v.RoundID, v.Community, deltas); err != nil {
+			return err
+		}
 		if in.Approve {
 			return addTally(ctx, tx, v.RoundID, v.Community, v.Questionnaire, v.Current().Answers)
 		}
@@ -469,20 +487,44 @@ func (s *Store) Review(ctx context.Context, a access.Actor, id int64, in ReviewI
 	})
 }
 
-// addTally counts one approved interview's answers.
+// addTally counts one approved interview's answers: per community and
+// question, per question for the whole round (community ''), and per
+// community and dimension.
 func addTally(ctx context.Context, tx *db.Tx, round int64, community string, q Questionnaire, answers Answers) error {
+	dims := map[Dimension]QuestionCount{}
 	for _, x := range q.Questions {
 		ans, ok := answers[x.Code]
 		if !ok || len(ans.Values) == 0 {
 			continue
 		}
 		c := Count(x, ans)
-		if _, err := tx.Exec(ctx, `INSERT INTO survey_tally (round_id, community_code, question_id, answered, valid, positive, score_sum, weight_sum)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (round_id, community_code, question_id) DO UPDATE SET
-			answered = survey_tally.answered + 1, valid = survey_tally.valid + excluded.valid,
-			positive = survey_tally.positive + excluded.positive, score_sum = survey_tally.score_sum + excluded.score_sum,
-			weight_sum = survey_tally.weight_sum + excluded.weight_sum`, round, community, x.ID, c.Valid, c.Positive, c.ScoreSum, c.WeightSum); err != nil {
-			return fmt.Errorf("tally: %w", err)
+		for _, where := range []string{community, ""} {
+			if _, err := tx.Exec(ctx, `INSERT INTO survey_tally (round_id, community_code, question_id, answered, valid, positive, score_sum, weight_sum)
+				VALUES (?, ?, ?, 1, ?, ?, ?, ?) ON CONFLICT (round_id, community_code, question_id) DO UPDATE SET
+				answered = survey_tally.answered + 1, valid = survey_tally.valid + excluded.valid,
+				positive = survey_tally.positive + excluded.positive, score_sum = survey_tally.score_sum + excluded.score_sum,
+				weight_sum = survey_tally.weight_sum + excluded.weight_sum`, round, where, x.ID, c.Valid, c.Positive, c.ScoreSum, c.WeightSum); err != nil {
+				return fmt.Errorf("tally: %w", err)
+			}
+		}
+		if x.Dimension != None {
+			d := dims[x.Dimension]
+			d.add(c)
+			dims[x.Dimension] = d
+		}
+	}
+	for _, d := range Dimensions() {
+		c, ok := dims[d]
+		if !ok {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO survey_tally_dim (round_id, community_code, dimension, answered, valid, positive, score_sum, weight_sum)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, community_code, dimension) DO UPDATE SET
+			answered = survey_tally_dim.answered + excluded.answered, valid = survey_tally_dim.valid + excluded.valid,
+			positive = survey_tally_dim.positive + excluded.positive, score_sum = survey_tally_dim.score_sum + excluded.score_sum,
+			weight_sum = survey_tally_dim.weight_sum + excluded.weight_sum`, round, community, string(d), c.Answered, c.Valid, c.Positive,
+			c.ScoreSum, c.WeightSum); err != nil {
+			return fmt.Errorf("tally by dimension: %w", err)
 		}
 	}
 	return nil

@@ -133,13 +133,6 @@ type Results struct {
 	Previous *Results // the previous round of the same area, if any
 }
 
-// tallyRow is one row of survey_tally.
-type tallyRow struct {
-	community string
-	question  int64
-	c         QuestionCount
-}
-
 // Results computes a round's figures from the tally of approved answers
 // and the sample's visit counts. Street and district figures pool their
 // communities' counts; they are not means of community rates.
@@ -186,69 +179,69 @@ func (s *Store) results(ctx context.Context, r Round, area string) (Results, err
 		f := newFigures(c.Code, c.Name)
 		byCommunity[c.Code] = &f
 	}
-	rows, err := s.DB.Query(ctx, `SELECT community_code, SUM(CASE WHEN released THEN 1 ELSE 0 END),
-		SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN refused THEN 1 ELSE 0 END)
-		FROM survey_sample WHERE round_id = ? GROUP BY community_code`, r.ID)
-	type visitRow struct {
-		code                      string
-		sampled, visited, refused int
+	rows, err := s.DB.Query(ctx, `SELECT community_code, sampled, visited, refused, approved, submitted
+		FROM survey_round_community WHERE round_id = ?`, r.ID)
+	type countRow struct {
+		code                                         string
+		sampled, visited, refused, approved, waiting int
 	}
-	visits, err := db.Collect(rows, err, func(x *sql.Rows) (visitRow, error) {
-		var v visitRow
-		return v, x.Scan(&v.code, &v.sampled, &v.visited, &v.refused)
+	counts, err := db.Collect(rows, err, func(x *sql.Rows) (countRow, error) {
+		var v countRow
+		return v, x.Scan(&v.code, &v.sampled, &v.visited, &v.refused, &v.approved, &v.waiting)
 	})
 	if err != nil {
-		return res, fmt.Errorf("visit counts: %w", err)
+		return res, fmt.Errorf("round counts: %w", err)
 	}
-	for _, v := range visits {
+	for _, v := range counts {
 		if f := byCommunity[v.code]; f != nil {
-			f.Sampled, f.Visited, f.Refused = v.sampled, v.visited, v.refused
+			f.Sampled, f.Visited, f.Refused, f.Completed, f.Submitted = v.sampled, v.visited, v.refused, v.approved, v.waiting
 		}
 	}
-	rows, err = s.DB.Query(ctx, `SELECT community_code, SUM(CASE WHEN state = 'approved' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END) FROM survey_interview WHERE round_id = ? GROUP BY community_code`, r.ID)
-	type ivRow struct {
-		code                string
-		approved, submitted int
+	// The tally by community and dimension, and by question for the
+	// whole round (community '') or the area asked for (a range of the key).
+	rows, err = s.DB.Query(ctx, `SELECT community_code, dimension, answered, valid, positive, score_sum, weight_sum
+		FROM survey_tally_dim WHERE round_id = ?`, r.ID)
+	type dimRow struct {
+		community string
+		dim       Dimension
+		c         QuestionCount
 	}
-	ivs, err := db.Collect(rows, err, func(x *sql.Rows) (ivRow, error) {
-		var v ivRow
-		return v, x.Scan(&v.code, &v.approved, &v.submitted)
+	dims, err := db.Collect(rows, err, func(x *sql.Rows) (dimRow, error) {
+		var t dimRow
+		return t, x.Scan(&t.community, &t.dim, &t.c.Answered, &t.c.Valid, &t.c.Positive, &t.c.ScoreSum, &t.c.WeightSum)
 	})
 	if err != nil {
-		return res, fmt.Errorf("interview counts: %w", err)
+		return res, fmt.Errorf("tally by dimension: %w", err)
 	}
-	for _, v := range ivs {
-		if f := byCommunity[v.code]; f != nil {
-			f.Completed, f.Submitted = v.approved, v.submitted
+	for _, t := range dims {
+		if f := byCommunity[t.community]; f != nil {
+			d := f.Dims[t.dim]
+			d.add(t.c)
+			f.Dims[t.dim] = d
 		}
 	}
-	rows, err = s.DB.Query(ctx, `SELECT community_code, question_id, answered, valid, positive, score_sum, weight_sum
-		FROM survey_tally WHERE round_id = ?`, r.ID)
-	tally, err := db.Collect(rows, err, func(x *sql.Rows) (tallyRow, error) {
-		var t tallyRow
-		return t, x.Scan(&t.community, &t.question, &t.c.Answered, &t.c.Valid, &t.c.Positive, &t.c.ScoreSum, &t.c.WeightSum)
+	where, args := "round_id = ? AND community_code = ''", []any{r.ID}
+	if area != "" {
+		cond, a := region.SubtreeSQL("community_code", area)
+		where, args = "round_id = ? AND "+cond, append([]any{r.ID}, a...)
+	}
+	rows, err = s.DB.Query(ctx, `SELECT question_id, answered, valid, positive, score_sum, weight_sum FROM survey_tally WHERE `+where, args...)
+	type qRow struct {
+		q int64
+		c QuestionCount
+	}
+	qrows, err := db.Collect(rows, err, func(x *sql.Rows) (qRow, error) {
+		var t qRow
+		return t, x.Scan(&t.q, &t.c.Answered, &t.c.Valid, &t.c.Positive, &t.c.ScoreSum, &t.c.WeightSum)
 	})
 	if err != nil {
-		return res, fmt.Errorf("tally: %w", err)
+		return res, fmt.Errorf("tally by question: %w", err)
 	}
 	perQuestion := map[int64]QuestionCount{}
-	for _, t := range tally {
-		x, ok := q.QuestionByID(t.question)
-		f := byCommunity[t.community]
-		if !ok || f == nil {
-			continue
-		}
-		if x.Dimension != None {
-			d := f.Dims[x.Dimension]
-			d.add(t.c)
-			f.Dims[x.Dimension] = d
-		}
-		if area == "" || access.InSubtree(t.community, area) {
-			c := perQuestion[t.question]
-			c.add(t.c)
-			perQuestion[t.question] = c
-		}
+	for _, t := range qrows {
+		c := perQuestion[t.q]
+		c.add(t.c)
+		perQuestion[t.q] = c
 	}
 	res.Overall = newFigures(r.RegionCode, r.RegionName)
 	streets, districts := map[string]*Figures{}, map[string]*Figures{}

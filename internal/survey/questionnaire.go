@@ -394,9 +394,9 @@ func (s *Store) Questionnaires(ctx context.Context, a access.Actor) ([]Questionn
 
 // answered reports whether any interview answered the version.
 func (s *Store) answered(ctx context.Context, c db.Conn, id int64) (bool, error) {
-	n, err := db.Count(ctx, c, `SELECT COUNT(*) FROM survey_interview i JOIN survey_round r ON r.id = i.round_id
-		WHERE r.questionnaire_id = ?`, id)
-	return n > 0, err
+	ids, err := db.Int64s(ctx, c, `SELECT 1 FROM survey_interview WHERE round_id IN
+		(SELECT id FROM survey_round WHERE questionnaire_id = ?) LIMIT 1`, id)
+	return len(ids) > 0, err
 }
 
 // Questionnaire returns a version with its questions.

@@ -225,9 +225,15 @@ func (s *Store) CreateRound(ctx context.Context, a access.Actor, in RoundInput) 
 			in.Mode, in.StartsOn, in.EndsOn, string(raw), in.MaxAbsent, creator(a), db.Millis(s.now())).Scan(&id); err != nil {
 			return fmt.Errorf("insert round: %w", err)
 		}
+		sampled := map[string]int{}
+		for _, d := range drawn {
+			if !d.Reserve {
+				sampled[d.Community]++
+			}
+		}
 		for _, c := range communities {
-			if _, err := tx.Exec(ctx, "INSERT INTO survey_round_community (round_id, community_code, interviewer_id) VALUES (?, ?, ?)",
-				id, c, db.NullID(dealt[c])); err != nil {
+			if _, err := tx.Exec(ctx, "INSERT INTO survey_round_community (round_id, community_code, interviewer_id, sampled) VALUES (?, ?, ?, ?)",
+				id, c, db.NullID(dealt[c]), sampled[c]); err != nil {
 				return fmt.Errorf("round community: %w", err)
 			}
 		}
@@ -550,14 +556,8 @@ func (s *Store) round(ctx context.Context, id int64) (Round, error) {
 		r.Communities[i].Name = names[r.Communities[i].Code]
 		r.Communities[i].Interviewer = people[r.Communities[i].InterviewerID]
 	}
-	err = s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN released THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END), 0) FROM survey_sample WHERE round_id = ?`, id).Scan(&r.Sampled, &r.Visited)
-	if err != nil {
-		return r, fmt.Errorf("round progress: %w", err)
-	}
-	err = s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN state = 'approved' THEN 1 ELSE 0 END), 0) FROM survey_interview WHERE round_id = ?`, id).
-		Scan(&r.Submitted, &r.Approved)
+	err = s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(sampled), 0), COALESCE(SUM(visited), 0), COALESCE(SUM(submitted), 0),
+		COALESCE(SUM(approved), 0) FROM survey_round_community WHERE round_id = ?`, id).Scan(&r.Sampled, &r.Visited, &r.Submitted, &r.Approved)
 	if err != nil {
 		return r, fmt.Errorf("round progress: %w", err)
 	}
@@ -625,4 +625,43 @@ func (s *Store) People(ctx context.Context, a access.Actor, o *org.Store) (inter
 // RegionNames names region codes, for pages that show a round's streets.
 func (s *Store) RegionNames(ctx context.Context, codes []string) (map[string]string, error) {
 	return region.Names(ctx, s.DB, codes)
+}
+
+// count changes a community's counts of a round by the deltas (column →
+// change), in the caller's transaction.
+func count(ctx context.Context, tx *db.Tx, round int64, community string, deltas map[string]int) error {
+	var set []string
+	var args []any
+	for _, col := range []string{"sampled", "visited", "refused", "submitted", "approved"} {
+		if d, ok := deltas[col]; ok && d != 0 {
+			set = append(set, col+" = "+col+" + ?")
+			args = append(args, d)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "UPDATE survey_round_community SET "+strings.Join(set, ", ")+" WHERE round_id = ? AND community_code = ?",
+		append(args, round, community)...)
+	if err != nil {
+		return fmt.Errorf("round counts: %w", err)
+	}
+	return nil
+}
+
+// roundHead is a round's own row, without its communities: what the
+// checks of a visit or an interview need.
+func (s *Store) roundHead(ctx context.Context, c db.Conn, id int64) (Round, error) {
+	var r Round
+	var closed sql.NullInt64
+	err := c.QueryRow(ctx, "SELECT id, questionnaire_id, region_code, max_absent, closed_at FROM survey_round WHERE id = ?", id).
+		Scan(&r.ID, &r.QuestionnaireID, &r.RegionCode, &r.MaxAbsent, &closed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFound("survey.round_not_found")
+	}
+	if err != nil {
+		return r, fmt.Errorf("round: %w", err)
+	}
+	r.ClosedAt = db.FromNullMillis(closed)
+	return r, nil
 }

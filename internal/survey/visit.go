@@ -109,22 +109,23 @@ func (s *Store) sample(ctx context.Context, c db.Conn, id int64) (sampleRow, err
 // dealtTo checks that a sample is released and dealt to the actor in an
 // open round, and returns the round.
 func (s *Store) dealtTo(ctx context.Context, a access.Actor, x sampleRow) (Round, error) {
-	r, err := s.round(ctx, x.round)
+	r, err := s.roundHead(ctx, s.DB, x.round)
 	if err != nil {
 		return r, err
 	}
-	for _, c := range r.Communities {
-		if c.Code == x.community {
-			if c.InterviewerID != a.UserID || a.UserID == 0 || !x.released {
-				return r, apperr.Forbidden("survey.not_dealt_to_you")
-			}
-			if !r.Open() {
-				return r, apperr.Conflict("survey.round_closed")
-			}
-			return r, nil
-		}
+	var who sql.NullInt64
+	err = s.DB.QueryRow(ctx, "SELECT interviewer_id FROM survey_round_community WHERE round_id = ? AND community_code = ?",
+		x.round, x.community).Scan(&who)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("round community: %w", err)
 	}
-	return r, apperr.Forbidden("survey.not_dealt_to_you")
+	if err != nil || !who.Valid || who.Int64 != a.UserID || a.UserID == 0 || !x.released {
+		return r, apperr.Forbidden("survey.not_dealt_to_you")
+	}
+	if !r.Open() {
+		return r, apperr.Conflict("survey.round_closed")
+	}
+	return r, nil
 }
 
 // MyHouseholds lists the households of a round dealt to the actor, with
@@ -309,9 +310,23 @@ func (s *Store) RecordVisit(ctx context.Context, a access.Actor, in VisitInput) 
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE survey_sample SET status = ?, visits = visits + 1, refused = (refused OR ?) WHERE id = ?",
-			string(in.Outcome), in.Outcome == Refused, x.id); err != nil {
+		var wasRefused bool
+		if err := tx.QueryRow(ctx, "SELECT refused FROM survey_sample WHERE id = ?", x.id).Scan(&wasRefused); err != nil {
+			return fmt.Errorf("sample: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE survey_sample SET status = ?, visits = visits + 1, refused = ? WHERE id = ?",
+			string(in.Outcome), wasRefused || in.Outcome == Refused, x.id); err != nil {
 			return fmt.Errorf("sample status: %w", err)
+		}
+		deltas := map[string]int{}
+		if visits == 0 {
+			deltas["visited"] = 1
+		}
+		if in.Outcome == Refused && !wasRefused {
+			deltas["refused"] = 1
+		}
+		if err := count(ctx, tx, x.round, x.community, deltas); err != nil {
+			return err
 		}
 		if in.Outcome != Absent || absents >= r.MaxAbsent {
 			if v.Released, err = releaseReserve(ctx, tx, x.round, x.community); err != nil {
@@ -363,7 +378,7 @@ func releaseReserve(ctx context.Context, tx *db.Tx, round int64, community strin
 	if _, err := tx.Exec(ctx, "UPDATE survey_sample SET released = TRUE WHERE id = ?", id); err != nil {
 		return 0, fmt.Errorf("release reserve: %w", err)
 	}
-	return id, nil
+	return id, count(ctx, tx, round, community, map[string]int{"sampled": 1})
 }
 
 func (s *Store) visitByClient(ctx context.Context, clientID string) (Visit, error) {

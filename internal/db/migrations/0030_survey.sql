@@ -67,6 +67,15 @@ CREATE TABLE survey_round_community (
     round_id BIGINT NOT NULL REFERENCES survey_round (id) ON DELETE CASCADE,
     community_code TEXT NOT NULL REFERENCES region (code),
     interviewer_id BIGINT REFERENCES app_user (id),    -- 分片包干; NULL: not dealt yet
+    -- The community's counts, kept in the transaction of each change, so
+    -- that a round's rates read one row per community: households
+    -- sampled (reserves once released), visited at least once, refusing;
+    -- interviews waiting for review and approved.
+    sampled INTEGER NOT NULL DEFAULT 0,
+    visited INTEGER NOT NULL DEFAULT 0,
+    refused INTEGER NOT NULL DEFAULT 0,
+    submitted INTEGER NOT NULL DEFAULT 0,
+    approved INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (round_id, community_code)
 );
 CREATE INDEX survey_round_community_interviewer ON survey_round_community (interviewer_id, round_id);
@@ -144,7 +153,8 @@ CREATE TABLE survey_complaint (
 
 -- The approved answers counted per round, community and question, written
 -- in the transaction that approves an interview: the rates are read from
--- here, never from the answers.
+-- here, never from the answers. The rows of community '' are the round's
+-- totals per question (its weakest questions).
 CREATE TABLE survey_tally (
     round_id BIGINT NOT NULL REFERENCES survey_round (id) ON DELETE CASCADE,
     community_code TEXT NOT NULL,
@@ -155,4 +165,19 @@ CREATE TABLE survey_tally (
     score_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
     weight_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
     PRIMARY KEY (round_id, community_code, question_id)
+);
+
+-- The same counts pooled by community and dimension (知晓, 支持, 参与,
+-- 满意): the community table of a round reads one row per community and
+-- dimension.
+CREATE TABLE survey_tally_dim (
+    round_id BIGINT NOT NULL REFERENCES survey_round (id) ON DELETE CASCADE,
+    community_code TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    answered INTEGER NOT NULL DEFAULT 0,
+    valid INTEGER NOT NULL DEFAULT 0,
+    positive INTEGER NOT NULL DEFAULT 0,
+    score_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+    weight_sum DOUBLE PRECISION NOT NULL DEFAULT 0,
+    PRIMARY KEY (round_id, community_code, dimension)
 );
