@@ -411,3 +411,32 @@ func (r Results) Change(key string) string {
 	}
 	return s
 }
+
+// Latest returns the results of the newest round the actor may read that
+// has approved interviews, for the dashboard (nil: none). Only figures,
+// never answers.
+func (s *Store) Latest(ctx context.Context, a access.Actor) (*Results, error) {
+	if !MayUse(a) {
+		return nil, nil
+	}
+	ids, err := db.Int64s(ctx, s.DB, `SELECT r.id FROM survey_round r WHERE EXISTS (SELECT 1 FROM survey_round_community c
+		WHERE c.round_id = r.id AND c.approved > 0) ORDER BY r.id DESC LIMIT 20`)
+	if err != nil {
+		return nil, fmt.Errorf("latest round: %w", err)
+	}
+	for _, id := range ids {
+		r, err := s.round(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !r.mayRead(a) {
+			continue
+		}
+		res, err := s.Results(ctx, a, id, "")
+		if err != nil {
+			return nil, err
+		}
+		return &res, nil
+	}
+	return nil, nil
+}

@@ -230,16 +230,40 @@ func (s *Store) SampleFor(ctx context.Context, a access.Actor, sampleID int64) (
 	if err != nil {
 		return Round{}, SampleHousehold{}, err
 	}
-	r, list, err := s.MyHouseholds(ctx, a, x.round)
+	var who sql.NullInt64
+	err = s.DB.QueryRow(ctx, "SELECT interviewer_id FROM survey_round_community WHERE round_id = ? AND community_code = ?",
+		x.round, x.community).Scan(&who)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Round{}, SampleHousehold{}, fmt.Errorf("round community: %w", err)
+	}
+	if err != nil || !who.Valid || who.Int64 != a.UserID || a.UserID == 0 || !x.released {
+		return Round{}, SampleHousehold{}, apperr.NotFound("survey.sample_not_found")
+	}
+	r, err := s.round(ctx, x.round)
 	if err != nil {
 		return r, SampleHousehold{}, err
 	}
-	for _, h := range list {
-		if h.ID == sampleID {
-			return r, h, nil
+	hh, err := s.household(ctx, x.household)
+	if err != nil {
+		return r, SampleHousehold{}, err
+	}
+	h := SampleHousehold{ID: x.id, RoundID: x.round, Household: hh.mask(), Community: x.community, Order: x.order, Reserve: x.reserve,
+		Status: x.status}
+	for _, c := range r.Communities {
+		if c.Code == x.community {
+			h.CommunityName = c.Name
 		}
 	}
-	return r, SampleHousehold{}, apperr.NotFound("survey.sample_not_found")
+	visits, err := s.visitsOf(ctx, []int64{x.id})
+	if err != nil {
+		return r, h, err
+	}
+	h.Visits = visits[x.id]
+	err = s.DB.QueryRow(ctx, "SELECT id, state FROM survey_interview WHERE sample_id = ?", x.id).Scan(&h.InterviewID, &h.InterviewOK)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return r, h, fmt.Errorf("interview of sample: %w", err)
+	}
+	return r, h, nil
 }
 
 // VisitInput is a visit recorded by hand.

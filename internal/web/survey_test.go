@@ -325,3 +325,23 @@ func TestSurveyQuestionnaireImport(t *testing.T) {
 		t.Fatalf("handler imported: %d", r.Status)
 	}
 }
+
+func TestSurveyOnTheDashboard(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office, insp, sup := app.SignedIn(t, "office"), app.SignedIn(t, "inspector"), app.SignedIn(t, "handler")
+	servertest.MustNotContain(t, office.Get("/dashboard").Body, `id="survey-panel"`)
+	round := surveyRound(t, app, office)
+	path := surveyInterviewLink.FindStringSubmatch(insp.Get("/surveys/rounds/" + round + "/mine").Body)[1]
+	insp.Get(path)
+	a := surveyAnswers("满意")
+	a.Set("client_id", "client-dash-0001")
+	insp.Post(path, a)
+	id := surveyReviewLink.FindStringSubmatch(sup.Get("/surveys/rounds/" + round + "/review").Body)[1]
+	sup.Get("/surveys/interviews/" + id)
+	sup.Post("/surveys/interviews/"+id+"/review", url.Values{"decision": {"approve"}})
+	page := office.Get("/dashboard")
+	servertest.MustContain(t, page.Body, `id="survey-panel"`, "11 月模拟入户调查", "80.0")
+	// A citizen has no survey.
+	servertest.MustNotContain(t, app.SignedIn(t, "citizen").Get("/dashboard").Body, `id="survey-panel"`)
+}
