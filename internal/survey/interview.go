@@ -488,7 +488,7 @@ func (s *Store) Review(ctx context.Context, a access.Actor, id int64, in ReviewI
 }
 
 // addTally counts one approved interview's answers: per community and
-// question, per question for the whole round (community ''), and per
+// question, per question for the whole round (community ”), and per
 // community and dimension.
 func addTally(ctx context.Context, tx *db.Tx, round int64, community string, q Questionnaire, answers Answers) error {
 	dims := map[Dimension]QuestionCount{}
