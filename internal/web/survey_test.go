@@ -345,3 +345,47 @@ func TestSurveyOnTheDashboard(t *testing.T) {
 	// A citizen has no survey.
 	servertest.MustNotContain(t, app.SignedIn(t, "citizen").Get("/dashboard").Body, `id="survey-panel"`)
 }
+
+// TestSurveyAnswersScope: an interview's answers are shown to its
+// interviewer, the street's supervisor and the office only; the answers
+// sheet to the office only; the others read figures at most.
+func TestSurveyAnswersScope(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office, insp := app.SignedIn(t, "office"), app.SignedIn(t, "inspector")
+	round := surveyRound(t, app, office)
+	path := surveyInterviewLink.FindStringSubmatch(insp.Get("/surveys/rounds/" + round + "/mine").Body)[1]
+	insp.Get(path)
+	a := surveyAnswers("满意")
+	a.Set("client_id", "client-scope-0001")
+	insp.Post(path, a)
+	id := surveyReviewLink.FindStringSubmatch(office.Get("/surveys/rounds/" + round + "/review").Body)[1]
+	for _, tc := range []struct {
+		role               string
+		interview, answers int
+		results            int
+	}{
+		{"office", http.StatusOK, http.StatusOK, http.StatusOK},
+		{"inspector", http.StatusOK, http.StatusForbidden, http.StatusOK}, // the interviewer
+		{"handler", http.StatusOK, http.StatusForbidden, http.StatusOK},   // the street's supervisor
+		{"shequ", http.StatusNotFound, http.StatusForbidden, http.StatusOK},
+		{"leader", http.StatusNotFound, http.StatusForbidden, http.StatusOK},
+		{"volunteer", http.StatusNotFound, http.StatusNotFound, http.StatusNotFound},
+		{"citizen", http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+	} {
+		t.Run(tc.role, func(t *testing.T) {
+			b := app.SignedIn(t, tc.role)
+			if r := b.Get("/surveys/interviews/" + id); r.Status != tc.interview && !(tc.interview == http.StatusForbidden && r.Status == http.StatusNotFound) {
+				t.Errorf("interview: %d, want %d", r.Status, tc.interview)
+			} else if r.Status != http.StatusOK && strings.Contains(r.Body, "46-65 岁") {
+				t.Error("answers shown on a refusal")
+			}
+			if r := b.Get("/surveys/rounds/" + round + "/answers.xlsx"); r.Status != tc.answers && !(tc.answers == http.StatusForbidden && r.Status == http.StatusNotFound) {
+				t.Errorf("answers sheet: %d, want %d", r.Status, tc.answers)
+			}
+			if r := b.Get("/surveys/rounds/" + round + "/results"); r.Status != tc.results && !(tc.results == http.StatusForbidden && r.Status == http.StatusNotFound) {
+				t.Errorf("results: %d, want %d", r.Status, tc.results)
+			}
+		})
+	}
+}
