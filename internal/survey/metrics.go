@@ -440,3 +440,51 @@ func (s *Store) Latest(ctx context.Context, a access.Actor) (*Results, error) {
 	}
 	return nil, nil
 }
+
+// RoundFigures are a round's figures as a bulletin freezes them: the
+// whole round and its streets.
+type RoundFigures struct {
+	ID      int64     `json:"id"`
+	Name    string    `json:"name"`
+	Mode    string    `json:"mode"`
+	From    string    `json:"from"`
+	To      string    `json:"to"`
+	Overall Figures   `json:"overall"`
+	Streets []Figures `json:"streets"`
+}
+
+// PeriodRounds lists the rounds whose field work overlaps the days from–to
+// (YYYY-MM-DD) and whose communities lie in one of the areas, with their
+// figures from approved interviews, for the bulletin's 入户调查 section.
+// Figures only, never answers.
+func PeriodRounds(ctx context.Context, d *db.DB, areas []string, from, to string) ([]RoundFigures, error) {
+	s := &Store{DB: d}
+	ids, err := db.Int64s(ctx, d, "SELECT id FROM survey_round WHERE starts_on <= ? AND ends_on >= ? ORDER BY starts_on, id", to, from)
+	if err != nil {
+		return nil, fmt.Errorf("rounds of the period: %w", err)
+	}
+	var out []RoundFigures
+	for _, id := range ids {
+		r, err := s.round(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		inside := len(r.Communities) > 0
+		for _, c := range r.Communities {
+			if !slices.ContainsFunc(areas, func(a string) bool { return access.InSubtree(c.Code, a) }) {
+				inside = false
+				break
+			}
+		}
+		if !inside || r.Approved == 0 {
+			continue
+		}
+		res, err := s.results(ctx, r, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, RoundFigures{ID: r.ID, Name: r.Name, Mode: r.Mode, From: r.StartsOn, To: r.EndsOn, Overall: res.Overall,
+			Streets: res.Streets})
+	}
+	return out, nil
+}

@@ -389,3 +389,25 @@ func TestSurveyAnswersScope(t *testing.T) {
 		})
 	}
 }
+
+func TestSurveyInTheBulletin(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office, insp, sup := app.SignedIn(t, "office"), app.SignedIn(t, "inspector"), app.SignedIn(t, "handler")
+	round := surveyRound(t, app, office) // 2026-11-01 ~ 2026-11-30
+	q := composeForm("410411", "custom", "2026-11-01", "2026-11-30").Encode()
+	servertest.MustNotContain(t, office.Get("/bulletins/preview?"+q).Body, `id="bulletin-surveys"`) // nothing approved yet
+	path := surveyInterviewLink.FindStringSubmatch(insp.Get("/surveys/rounds/" + round + "/mine").Body)[1]
+	insp.Get(path)
+	a := surveyAnswers("满意")
+	a.Set("client_id", "client-bulletin-01")
+	insp.Post(path, a)
+	id := surveyReviewLink.FindStringSubmatch(sup.Get("/surveys/rounds/" + round + "/review").Body)[1]
+	sup.Get("/surveys/interviews/" + id)
+	sup.Post("/surveys/interviews/"+id+"/review", url.Values{"decision": {"approve"}})
+	page := office.Get("/bulletins/preview?" + q)
+	servertest.MustContain(t, page.Body, `id="bulletin-surveys"`, "11 月模拟入户调查", "样本 4 户，入户 1 户，审核通过答卷 1 份", "80.0")
+	// A period the round does not touch has no survey section.
+	other := composeForm("410411", "custom", "2026-10-01", "2026-10-15").Encode()
+	servertest.MustNotContain(t, office.Get("/bulletins/preview?"+other).Body, `id="bulletin-surveys"`)
+}
