@@ -446,13 +446,35 @@ type ReviewInput struct {
 // Review approves an interview (it counts in the rates from then on) or
 // returns it to its interviewer with a comment.
 func (s *Store) Review(ctx context.Context, a access.Actor, id int64, in ReviewInput) error {
-	v, err := s.InterviewFor(ctx, a, id)
+	iv, err := s.interview(ctx, id)
 	if err != nil {
 		return err
 	}
-	if !v.Round.mayReview(a, v.Community) {
-		return apperr.Forbidden("survey.not_your_review")
+	r, err := s.roundHead(ctx, s.DB, iv.RoundID)
+	if err != nil {
+		return err
 	}
+	// The street's supervisor only, not the whole round: an approval is
+	// one of fifty thousand.
+	r.Supervisors = map[string]int64{}
+	var sup int64
+	err = s.DB.QueryRow(ctx, "SELECT user_id FROM survey_round_supervisor WHERE round_id = ? AND street_code = ?", r.ID,
+		streetOf(iv.Community)).Scan(&sup)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("supervisor: %w", err)
+	}
+	r.Supervisors[streetOf(iv.Community)] = sup
+	if !r.mayReview(a, iv.Community) {
+		if iv.InterviewerID == a.UserID {
+			return apperr.Forbidden("survey.not_your_review")
+		}
+		return apperr.NotFound("survey.interview_not_found")
+	}
+	q, err := s.questionnaire(ctx, s.DB, r.QuestionnaireID)
+	if err != nil {
+		return err
+	}
+	v := InterviewView{Interview: iv, Round: r, Questionnaire: q}
 	in.Comment = strings.TrimSpace(in.Comment)
 	if !in.Approve && in.Comment == "" {
 		return apperr.Invalid("survey.return_needs_comment")

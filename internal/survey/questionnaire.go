@@ -404,10 +404,31 @@ func (s *Store) Questionnaire(ctx context.Context, a access.Actor, id int64) (Qu
 	if !MayUse(a) {
 		return Questionnaire{}, apperr.Forbidden("survey.forbidden")
 	}
-	return s.questionnaire(ctx, s.DB, id)
+	return s.readQuestionnaire(ctx, s.DB, id) // fresh: with today's count of rounds
 }
 
 func (s *Store) questionnaire(ctx context.Context, c db.Conn, id int64) (Questionnaire, error) {
+	s.answeredMu.Lock()
+	q, ok := s.answeredQ[id]
+	s.answeredMu.Unlock()
+	if ok {
+		q.Questions = slices.Clone(q.Questions)
+		return q, nil
+	}
+	q, err := s.readQuestionnaire(ctx, c, id)
+	if err == nil && q.Answered {
+		s.answeredMu.Lock()
+		if s.answeredQ == nil {
+			s.answeredQ = map[int64]Questionnaire{}
+		}
+		s.answeredQ[id] = q
+		s.answeredMu.Unlock()
+		q.Questions = slices.Clone(q.Questions)
+	}
+	return q, err
+}
+
+func (s *Store) readQuestionnaire(ctx context.Context, c db.Conn, id int64) (Questionnaire, error) {
 	var q Questionnaire
 	var at int64
 	err := c.QueryRow(ctx, `SELECT id, name, note, sample, source, created_at,

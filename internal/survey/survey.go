@@ -15,6 +15,7 @@ package survey
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -30,6 +31,12 @@ type Store struct {
 	Problems *problem.Store
 	// Categories resolves a problem category code to its id.
 	Categories func(ctx context.Context, code string) (int64, error)
+
+	// answered keeps the questionnaire versions that have answers: they
+	// never change again (only copies do), on any server, so every
+	// interview of a round need not read its questionnaire.
+	answeredMu sync.Mutex
+	answeredQ  map[int64]Questionnaire
 }
 
 // mayManage: administrators anywhere, the office inside its jurisdiction.
