@@ -91,6 +91,20 @@ var owners = map[string]string{
 	"bulletin_unit":     "bulletin",
 	"bulletin_config":   "bulletin",
 	"bulletin_schedule": "bulletin",
+
+	"survey_questionnaire":    "survey",
+	"survey_question":         "survey",
+	"survey_household":        "survey",
+	"survey_round":            "survey",
+	"survey_round_community":  "survey",
+	"survey_round_supervisor": "survey",
+	"survey_sample":           "survey",
+	"survey_visit":            "survey",
+	"survey_interview":        "survey",
+	"survey_answer_set":       "survey",
+	"survey_complaint":        "survey",
+	"survey_tally":            "survey",
+	"survey_tally_dim":        "survey",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

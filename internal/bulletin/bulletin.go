@@ -16,6 +16,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/survey"
 )
 
 // Store keeps bulletins, their configuration and their schedules. Only DB
@@ -243,6 +244,9 @@ type Content struct {
 	OverdueMore int         `json:"overdue_more"`
 	Repeated    []CaseRow   `json:"repeated"` // failed verification twice or more
 	Inspections Inspections `json:"inspections"`
+	// Surveys are the household survey rounds (入户调查) of the period in
+	// the scope, with their 三率一度 from approved interviews.
+	Surveys []survey.RoundFigures `json:"surveys,omitempty"`
 }
 
 // Bulletin is an issued bulletin, or a draft when Draft is set (computed

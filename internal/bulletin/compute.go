@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/parallel"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/survey"
 )
 
 // maxListed bounds the overdue cases a bulletin names.
@@ -369,6 +370,11 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 		return ct, err
 	}
 	ct.Inspections.PrevCount, ct.Inspections.PrevMean = prevIns.Count, prevIns.Mean
+	if areas := scopeAreas(sc, infos); len(areas) > 0 {
+		if ct.Surveys, err = survey.PeriodRounds(ctx, s.DB, areas, p.From, p.To); err != nil {
+			return ct, err
+		}
+	}
 	return ct, nil
 }
 
@@ -464,6 +470,21 @@ func rank(cfg Config, infos map[int64]unitInfo, cur, prev map[int64]*unitTally) 
 
 // same compares scores, forgiving the last bits of floating point.
 func same(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// scopeAreas are the region subtrees of a scope: its region, or the
+// territorial units' regions of a group of units.
+func scopeAreas(sc Scope, infos map[int64]unitInfo) []string {
+	if !sc.IsUnits() {
+		return []string{sc.Region}
+	}
+	var areas []string
+	for _, id := range sc.Units {
+		if info, ok := infos[id]; ok && info.kind == "territorial" && info.region != "" {
+			areas = append(areas, info.region)
+		}
+	}
+	return areas
+}
 
 // inspections averages the score rates of inspections submitted in the
 // period at sites in the scope (for a group of units, in the territorial

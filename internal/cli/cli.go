@@ -242,6 +242,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	households, surveyRounds, err := demo.LoadSurveys(ctx, demo.SurveyDeps{Surveys: app.Surveys, Org: app.Org, Regions: app.Regions}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -254,6 +258,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if plan.Tasks > 0 {
 		fmt.Fprintln(w, t("cli.demo_workplan", plan.Tasks, plan.Reports, plan.Campaigns, plan.WorkReports, plan.Summaries))
+	}
+	if households+surveyRounds > 0 {
+		fmt.Fprintln(w, t("cli.demo_surveys", households, surveyRounds))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

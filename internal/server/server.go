@@ -36,6 +36,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/web"
 	"github.com/wenming-civic/wenming/internal/workbench"
 	"github.com/wenming-civic/wenming/internal/workplan"
@@ -60,6 +61,7 @@ type App struct {
 	Inspect    *inspect.Store
 	Bulletins  *bulletin.Store
 	Workplans  *workplan.Store
+	Surveys    *survey.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -128,14 +130,18 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
 	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
 		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
+	surveys := &survey.Store{DB: d, Now: time.Now, Problems: problems, Categories: inspections.Categories}
+	if _, err := surveys.EnsureSample(ctx); err != nil {
+		return nil, err
+	}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
-		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Hours: clock, CategoryGroups: catAdapter.groups,
+		Framework: fw, Sites: sites, Inspections: inspections, Bulletins: bulletins, Surveys: surveys, Hours: clock, CategoryGroups: catAdapter.groups,
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
-			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}),
+			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys}),
 		Workplans:  workplans,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
@@ -151,7 +157,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	}
 	mux := http.NewServeMux()
 	pages.Register(mux)
-	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Catalog: catalog, Log: log,
+	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Surveys: surveys, Catalog: catalog, Log: log,
 		TrustProxy: cfg.TrustProxy}).Register(mux)
 
 	reg := prometheus.NewRegistry()
@@ -183,7 +189,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Outbox: sms,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }

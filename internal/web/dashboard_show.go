@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/survey"
 )
 
 // wallRefreshSeconds is how often the wall screen fetches its figures.
@@ -38,6 +39,9 @@ type dashboardData struct {
 	ScopeName string
 	// Lists is the wall's 红黑榜 from the latest bulletin; nil: none yet.
 	Lists *wallLists
+	// Survey is the latest household survey round's 三率一度 by street;
+	// nil: none the actor may read.
+	Survey *survey.Results
 }
 
 func dashboardDays(q url.Values) int {
@@ -78,6 +82,11 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, name stri
 		WallURL: "/dashboard/wall?days=" + ds, PageURL: "/dashboard?days=" + ds}
 	if sc := dashboard.ScopeOf(a); sc.Ranks() && site.CanRead(a) {
 		d.SitesURL = "/sites/map.geojson"
+	}
+	if s.Surveys != nil {
+		if d.Survey, err = s.Surveys.Latest(r.Context(), a); err != nil {
+			return err
+		}
 	}
 	title := "dashboard.title"
 	if name == "dashboard_wall" {

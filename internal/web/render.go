@@ -19,6 +19,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/survey"
 )
 
 //go:embed templates
@@ -94,6 +95,7 @@ func sections() []section {
 		{"/inspections", "nav.inspections", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/workplans", "nav.workplans", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/campaigns", "nav.campaigns", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
+		{"/surveys", "nav.surveys", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector, access.RoleVolunteer}},
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
 		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
@@ -254,6 +256,7 @@ func (s *Server) funcs() template.FuncMap {
 		"lines":      org.Lines,
 		"add":        func(a, b int) int { return a + b },
 		"noticeKind": s.noticeKindName,
+		"figureKeys": survey.FigureKeys,
 	}
 }
 

@@ -230,6 +230,38 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /campaigns/{id}/cases", member(s.campaignCaseAdd))
 	}
 
+	// Household surveys (入户调查): questionnaires, households, rounds, the
+	// interviewer's visits and interviews, review, and 三率一度.
+	if s.Surveys != nil {
+		mux.Handle("GET /surveys", member(s.surveyList))
+		mux.Handle("POST /surveys", member(s.surveyRoundCreate))
+		mux.Handle("GET /surveys/questionnaires", member(s.surveyQuestionnaires))
+		mux.Handle("POST /surveys/questionnaires/import", member(s.surveyQuestionnaireImport))
+		mux.Handle("GET /surveys/questionnaires/{id}", member(s.surveyQuestionnaireShow))
+		mux.Handle("GET /surveys/questionnaires/{id}/export.xlsx", member(s.surveyQuestionnaireExport))
+		mux.Handle("POST /surveys/questionnaires/{id}/copy", member(s.surveyQuestionnaireCopy))
+		mux.Handle("POST /surveys/questionnaires/{id}/replace", member(s.surveyQuestionnaireReplace))
+		mux.Handle("GET /surveys/households", member(s.surveyHouseholds))
+		mux.Handle("POST /surveys/households", member(s.surveyHouseholdCreate))
+		mux.Handle("POST /surveys/households/import", member(s.surveyHouseholdImport))
+		mux.Handle("GET /surveys/households/{id}/edit", member(s.surveyHouseholdEdit))
+		mux.Handle("POST /surveys/households/{id}", member(s.surveyHouseholdUpdate))
+		mux.Handle("GET /surveys/interviews/{id}", member(s.surveyInterviewShow))
+		mux.Handle("POST /surveys/interviews/{id}/review", member(s.surveyReview))
+		mux.Handle("GET /surveys/rounds/{id}", member(s.surveyRoundShow))
+		mux.Handle("POST /surveys/rounds/{id}/assign", member(s.surveyRoundAssign))
+		mux.Handle("POST /surveys/rounds/{id}/supervisors", member(s.surveyRoundSupervisor))
+		mux.Handle("POST /surveys/rounds/{id}/close", member(s.surveyRoundClose))
+		mux.Handle("GET /surveys/rounds/{id}/mine", member(s.surveyMine))
+		mux.Handle("POST /surveys/rounds/{id}/samples/{sample}/visit", member(s.surveyVisit))
+		mux.Handle("GET /surveys/rounds/{id}/samples/{sample}/interview", member(s.surveyInterviewForm))
+		mux.Handle("POST /surveys/rounds/{id}/samples/{sample}/interview", member(s.surveyInterviewSubmit))
+		mux.Handle("GET /surveys/rounds/{id}/review", member(s.surveyReviewQueue))
+		mux.Handle("GET /surveys/rounds/{id}/results", member(s.surveyResults))
+		mux.Handle("GET /surveys/rounds/{id}/results.xlsx", member(s.surveyResultsExport))
+		mux.Handle("GET /surveys/rounds/{id}/answers.xlsx", member(s.surveyAnswersExport))
+	}
+
 	// The dashboard (数据大屏 / 一张图), its wall layout, figures and map.
 	mux.Handle("GET /dashboard", member(s.dashboardShow))
 	mux.Handle("GET /dashboard/wall", member(s.dashboardWall))

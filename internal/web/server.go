@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/workbench"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
@@ -42,11 +43,13 @@ type Deps struct {
 	// Inspections runs plans, checklists and scores.
 	Inspections *inspect.Store
 	Bulletins   *bulletin.Store
-	Calendar    *calendar.Store
-	Routing     *routing.Store
-	Media       *media.Service
-	Hours       problem.HoursCounter
-	Duplicates  problem.DuplicateRule
+	// Surveys runs the household survey (入户调查).
+	Surveys    *survey.Store
+	Calendar   *calendar.Store
+	Routing    *routing.Store
+	Media      *media.Service
+	Hours      problem.HoursCounter
+	Duplicates problem.DuplicateRule
 	// CategoryGroups lists the active categories for select boxes.
 	CategoryGroups func(ctx context.Context) ([]CategoryGroup, error)
 	Map            MapConfig
