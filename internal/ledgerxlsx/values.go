@@ -74,6 +74,7 @@ func sourceLabels() map[string]problem.Source {
 	add(problem.SourceSuperior, "上级交办")
 	add(problem.SourceAPI, "系统对接")
 	add(problem.SourceCamera, "视频监控")
+	add(problem.SourceSurvey, "入户调查")
 	add(problem.SourceOther, "其他", "其它")
 	return m
 }

@@ -20,12 +20,13 @@ const (
 	SourceSuperior   Source = "superior"   // 上级交办
 	SourceAPI        Source = "api"        // an integration
 	SourceCamera     Source = "camera"     // 视频监控
+	SourceSurvey     Source = "survey"     // 入户调查: a respondent's complaint, with consent
 	SourceOther      Source = "other"
 )
 
 // Sources lists the sources in display order.
 func Sources() []Source {
-	return []Source{SourceSnapshot, SourceInspection, SourceCitizen, SourceHotline, SourceMedia, SourceSuperior, SourceCamera, SourceAPI, SourceOther}
+	return []Source{SourceSnapshot, SourceInspection, SourceCitizen, SourceHotline, SourceMedia, SourceSuperior, SourceCamera, SourceSurvey, SourceAPI, SourceOther}
 }
 
 // Valid reports whether s is a known source.

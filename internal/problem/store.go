@@ -98,7 +98,7 @@ func allowedSource(a access.Actor, s Source) bool {
 		return a.SignedIn()
 	case SourceInspection:
 		return a.HasAny(access.RoleInspector, access.RoleOffice, access.RoleAdmin)
-	case SourceHotline, SourceMedia, SourceSuperior, SourceCamera, SourceOther, SourceAPI:
+	case SourceHotline, SourceMedia, SourceSuperior, SourceCamera, SourceSurvey, SourceOther, SourceAPI:
 		return a.HasAny(access.RoleOffice, access.RoleAdmin)
 	}
 	return false

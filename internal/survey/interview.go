@@ -303,7 +303,7 @@ func (s *Store) fileComplaints(ctx context.Context, interview int64, q Questionn
 			}
 		}
 		sys := access.System()
-		c, err := s.Problems.Report(ctx, sys, problem.ReportInput{Source: problem.SourceOther, CategoryID: cat,
+		c, err := s.Problems.Report(ctx, sys, problem.ReportInput{Source: problem.SourceSurvey, CategoryID: cat,
 			Description: "【入户调查】" + x.Text + "：" + ans.Values[0] + "。" + ans.Note, RegionCode: community})
 		if err != nil {
 			return fmt.Errorf("file complaint: %w", err)

@@ -136,7 +136,7 @@ func TestSurveyRoundThroughThePages(t *testing.T) {
 	// Sent twice: recorded once.
 	again := insp.Post(path, good)
 	servertest.MustContain(t, again.Body, "此前已提交过")
-	cases, _, err := app.Problems.List(context.Background(), access.System(), problem.Filter{Source: problem.SourceOther})
+	cases, _, err := app.Problems.List(context.Background(), access.System(), problem.Filter{Source: problem.SourceSurvey})
 	if err != nil || len(cases) != 1 || !strings.Contains(cases[0].Description, "楼道堆放杂物") || cases[0].State != problem.Dispatched {
 		t.Fatalf("the complaint as a case: %+v %v", cases, err)
 	}
