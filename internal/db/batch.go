@@ -181,7 +181,7 @@ func (d *DB) BulkMode(ctx context.Context) (func(), error) {
 // Analyze refreshes the planner statistics of tables just filled in bulk:
 // neither database notices a bulk load by itself soon enough. SQLite
 // samples (analysis_limit) instead of reading every index in full, as
-// PRAGMA optimize does; PostgreSQL samples anyway. done, when set, is told
+// PRAGMA optimize does; PostgreSQL samples anyway, and vacuums (below). done, when set, is told
 // after each table.
 func (d *DB) Analyze(ctx context.Context, tables []string, done func(n int)) error {
 	if d.dialect == SQLite {
@@ -190,8 +190,15 @@ func (d *DB) Analyze(ctx context.Context, tables []string, done func(n int)) err
 		}
 		defer d.Exec(context.WithoutCancel(ctx), "PRAGMA analysis_limit = 0") //nolint:errcheck // back to the default
 	}
+	// On PostgreSQL a bulk load also leaves the visibility map unset, so
+	// that no index-only scan pays (the overdue count read the whole table:
+	// 0.3 s instead of 4 ms); VACUUM sets it, as autovacuum would later.
+	command := "ANALYZE "
+	if d.dialect == Postgres {
+		command = "VACUUM (ANALYZE) "
+	}
 	for i, t := range tables {
-		if _, err := d.Exec(ctx, "ANALYZE "+t); err != nil {
+		if _, err := d.Exec(ctx, command+t); err != nil {
 			return fmt.Errorf("analyze %s: %w", t, err)
 		}
 		if done != nil {
