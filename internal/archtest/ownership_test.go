@@ -74,6 +74,20 @@ var owners = map[string]string{
 	"bulletin_unit":     "bulletin",
 	"bulletin_config":   "bulletin",
 	"bulletin_schedule": "bulletin",
+
+	"volunteer_station":         "volunteer",
+	"volunteer_team":            "volunteer",
+	"volunteer":                 "volunteer",
+	"volunteer_member":          "volunteer",
+	"volunteer_activity_type":   "volunteer",
+	"volunteer_activity":        "volunteer",
+	"volunteer_signup":          "volunteer",
+	"volunteer_hours":           "volunteer",
+	"volunteer_star":            "volunteer",
+	"volunteer_certificate":     "volunteer",
+	"volunteer_publicity":       "volunteer",
+	"volunteer_publicity_entry": "volunteer",
+	"volunteer_objection":       "volunteer",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries
