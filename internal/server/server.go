@@ -36,6 +36,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 	"github.com/wenming-civic/wenming/internal/web"
 	"github.com/wenming-civic/wenming/internal/workbench"
 )
@@ -58,6 +59,7 @@ type App struct {
 	Sites      *site.Store
 	Inspect    *inspect.Store
 	Bulletins  *bulletin.Store
+	Volunteers *volunteer.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -124,6 +126,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		}}
 	notices := &notice.Store{DB: d, Now: time.Now}
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
+	volunteers, err := newVolunteers(cfg, d, regions, log)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -131,7 +137,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
-			bulletin.Workbench{Store: bulletins}),
+			bulletin.Workbench{Store: bulletins}, volunteer.Workbench{Store: volunteers}),
+		Volunteers: volunteers,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -178,7 +185,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Outbox: sms,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Volunteers: volunteers, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }

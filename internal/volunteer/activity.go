@@ -667,3 +667,9 @@ func (s *Store) Confirm(ctx context.Context, a access.Actor, activityID int64) (
 	})
 	return n, err
 }
+
+// WorkedText is Worked as hours.
+func (g Signup) WorkedText(x Activity) string { return Hours(g.Worked(x)) }
+
+// CreditedText is the ledger's hours for the sign-up.
+func (g Signup) CreditedText() string { return Hours(g.Credited) }

@@ -141,3 +141,6 @@ func (s *Store) ConfirmStar(ctx context.Context, a access.Actor, volunteerID int
 	}
 	return nil
 }
+
+// HoursText is the volunteer's total hours.
+func (x StarRecord) HoursText() string { return Hours(x.Minutes) }

@@ -92,6 +92,7 @@ func sections() []section {
 		{"/sites", "nav.sites", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/framework", "nav.framework", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/inspections", "nav.inspections", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
+		{"/volunteers", "nav.volunteers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleVolunteer}},
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
 		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
