@@ -97,7 +97,7 @@ func (s *Store) Apply(ctx context.Context, a access.Actor, volunteerID int64, fr
 		return 0, err
 	}
 	var id int64
-	err = s.DB.QueryRow(ctx, `INSERT INTO volunteer_certificate (number, verify_code, volunteer_id, period_from, period_to, issuer, region_code,
+	err = s.DB.ExecReturning(ctx, `INSERT INTO volunteer_certificate (number, verify_code, volunteer_id, period_from, period_to, issuer, region_code,
 		state, applied_by, applied_at) VALUES (?, ?, ?, ?, ?, '', ?, 'applied', ?, ?) RETURNING id`,
 		"pending-"+randomCode(), randomCode(), v.ID, from, to, v.RegionCode, creator(a), db.Millis(s.now())).Scan(&id)
 	if err != nil {

@@ -67,7 +67,7 @@ func (s *Store) CreateStation(ctx context.Context, a access.Actor, in StationInp
 		lng, lat = in.Lng, in.Lat
 	}
 	var id int64
-	err := s.DB.QueryRow(ctx, `INSERT INTO volunteer_station (name, level, region_code, unit_id, address, lng, lat, created_at)
+	err := s.DB.ExecReturning(ctx, `INSERT INTO volunteer_station (name, level, region_code, unit_id, address, lng, lat, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, in.Level, in.RegionCode, db.NullID(in.UnitID), strings.TrimSpace(in.Address),
 		lng, lat, db.Millis(s.now())).Scan(&id)
 	switch {
@@ -198,7 +198,7 @@ func (s *Store) CreateTeam(ctx context.Context, a access.Actor, in TeamInput) (i
 		return 0, apperr.Forbidden("volunteer.forbidden")
 	}
 	var id int64
-	err := s.DB.QueryRow(ctx, `INSERT INTO volunteer_team (name, kind, station_id, unit_id, region_code, leader_id, created_at)
+	err := s.DB.ExecReturning(ctx, `INSERT INTO volunteer_team (name, kind, station_id, unit_id, region_code, leader_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, in.Kind, db.NullID(in.StationID), db.NullID(in.UnitID), in.RegionCode,
 		db.NullID(in.LeaderID), db.Millis(s.now())).Scan(&id)
 	switch {
