@@ -596,10 +596,13 @@ func (s *Store) Record(ctx context.Context, a access.Actor, in Attendance) error
 		if _, err := s.get(ctx, tx, in.VolunteerID); err != nil {
 			return err
 		}
+		// A check-in stays the source unless the organiser changes the
+		// minutes or marks a no-show.
+		keepCheckin := in.Mark != NoShow && in.Minutes < 0
 		res, err := tx.Exec(ctx, `UPDATE volunteer_signup SET attendance = ?, minutes = ?,
-			source = CASE WHEN source = 'checkin' AND ? <> 'no_show' AND ? IS NULL THEN 'checkin' ELSE 'organiser' END,
-			state = CASE WHEN state = 'cancelled' AND ? = 'walk_in' THEN 'signed' ELSE state END
-			WHERE activity_id = ? AND volunteer_id = ?`, in.Mark, minutes, in.Mark, minutes, in.Mark, in.ActivityID, in.VolunteerID)
+			source = CASE WHEN source = 'checkin' AND ? THEN 'checkin' ELSE 'organiser' END,
+			state = CASE WHEN state = 'cancelled' AND ? THEN 'signed' ELSE state END
+			WHERE activity_id = ? AND volunteer_id = ?`, in.Mark, minutes, keepCheckin, in.Mark == WalkIn, in.ActivityID, in.VolunteerID)
 		if err != nil {
 			return fmt.Errorf("attendance: %w", err)
 		}
