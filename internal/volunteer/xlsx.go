@@ -62,7 +62,7 @@ func Template() (*bytes.Buffer, error) {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
 		f.SetCellStr(sh, cell, h)
 	}
-	example := []string{"张三", "990411199001010019", "13800000000", "410411001001", "急救、摄影", "群众", "2026-01-01", "", ""}
+	example := []string{"张三", "990411199001010018", "13800000000", "410411001001", "急救、摄影", "群众", "2026-01-01", "", ""}
 	for i, v := range example {
 		cell, _ := excelize.CoordinatesToCellName(i+1, 2)
 		f.SetCellStr(sh, cell, v)

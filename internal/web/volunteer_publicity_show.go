@@ -38,6 +38,9 @@ func (s *Server) volunteerPublicityPage(w http.ResponseWriter, r *http.Request, 
 // volunteerPublicityShow is the public 公示 page with its objection form;
 // the office also sees the objections and answers them.
 func (s *Server) volunteerPublicityShow(w http.ResponseWriter, r *http.Request) error {
+	if !actorOf(r).SignedIn() {
+		s.ensurePre(w, r) // the form's token is bound to this cookie
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

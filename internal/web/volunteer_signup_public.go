@@ -26,6 +26,9 @@ func (s *Server) volunteerSignupPage(w http.ResponseWriter, r *http.Request, sta
 
 // volunteerSignupForm is the public sign-up form (志愿者注册).
 func (s *Server) volunteerSignupForm(w http.ResponseWriter, r *http.Request) error {
+	if !actorOf(r).SignedIn() {
+		s.ensurePre(w, r) // the form's token is bound to this cookie
+	}
 	return s.volunteerSignupPage(w, r, http.StatusOK, volunteerSignupData{Done: r.URL.Query().Get("done") == "1"})
 }
 
