@@ -48,7 +48,7 @@ type ImportReport struct {
 type importRow struct {
 	row     int
 	p       prepared
-	team    int64
+	teams   []int64
 	minutes int64
 }
 
@@ -211,7 +211,7 @@ func (s *Store) Import(ctx context.Context, a access.Actor, r io.Reader) (Import
 				fail("所属队伍", "volunteer.import_team_unknown", name)
 				continue
 			}
-			ir.team = id
+			ir.teams = []int64{id}
 		}
 		if h := get("历史服务时长（小时）"); h != "" {
 			x, err := strconv.ParseFloat(h, 64)
@@ -253,49 +253,11 @@ func (s *Store) Import(ctx context.Context, a access.Actor, r io.Reader) (Import
 		return rep, nil
 	}
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
-		now := db.Millis(s.now())
-		vb := db.NewBatch("volunteer", "", "name", "id_sealed", "id_hash", "id_masked", "gender", "birth_date", "phone", "region_code",
-			"skills", "political", "joined_on", "state", "created_at")
-		args := make([]any, 0, len(parsed)*vb.Columns())
-		for _, ir := range parsed {
-			p := ir.p
-			args = append(args, p.Name, p.sealed, p.hashed, pii.MaskID(p.id.Number), p.id.Gender(), p.id.BirthDate(), p.Phone,
-				p.RegionCode, p.Skills, p.Political, p.JoinedOn, StateActive, now)
+		_, err := s.bulkInsert(ctx, tx, a, parsed)
+		if db.IsUniqueViolation(err) {
+			return apperr.Conflict("volunteer.import_raced")
 		}
-		if err := vb.Insert(ctx, tx, args); err != nil {
-			if db.IsUniqueViolation(err) {
-				return apperr.Conflict("volunteer.import_raced")
-			}
-			return fmt.Errorf("import volunteers: %w", err)
-		}
-		ids := map[string]int64{}
-		if err := db.KeyIDs(ctx, tx, "volunteer", "id_hash", hashes, ids); err != nil {
-			return err
-		}
-		mb := db.NewBatch("volunteer_member", "", "team_id", "volunteer_id", "state", "since")
-		var margs []any
-		var entries []entry
-		for _, ir := range parsed {
-			id := ids[ir.p.hashed]
-			if ir.team != 0 {
-				margs = append(margs, ir.team, id, "active", now)
-			}
-			if ir.minutes > 0 {
-				entries = append(entries, entry{volunteer: id, minutes: ir.minutes, source: SourceImport,
-					reason: "import", servedOn: ir.p.JoinedOn, region: ir.p.RegionCode})
-			}
-		}
-		if len(margs) > 0 {
-			if err := mb.Insert(ctx, tx, margs); err != nil {
-				return fmt.Errorf("import members: %w", err)
-			}
-		}
-		if len(entries) > 0 {
-			if err := s.credit(ctx, tx, a, entries); err != nil {
-				return err
-			}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return rep, err
@@ -378,4 +340,52 @@ func (s *Store) Export(ctx context.Context, a access.Actor, f Filter, w io.Write
 		return fmt.Errorf("export: %w", err)
 	}
 	return x.Write(w)
+}
+
+// bulkInsert writes checked, sealed rows: the volunteers, their team
+// memberships and their historical hours (an import entry each), and
+// returns their ids in order.
+func (s *Store) bulkInsert(ctx context.Context, tx *db.Tx, a access.Actor, parsed []importRow) ([]int64, error) {
+	now := db.Millis(s.now())
+	vb := db.NewBatch("volunteer", "", "name", "id_sealed", "id_hash", "id_masked", "gender", "birth_date", "phone", "region_code",
+		"skills", "political", "joined_on", "user_id", "state", "created_at")
+	args := make([]any, 0, len(parsed)*vb.Columns())
+	hashes := make([]string, 0, len(parsed))
+	for _, ir := range parsed {
+		p := ir.p
+		args = append(args, p.Name, p.sealed, p.hashed, pii.MaskID(p.id.Number), p.id.Gender(), p.id.BirthDate(), p.Phone,
+			p.RegionCode, p.Skills, p.Political, p.JoinedOn, db.NullID(p.UserID), StateActive, now)
+		hashes = append(hashes, p.hashed)
+	}
+	if err := vb.Insert(ctx, tx, args); err != nil {
+		return nil, fmt.Errorf("insert volunteers: %w", err)
+	}
+	byHash := map[string]int64{}
+	if err := db.KeyIDs(ctx, tx, "volunteer", "id_hash", hashes, byHash); err != nil {
+		return nil, err
+	}
+	mb := db.NewBatch("volunteer_member", "", "team_id", "volunteer_id", "state", "since")
+	var margs []any
+	var entries []entry
+	ids := make([]int64, len(parsed))
+	for i, ir := range parsed {
+		id := byHash[ir.p.hashed]
+		ids[i] = id
+		for _, team := range ir.teams {
+			margs = append(margs, team, id, "active", now)
+		}
+		if ir.minutes > 0 {
+			entries = append(entries, entry{volunteer: id, minutes: ir.minutes, source: SourceImport,
+				reason: "import", servedOn: ir.p.JoinedOn, region: ir.p.RegionCode})
+		}
+	}
+	if len(margs) > 0 {
+		if err := mb.Insert(ctx, tx, margs); err != nil {
+			return nil, fmt.Errorf("insert members: %w", err)
+		}
+	}
+	if err := s.credit(ctx, tx, a, entries); err != nil {
+		return nil, err
+	}
+	return ids, nil
 }
