@@ -30,7 +30,8 @@ const (
 type Code struct {
 	Token     string
 	Mode      string
-	ExpiresAt time.Time // when the next code replaces it (it is still taken one period more)
+	ExpiresAt time.Time     // when the next code replaces it (it is still taken one period more)
+	ExpiresIn time.Duration // ExpiresAt from now, on the store's clock
 }
 
 // tokenMAC signs activity, period and mode under the activity's key.
@@ -58,7 +59,8 @@ func (s *Store) CurrentCode(ctx context.Context, a access.Actor, activityID int6
 	now := s.now()
 	p := s.period(now)
 	tok := strconv.FormatInt(x.ID, 36) + "." + strconv.FormatInt(p, 36) + "." + mode + "." + tokenMAC(x.tokenKey, x.ID, p, mode)
-	return Code{Token: tok, Mode: mode, ExpiresAt: time.UnixMilli((p + 1) * s.codeEvery().Milliseconds())}, nil
+	next := time.UnixMilli((p + 1) * s.codeEvery().Milliseconds())
+	return Code{Token: tok, Mode: mode, ExpiresAt: next, ExpiresIn: next.Sub(now)}, nil
 }
 
 // ParsedToken is a token's parts before its signature is checked.

@@ -31,7 +31,7 @@ func (s *Server) currentVolunteerCode(r *http.Request, id int64, mode string) (v
 		return volunteerCode{}, err
 	}
 	return volunteerCode{Mode: c.Mode, URL: u, PNG: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png),
-		ExpiresIn: max(1, int(time.Until(c.ExpiresAt)/time.Second))}, nil
+		ExpiresIn: max(1, int((c.ExpiresIn+time.Second-1)/time.Second))}, nil
 }
 
 type volunteerCodeData struct {
