@@ -22,6 +22,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // API holds what the handlers need.
@@ -33,6 +34,7 @@ type API struct {
 	Categories *category.Store
 	Media      *media.Service
 	Inspect    *inspect.Store
+	Volunteers *volunteer.Store
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
 	TrustProxy bool
@@ -55,6 +57,7 @@ func (api *API) Register(mux *http.ServeMux) {
 	api.registerProblems(mux)
 	api.registerOpen311(mux)
 	api.registerInspections(mux)
+	api.registerVolunteers(mux)
 	mux.Handle("POST /api/v1/photos", api.handleLimit(api.photoUpload, maxPhotoBody))
 	mux.Handle("/api/", api.handle(func(http.ResponseWriter, *http.Request, access.Actor) error {
 		return apperr.NotFound("api.no_such_endpoint")

@@ -153,7 +153,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	}
 	mux := http.NewServeMux()
 	pages.Register(mux)
-	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Catalog: catalog, Log: log,
+	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Volunteers: volunteers, Catalog: catalog, Log: log,
 		TrustProxy: cfg.TrustProxy}).Register(mux)
 
 	reg := prometheus.NewRegistry()

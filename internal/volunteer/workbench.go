@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -53,6 +54,13 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 			Count: stars, Link: "/volunteers/stars", Tone: tone(stars)},
 			workbench.Item{Kind: "volunteer/certificates", Section: workbench.SectionTodo, Title: workbench.T("workbench.volunteer.certificates"),
 				Count: certs, Link: "/volunteers/certificates", Tone: tone(certs)})
+	}
+	if o.Oversees && a.Region != "" {
+		it, err := w.monthFigure(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
 	}
 	if o.Volunteer != 0 {
 		it, err := w.upcoming(ctx, o.Volunteer)
@@ -157,4 +165,23 @@ func (w Workbench) upcoming(ctx context.Context, volunteerID int64) (workbench.I
 		}
 	}
 	return it, rows.Err()
+}
+
+// monthFigure is the service hours of the area this month, against last
+// month, beside the ledger's figures of the day.
+func (w Workbench) monthFigure(ctx context.Context, a access.Actor) (workbench.Item, error) {
+	now := w.Store.now().In(Loc())
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, Loc())
+	prev := first.AddDate(0, -1, 0)
+	var cur, last int64
+	err := w.Store.DB.QueryRow(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN served_on >= ? THEN minutes ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN served_on < ? THEN minutes ELSE 0 END), 0)
+		FROM volunteer_hours WHERE region_code LIKE ? AND served_on >= ? AND served_on <= ?`,
+		first.Format("2006-01-02"), first.Format("2006-01-02"), likePrefix(a.Region), prev.Format("2006-01-02"), now.Format("2006-01-02")).Scan(&cur, &last)
+	if err != nil {
+		return workbench.Item{}, fmt.Errorf("volunteer month: %w", err)
+	}
+	return workbench.Item{Kind: "volunteer/hours_month", Section: workbench.SectionFigures, Title: workbench.T("workbench.volunteer.hours_month"),
+		Count: int((cur + 30) / 60), Note: workbench.T("workbench.volunteer.hours_last_month", Hours(last)), Link: "/volunteers", Tone: workbench.Normal}, nil
 }
