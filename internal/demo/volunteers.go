@@ -29,13 +29,14 @@ type VolunteerReport struct {
 }
 
 // DemoID is a valid-form ID number of the demo's test range: province 99
-// does not exist, so none of them can be a real person's.
+// does not exist, so none of them can be a real person's. Different seqs
+// (below five million) give different numbers whatever the birth dates.
 func DemoID(seq int, birth time.Time, male bool) string {
 	n := seq % 500 * 2
 	if male {
 		n++
 	}
-	first := fmt.Sprintf("990411%s%03d", birth.Format("20060102"), n)
+	first := fmt.Sprintf("99%04d%s%03d", seq/500%10000, birth.Format("20060102"), n)
 	c, _ := pii.CheckDigit(first)
 	return first + string(c)
 }

@@ -284,10 +284,12 @@ func (s *Store) Activities(ctx context.Context, a access.Actor, f ActivityFilter
 	if a.IsAdmin() {
 		scope = append(scope, "1 = 1")
 	} else if o.Oversees && !f.Mine {
-		scope, args = append(scope, "x.region_code LIKE ?"), append(args, likePrefix(a.Region))
+		c, ca := inArea("x.region_code", a.Region)
+		scope, args = append(scope, c), append(args, ca...)
 	}
 	if o.Manages && f.Mine {
-		scope, args = append(scope, "x.region_code LIKE ?"), append(args, likePrefix(a.Region))
+		c, ca := inArea("x.region_code", a.Region)
+		scope, args = append(scope, c), append(args, ca...)
 	}
 	if len(o.Teams) > 0 {
 		scope = append(scope, "x.team_id IN ("+db.Placeholders(len(o.Teams))+")")

@@ -117,7 +117,7 @@ func (s *Store) Certificates(ctx context.Context, a access.Actor, volunteerID in
 		}
 		where, args = "c.volunteer_id = ?", []any{volunteerID}
 	case a.Oversees(a.Region):
-		where, args = "c.region_code LIKE ?", []any{likePrefix(a.Region)}
+		where, args = inArea("c.region_code", a.Region)
 	default:
 		return nil, apperr.Forbidden("volunteer.forbidden")
 	}

@@ -2,8 +2,9 @@ package volunteer
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"sort"
+	"strconv"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -58,46 +59,114 @@ func (s *Store) Figures(ctx context.Context, a access.Actor, region, from, to st
 	if err != nil || end.Before(start) {
 		return k, apperr.Invalid("volunteer.period_invalid")
 	}
-	p := likePrefix(region)
 	yearAgo := end.AddDate(-1, 0, 1).Format("2006-01-02")
+	area, aargs := inArea("region_code", region)
+	args := append([]any{}, aargs...)
+	args = append(append(args, aargs...), yearAgo)
+	args = append(args, aargs...)
+	args = append(args, aargs...)
+	args = append(args, aargs...)
+	args = append(append(args, aargs...), db.Millis(start), db.Millis(end.AddDate(0, 0, 1)))
+	args = append(append(args, from, to), aargs...)
 	err = s.DB.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM volunteer WHERE region_code LIKE ? AND state = 'active'),
-		(SELECT COUNT(*) FROM volunteer WHERE region_code LIKE ? AND state = 'active' AND last_served_on >= ?),
-		(SELECT COUNT(*) FROM volunteer WHERE region_code LIKE ? AND state = 'pending'),
-		(SELECT COUNT(*) FROM volunteer_team WHERE region_code LIKE ?),
-		(SELECT COUNT(*) FROM volunteer_station WHERE region_code LIKE ?),
-		(SELECT COUNT(*) FROM volunteer_activity WHERE region_code LIKE ? AND state <> 'cancelled' AND starts_at >= ? AND starts_at < ?),
-		(SELECT COALESCE(SUM(minutes), 0) FROM volunteer_hours WHERE region_code LIKE ? AND served_on >= ? AND served_on <= ?)`,
-		p, p, yearAgo, p, p, p, p, db.Millis(start), db.Millis(end.AddDate(0, 0, 1)), p, from, to).
+		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'active'),
+		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'active' AND last_served_on >= ?),
+		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'pending'),
+		(SELECT COUNT(*) FROM volunteer_team WHERE `+area+`),
+		(SELECT COUNT(*) FROM volunteer_station WHERE `+area+`),
+		(SELECT COUNT(*) FROM volunteer_activity WHERE `+area+` AND state <> 'cancelled' AND starts_at >= ? AND starts_at < ?),
+		(SELECT COALESCE(SUM(minutes), 0) FROM volunteer_tally WHERE served_on >= ? AND served_on <= ? AND `+area+`)`, args...).
 		Scan(&k.Registered, &k.Active, &k.Pending, &k.Teams, &k.Stations, &k.Activities, &k.Minutes)
 	if err != nil {
 		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
-	group := func(q string, args ...any) ([]Count, error) {
-		rows, err := s.DB.Query(ctx, q, args...)
-		return db.Collect(rows, err, func(r *sql.Rows) (Count, error) {
-			var c Count
-			return c, r.Scan(&c.Key, &c.Label, &c.Minutes)
-		})
+	// The breakdowns read the tally once: its rows of the period and area.
+	tArea, tArgs := inArea("region_code", region)
+	rows, err := s.DB.Query(ctx, `SELECT substr(served_on, 1, 7), kind, team_id, station_id, SUM(minutes) FROM volunteer_tally
+		WHERE served_on >= ? AND served_on <= ? AND `+tArea+` GROUP BY substr(served_on, 1, 7), kind, team_id, station_id`,
+		append([]any{from, to}, tArgs...)...)
+	if err != nil {
+		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
-	if k.ByMonth, err = group(`SELECT substr(served_on, 1, 7), substr(served_on, 1, 7), SUM(minutes) FROM volunteer_hours
-		WHERE region_code LIKE ? AND served_on >= ? AND served_on <= ? GROUP BY substr(served_on, 1, 7) ORDER BY 1`, p, from, to); err != nil {
-		return k, fmt.Errorf("hours by month: %w", err)
+	months, kinds, teams, stations := map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[int64]int64{}
+	for rows.Next() {
+		var month, kind string
+		var team, station, m int64
+		if err := rows.Scan(&month, &kind, &team, &station, &m); err != nil {
+			rows.Close()
+			return k, fmt.Errorf("volunteer figures: %w", err)
+		}
+		months[month] += m
+		if kind != "" {
+			kinds[kind] += m
+		}
+		if team != 0 {
+			teams[team] += m
+		}
+		if station != 0 {
+			stations[station] += m
+		}
 	}
-	if k.ByKind, err = group(`SELECT h.kind, COALESCE(MAX(t.name), h.kind), SUM(h.minutes) FROM volunteer_hours h
-		LEFT JOIN volunteer_activity_type t ON t.code = h.kind
-		WHERE h.region_code LIKE ? AND h.served_on >= ? AND h.served_on <= ? AND h.kind <> '' GROUP BY h.kind ORDER BY 3 DESC`, p, from, to); err != nil {
-		return k, fmt.Errorf("hours by type: %w", err)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
-	if k.ByTeam, err = group(`SELECT CAST(h.team_id AS TEXT), MAX(t.name), SUM(h.minutes) FROM volunteer_hours h
-		JOIN volunteer_team t ON t.id = h.team_id
-		WHERE h.region_code LIKE ? AND h.served_on >= ? AND h.served_on <= ? GROUP BY h.team_id ORDER BY 3 DESC, 1 LIMIT 10`, p, from, to); err != nil {
-		return k, fmt.Errorf("hours by team: %w", err)
+	for mo, m := range months {
+		k.ByMonth = append(k.ByMonth, Count{Key: mo, Label: mo, Minutes: m})
 	}
-	if k.ByStation, err = group(`SELECT CAST(h.station_id AS TEXT), MAX(t.name), SUM(h.minutes) FROM volunteer_hours h
-		JOIN volunteer_station t ON t.id = h.station_id
-		WHERE h.region_code LIKE ? AND h.served_on >= ? AND h.served_on <= ? GROUP BY h.station_id ORDER BY 3 DESC, 1 LIMIT 20`, p, from, to); err != nil {
-		return k, fmt.Errorf("hours by station: %w", err)
+	sort.Slice(k.ByMonth, func(i, j int) bool { return k.ByMonth[i].Key < k.ByMonth[j].Key })
+	typeNames := map[string]string{}
+	if types, err := s.Types(ctx); err == nil {
+		for _, t := range types {
+			typeNames[t.Code] = t.Name
+		}
+	}
+	for code, m := range kinds {
+		name := typeNames[code]
+		if name == "" {
+			name = code
+		}
+		k.ByKind = append(k.ByKind, Count{Key: code, Label: name, Minutes: m})
+	}
+	byMinutes(k.ByKind)
+	if k.ByTeam, err = s.named(ctx, "SELECT id, name FROM volunteer_team WHERE id", teams, 10); err != nil {
+		return k, err
+	}
+	if k.ByStation, err = s.named(ctx, "SELECT id, name FROM volunteer_station WHERE id", stations, 20); err != nil {
+		return k, err
 	}
 	return k, nil
+}
+
+func byMinutes(c []Count) {
+	sort.Slice(c, func(i, j int) bool {
+		if c[i].Minutes != c[j].Minutes {
+			return c[i].Minutes > c[j].Minutes
+		}
+		return c[i].Key < c[j].Key
+	})
+}
+
+// named turns minutes by id into the top n counts with their names.
+func (s *Store) named(ctx context.Context, q string, byID map[int64]int64, n int) ([]Count, error) {
+	var out []Count
+	for id, m := range byID {
+		out = append(out, Count{Key: strconv.FormatInt(id, 10), Minutes: m})
+	}
+	byMinutes(out)
+	if len(out) > n {
+		out = out[:n]
+	}
+	ids := make([]int64, len(out))
+	for i, c := range out {
+		ids[i], _ = strconv.ParseInt(c.Key, 10, 64)
+	}
+	names, err := db.IDNames(ctx, s.DB, q+" IN ("+db.ListMarker+")", ids)
+	if err != nil {
+		return nil, fmt.Errorf("volunteer figures: %w", err)
+	}
+	for i := range out {
+		out[i].Label = names[ids[i]]
+	}
+	return out, nil
 }

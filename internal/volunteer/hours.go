@@ -10,6 +10,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // Where an hours entry or an attendance came from.
@@ -80,6 +81,9 @@ func (s *Store) credit(ctx context.Context, tx *db.Tx, a access.Actor, entries [
 	if err := b.Insert(ctx, tx, args); err != nil {
 		return fmt.Errorf("hours ledger: %w", err)
 	}
+	if err := s.tally(ctx, tx, entries); err != nil {
+		return err
+	}
 	ids := make([]int64, 0, len(delta))
 	for id := range delta {
 		ids = append(ids, id)
@@ -95,6 +99,49 @@ func (s *Store) credit(ctx context.Context, tx *db.Tx, a access.Actor, entries [
 	return s.proposeStars(ctx, tx, ids)
 }
 
+type tallyKey struct {
+	day, region, kind string
+	team, station     int64
+}
+
+// tally adds the entries' minutes to volunteer_tally, one upsert per key.
+func (s *Store) tally(ctx context.Context, tx *db.Tx, entries []entry) error {
+	sums := map[tallyKey]int64{}
+	for _, e := range entries {
+		sums[tallyKey{e.servedOn, e.region, e.kind, e.team, e.station}] += e.minutes
+	}
+	keys := make([]tallyKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	// A fixed order keeps two transactions from taking row locks in
+	// opposite orders on PostgreSQL.
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		if a.region != b.region {
+			return a.region < b.region
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.team != b.team {
+			return a.team < b.team
+		}
+		return a.station < b.station
+	})
+	for _, k := range keys {
+		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally (served_on, region_code, kind, team_id, station_id, minutes) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (served_on, region_code, kind, team_id, station_id) DO UPDATE SET minutes = volunteer_tally.minutes + excluded.minutes`,
+			k.day, k.region, k.kind, k.team, k.station, sums[k]); err != nil {
+			return fmt.Errorf("volunteer tally: %w", err)
+		}
+	}
+	return nil
+}
+
 // Ledger is a volunteer's hours entries, newest first.
 func (s *Store) Ledger(ctx context.Context, a access.Actor, volunteerID int64, limit int) ([]Entry, error) {
 	if _, err := s.Get(ctx, a, volunteerID); err != nil {
@@ -104,14 +151,29 @@ func (s *Store) Ledger(ctx context.Context, a access.Actor, volunteerID int64, l
 		limit = 100
 	}
 	rows, err := s.DB.Query(ctx, `SELECT h.id, h.volunteer_id, COALESCE(h.activity_id, 0), COALESCE(x.title, ''), h.minutes, h.source, h.reason,
-		h.served_on, COALESCE(h.corrects, 0), COALESCE(u.display_name, ''), h.recorded_at
-		FROM volunteer_hours h LEFT JOIN volunteer_activity x ON x.id = h.activity_id LEFT JOIN app_user u ON u.id = h.recorded_by
+		h.served_on, COALESCE(h.corrects, 0), COALESCE(h.recorded_by, 0), h.recorded_at
+		FROM volunteer_hours h LEFT JOIN volunteer_activity x ON x.id = h.activity_id
 		WHERE h.volunteer_id = ? ORDER BY h.served_on DESC, h.id DESC LIMIT ?`, volunteerID, limit)
-	return db.Collect(rows, err, func(r *sql.Rows) (Entry, error) {
+	var by []int64
+	list, err := db.Collect(rows, err, func(r *sql.Rows) (Entry, error) {
 		var e Entry
-		return e, r.Scan(&e.ID, &e.VolunteerID, &e.ActivityID, &e.ActivityTitle, &e.Minutes, &e.Source, &e.Reason, &e.ServedOn,
-			&e.Corrects, &e.RecordedBy, &e.RecordedAt)
+		var recorder int64
+		err := r.Scan(&e.ID, &e.VolunteerID, &e.ActivityID, &e.ActivityTitle, &e.Minutes, &e.Source, &e.Reason, &e.ServedOn,
+			&e.Corrects, &recorder, &e.RecordedAt)
+		by = append(by, recorder)
+		return e, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	names, err := org.DisplayNames(ctx, s.DB, by)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].RecordedBy = names[by[i]]
+	}
+	return list, nil
 }
 
 // Totals are a volunteer's hours from the ledger.
@@ -194,17 +256,28 @@ func (s *Store) Correct(ctx context.Context, a access.Actor, c Correction) error
 	})
 }
 
-// RecomputeTotals sets every volunteer's total from the ledger again (after
-// rows were changed by hand) and proposes the star levels reached.
-func (s *Store) RecomputeTotals(ctx context.Context) (int64, error) {
+// Recompute sets every volunteer's total and latest day of service from
+// the ledger again, builds the tally again, and brings every star level
+// in line (after rows were written around the store: a bulk load, a fix
+// by hand). It returns the number of volunteers.
+func (s *Store) Recompute(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE volunteer SET total_minutes = COALESCE((SELECT SUM(h.minutes) FROM volunteer_hours h
-			WHERE h.volunteer_id = volunteer.id), 0)`)
+		res, err := tx.Exec(ctx, `UPDATE volunteer SET
+			total_minutes = COALESCE((SELECT SUM(h.minutes) FROM volunteer_hours h WHERE h.volunteer_id = volunteer.id), 0),
+			last_served_on = COALESCE((SELECT MAX(h.served_on) FROM volunteer_hours h WHERE h.volunteer_id = volunteer.id AND h.minutes > 0), '')`)
 		if err != nil {
 			return fmt.Errorf("recompute totals: %w", err)
 		}
 		n, _ = res.RowsAffected()
+		if _, err := tx.Exec(ctx, "DELETE FROM volunteer_tally"); err != nil {
+			return fmt.Errorf("recompute tally: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally (served_on, region_code, kind, team_id, station_id, minutes)
+			SELECT served_on, region_code, kind, COALESCE(team_id, 0), COALESCE(station_id, 0), SUM(minutes) FROM volunteer_hours
+			GROUP BY served_on, region_code, kind, COALESCE(team_id, 0), COALESCE(station_id, 0)`); err != nil {
+			return fmt.Errorf("recompute tally: %w", err)
+		}
 		return s.proposeStars(ctx, tx, nil)
 	})
 	return n, err

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // Station levels: 新时代文明实践中心 (district), 所 (street), 站 (community).
@@ -103,7 +104,7 @@ func (s *Store) Stations(ctx context.Context, a access.Actor) ([]Station, error)
 	case a.IsAdmin():
 		where = "1 = 1"
 	case o.Oversees:
-		where, args = "s.region_code LIKE ?", []any{likePrefix(a.Region)}
+		where, args = inArea("s.region_code", a.Region)
 	case len(o.Stations) > 0:
 		where = "s.id IN (" + db.Placeholders(len(o.Stations)) + ")"
 		for _, id := range o.Stations {
@@ -213,16 +214,32 @@ func (s *Store) CreateTeam(ctx context.Context, a access.Actor, in TeamInput) (i
 }
 
 const teamCols = `t.id, t.name, t.kind, COALESCE(t.station_id, 0), COALESCE(s.name, ''), COALESCE(s.unit_id, 0), COALESCE(t.unit_id, 0),
-	t.region_code, COALESCE(t.leader_id, 0), COALESCE(u.display_name, ''),
+	t.region_code, COALESCE(t.leader_id, 0),
 	(SELECT COUNT(*) FROM volunteer_member m WHERE m.team_id = t.id AND m.state = 'active'),
 	(SELECT COUNT(*) FROM volunteer_member m WHERE m.team_id = t.id AND m.state = 'pending')
-	FROM volunteer_team t LEFT JOIN volunteer_station s ON s.id = t.station_id LEFT JOIN app_user u ON u.id = t.leader_id`
+	FROM volunteer_team t LEFT JOIN volunteer_station s ON s.id = t.station_id`
 
 func scanTeam(r interface{ Scan(...any) error }) (Team, error) {
 	var t Team
 	err := r.Scan(&t.ID, &t.Name, &t.Kind, &t.StationID, &t.StationName, &t.stationUnit, &t.UnitID, &t.RegionCode, &t.LeaderID,
-		&t.LeaderName, &t.Members, &t.Pending)
+		&t.Members, &t.Pending)
 	return t, err
+}
+
+// leaderNames fills the teams' leaders' names from org.
+func leaderNames(ctx context.Context, c db.Conn, teams []Team) error {
+	ids := make([]int64, 0, len(teams))
+	for _, t := range teams {
+		ids = append(ids, t.LeaderID)
+	}
+	names, err := org.DisplayNames(ctx, c, ids)
+	if err != nil {
+		return err
+	}
+	for i := range teams {
+		teams[i].LeaderName = names[teams[i].LeaderID]
+	}
+	return nil
 }
 
 // Teams lists the teams the actor oversees or runs.
@@ -236,7 +253,7 @@ func (s *Store) Teams(ctx context.Context, a access.Actor) ([]Team, error) {
 	case a.IsAdmin():
 		where = "1 = 1"
 	case o.Oversees:
-		where, args = "t.region_code LIKE ?", []any{likePrefix(a.Region)}
+		where, args = inArea("t.region_code", a.Region)
 	case len(o.Teams) > 0:
 		where = "t.id IN (" + db.Placeholders(len(o.Teams)) + ")"
 		for _, id := range o.Teams {
@@ -250,7 +267,7 @@ func (s *Store) Teams(ctx context.Context, a access.Actor) ([]Team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
-	return list, nil
+	return list, leaderNames(ctx, s.DB, list)
 }
 
 // OpenTeams lists every team by name, for the public sign-up form (names
@@ -261,7 +278,7 @@ func (s *Store) OpenTeams(ctx context.Context) ([]Team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open teams: %w", err)
 	}
-	return list, nil
+	return list, nil // names only: the public form shows no leader
 }
 
 func (s *Store) team(ctx context.Context, c db.Conn, id int64) (Team, error) {
@@ -272,7 +289,9 @@ func (s *Store) team(ctx context.Context, c db.Conn, id int64) (Team, error) {
 	if err != nil {
 		return t, fmt.Errorf("team: %w", err)
 	}
-	return t, nil
+	one := []Team{t}
+	err = leaderNames(ctx, c, one)
+	return one[0], err
 }
 
 // Team returns a team the actor may see.

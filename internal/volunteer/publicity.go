@@ -79,18 +79,20 @@ func (s *Store) CreatePublicity(ctx context.Context, a access.Actor, in Publicit
 		if err != nil {
 			return fmt.Errorf("create publicity: %w", err)
 		}
+		vArea, vArgs := inArea("v.region_code", a.Region)
 		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_publicity_entry (publicity_id, volunteer_id, kind, level, minutes)
 			SELECT ?, x.volunteer_id, 'star', MAX(x.level), MAX(v.total_minutes) FROM volunteer_star x JOIN volunteer v ON v.id = x.volunteer_id
-			WHERE x.state IN ('proposed', 'confirmed') AND x.reached_at >= ? AND x.reached_at < ? AND v.region_code LIKE ?
-			GROUP BY x.volunteer_id`, id, db.Millis(f), db.Millis(t.AddDate(0, 0, 1)), likePrefix(a.Region)); err != nil {
+			WHERE x.state IN ('proposed', 'confirmed') AND x.reached_at >= ? AND x.reached_at < ? AND `+vArea+`
+			GROUP BY x.volunteer_id`, append([]any{id, db.Millis(f), db.Millis(t.AddDate(0, 0, 1))}, vArgs...)...); err != nil {
 			return fmt.Errorf("publicity stars: %w", err)
 		}
 		if in.Top > 0 {
+			hArea, hArgs := inArea("h.region_code", a.Region)
 			if _, err := tx.Exec(ctx, `INSERT INTO volunteer_publicity_entry (publicity_id, volunteer_id, kind, level, minutes)
 				SELECT ?, h.volunteer_id, 'outstanding', 0, SUM(h.minutes) FROM volunteer_hours h
-				WHERE h.region_code LIKE ? AND h.served_on >= ? AND h.served_on <= ?
+				WHERE `+hArea+` AND h.served_on >= ? AND h.served_on <= ?
 				GROUP BY h.volunteer_id HAVING SUM(h.minutes) > 0 ORDER BY SUM(h.minutes) DESC, h.volunteer_id LIMIT ?`,
-				id, likePrefix(a.Region), in.PeriodFrom, in.PeriodTo, in.Top); err != nil {
+				append(append([]any{id}, hArgs...), in.PeriodFrom, in.PeriodTo, in.Top)...); err != nil {
 				return fmt.Errorf("publicity outstanding: %w", err)
 			}
 		}
@@ -117,8 +119,8 @@ func (s *Store) Publicities(ctx context.Context, a access.Actor) ([]Publicity, e
 	if !a.Oversees(a.Region) {
 		return nil, apperr.Forbidden("volunteer.forbidden")
 	}
-	rows, err := s.DB.Query(ctx, "SELECT "+publicityCols+" WHERE p.region_code LIKE ? ORDER BY p.created_at DESC, p.id DESC LIMIT 100",
-		likePrefix(a.Region))
+	area, args := inArea("p.region_code", a.Region)
+	rows, err := s.DB.Query(ctx, "SELECT "+publicityCols+" WHERE "+area+" ORDER BY p.created_at DESC, p.id DESC LIMIT 100", args...)
 	return db.Collect(rows, err, func(r *sql.Rows) (Publicity, error) { return scanPublicity(r) })
 }
 

@@ -97,12 +97,13 @@ func (s *Store) Proposals(ctx context.Context, a access.Actor, limit int) ([]Sta
 		limit = 100
 	}
 	var total int
+	area, args := inArea("v.region_code", a.Region)
 	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM volunteer_star x JOIN volunteer v ON v.id = x.volunteer_id
-		WHERE x.state = 'proposed' AND v.region_code LIKE ?`, likePrefix(a.Region)).Scan(&total); err != nil {
+		WHERE x.state = 'proposed' AND `+area, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("star proposals: %w", err)
 	}
-	rows, err := s.DB.Query(ctx, "SELECT "+starCols+" WHERE x.state = 'proposed' AND v.region_code LIKE ? ORDER BY x.level DESC, x.reached_at, x.volunteer_id LIMIT ?",
-		likePrefix(a.Region), limit)
+	rows, err := s.DB.Query(ctx, "SELECT "+starCols+" WHERE x.state = 'proposed' AND "+area+" ORDER BY x.level DESC, x.reached_at, x.volunteer_id LIMIT ?",
+		append(args, limit)...)
 	list, err := db.Collect(rows, err, scanStar)
 	return list, total, err
 }

@@ -244,7 +244,7 @@ func TestLedgerTotalsAndStars(t *testing.T) {
 	if _, err := f.app.DB.Exec(ctx, "UPDATE volunteer SET total_minutes = 0"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.RecomputeTotals(ctx); err != nil {
+	if _, err := f.s.Recompute(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if m, stars := level(); m != 70 || stars[0].State != volunteer.StarProposed || stars[1].State != volunteer.StarWithdrawn {

@@ -256,7 +256,8 @@ func (s *Store) where(ctx context.Context, a access.Actor, f Filter) (string, []
 	switch {
 	case a.IsAdmin():
 	case o.Oversees:
-		conds, args = append(conds, "v.region_code LIKE ?"), append(args, likePrefix(a.Region))
+		c, ca := inArea("v.region_code", a.Region)
+		conds, args = append(conds, c), append(args, ca...)
 	case len(o.Teams) > 0:
 		conds = append(conds, "v.id IN (SELECT volunteer_id FROM volunteer_member WHERE state <> 'rejected' AND team_id IN ("+
 			db.Placeholders(len(o.Teams))+"))")
@@ -267,7 +268,8 @@ func (s *Store) where(ctx context.Context, a access.Actor, f Filter) (string, []
 		return "", nil, apperr.Forbidden("volunteer.forbidden")
 	}
 	if f.RegionCode != "" {
-		conds, args = append(conds, "v.region_code LIKE ?"), append(args, likePrefix(f.RegionCode))
+		c, ca := inArea("v.region_code", f.RegionCode)
+		conds, args = append(conds, c), append(args, ca...)
 	}
 	if f.TeamID != 0 {
 		conds, args = append(conds, "v.id IN (SELECT volunteer_id FROM volunteer_member WHERE team_id = ? AND state = 'active')"),

@@ -44,10 +44,12 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 	}
 	if o.Manages && a.Region != "" {
 		var stars, certs int
+		vArea, args := inArea("v.region_code", a.Region)
+		cArea, cArgs := inArea("region_code", a.Region)
 		if err := s.DB.QueryRow(ctx, `SELECT
-			(SELECT COUNT(*) FROM volunteer_star x JOIN volunteer v ON v.id = x.volunteer_id WHERE x.state = 'proposed' AND v.region_code LIKE ?),
-			(SELECT COUNT(*) FROM volunteer_certificate WHERE state IN ('applied', 'accepted') AND region_code LIKE ?)`,
-			likePrefix(a.Region), likePrefix(a.Region)).Scan(&stars, &certs); err != nil {
+			(SELECT COUNT(*) FROM volunteer_star x JOIN volunteer v ON v.id = x.volunteer_id WHERE x.state = 'proposed' AND `+vArea+`),
+			(SELECT COUNT(*) FROM volunteer_certificate WHERE state IN ('applied', 'accepted') AND `+cArea+`)`,
+			append(args, cArgs...)...).Scan(&stars, &certs); err != nil {
 			return nil, fmt.Errorf("volunteer workbench: %w", err)
 		}
 		out = append(out, workbench.Item{Kind: "volunteer/stars", Section: workbench.SectionTodo, Title: workbench.T("workbench.volunteer.stars"),
@@ -87,7 +89,7 @@ func (w Workbench) pendingMembers(ctx context.Context, a access.Actor, o Overvie
 	case a.IsAdmin():
 		cond = "1 = 1"
 	case o.Manages:
-		cond, args = "t.region_code LIKE ?", []any{likePrefix(a.Region)}
+		cond, args = inArea("t.region_code", a.Region)
 	default:
 		cond, args = "t.id IN ("+db.Placeholders(len(o.Teams))+")", int64sAny(o.Teams)
 	}
@@ -174,11 +176,12 @@ func (w Workbench) monthFigure(ctx context.Context, a access.Actor) (workbench.I
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, Loc())
 	prev := first.AddDate(0, -1, 0)
 	var cur, last int64
+	area, args := inArea("region_code", a.Region)
 	err := w.Store.DB.QueryRow(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN served_on >= ? THEN minutes ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN served_on < ? THEN minutes ELSE 0 END), 0)
-		FROM volunteer_hours WHERE region_code LIKE ? AND served_on >= ? AND served_on <= ?`,
-		first.Format("2006-01-02"), first.Format("2006-01-02"), likePrefix(a.Region), prev.Format("2006-01-02"), now.Format("2006-01-02")).Scan(&cur, &last)
+		FROM volunteer_tally WHERE served_on >= ? AND served_on <= ? AND `+area,
+		append([]any{first.Format("2006-01-02"), first.Format("2006-01-02"), prev.Format("2006-01-02"), now.Format("2006-01-02")}, args...)...).Scan(&cur, &last)
 	if err != nil {
 		return workbench.Item{}, fmt.Errorf("volunteer month: %w", err)
 	}

@@ -49,7 +49,7 @@ CREATE TABLE volunteer (
     last_served_on TEXT NOT NULL DEFAULT '',      -- the latest credited day, for "active in 12 months"
     created_at BIGINT NOT NULL
 );
-CREATE INDEX volunteer_region ON volunteer (region_code, state);
+CREATE INDEX volunteer_region ON volunteer (region_code, state, last_served_on);
 CREATE INDEX volunteer_state ON volunteer (state, created_at);
 CREATE INDEX volunteer_minutes ON volunteer (total_minutes);
 
@@ -147,9 +147,23 @@ CREATE TABLE volunteer_hours (
     recorded_by BIGINT REFERENCES app_user (id),
     recorded_at BIGINT NOT NULL
 );
-CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, served_on);
+CREATE INDEX volunteer_hours_volunteer ON volunteer_hours (volunteer_id, served_on, minutes);
 CREATE INDEX volunteer_hours_activity ON volunteer_hours (activity_id);
-CREATE INDEX volunteer_hours_served ON volunteer_hours (region_code, served_on, minutes); -- covers the figures
+CREATE INDEX volunteer_hours_served ON volunteer_hours (region_code, served_on, volunteer_id, minutes); -- the publicity's top volunteers
+
+-- The ledger's minutes per day, region, type, team and station, changed in
+-- the same transaction as each entry (volunteer.Store.credit), so that the
+-- figures of a district's year read thousands of rows, not millions.
+-- Store.Recompute builds it again from the ledger.
+CREATE TABLE volunteer_tally (
+    served_on TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    team_id BIGINT NOT NULL,                      -- 0: none
+    station_id BIGINT NOT NULL,                   -- 0: none
+    minutes BIGINT NOT NULL,
+    PRIMARY KEY (served_on, region_code, kind, team_id, station_id)
+);
 
 CREATE TABLE volunteer_star (
     volunteer_id BIGINT NOT NULL REFERENCES volunteer (id),
