@@ -79,6 +79,13 @@ func (s *Store) proposeStars(ctx context.Context, tx *db.Tx, ids []int64) error 
 	return nil
 }
 
+// RecomputeStars brings every volunteer's star records in line with their
+// totals (after the thresholds changed, say): levels reached are proposed,
+// proposed levels no longer reached withdrawn.
+func (s *Store) RecomputeStars(ctx context.Context) error {
+	return s.DB.InTx(ctx, func(tx *db.Tx) error { return s.proposeStars(ctx, tx, nil) })
+}
+
 const starCols = `x.volunteer_id, v.name, v.region_code, v.total_minutes, x.level, x.reached_at, x.state, x.certified_as, COALESCE(x.decided_at, 0)
 	FROM volunteer_star x JOIN volunteer v ON v.id = x.volunteer_id`
 
