@@ -89,6 +89,7 @@ var owners = map[string]string{
 	"volunteer_publicity_entry": "volunteer",
 	"volunteer_objection":       "volunteer",
 	"volunteer_tally":           "volunteer",
+	"volunteer_report":          "volunteer",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

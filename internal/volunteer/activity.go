@@ -81,6 +81,7 @@ type Activity struct {
 	CreatedBy   int64
 	Signed      int
 	Waiting     int
+	Reports     bool // of a type whose volunteers report problems (文明劝导)
 	tokenKey    []byte
 	teamLeader  int64
 	teamUnit    int64
@@ -222,7 +223,7 @@ func (s *Store) CreateActivity(ctx context.Context, a access.Actor, in ActivityI
 	return first, err
 }
 
-const activityCols = `x.id, x.title, x.kind, COALESCE(k.name, x.kind), COALESCE(x.team_id, 0), COALESCE(t.name, ''), COALESCE(x.station_id, 0),
+const activityCols = `x.id, x.title, x.kind, COALESCE(k.name, x.kind), COALESCE(k.reports, FALSE), COALESCE(x.team_id, 0), COALESCE(t.name, ''), COALESCE(x.station_id, 0),
 	COALESCE(st.name, ''), x.region_code, x.address, x.lng, x.lat, x.radius_m, x.starts_at, x.ends_at, x.quota, x.open_to,
 	COALESCE(x.series, 0), x.state, COALESCE(x.created_by, 0), x.token_key, COALESCE(t.leader_id, 0), COALESCE(t.unit_id, 0),
 	COALESCE(st.unit_id, 0),
@@ -235,7 +236,7 @@ func scanActivity(r interface{ Scan(...any) error }) (Activity, error) {
 	var x Activity
 	var starts, ends int64
 	var key string
-	err := r.Scan(&x.ID, &x.Title, &x.Kind, &x.KindName, &x.TeamID, &x.TeamName, &x.StationID, &x.StationName, &x.RegionCode, &x.Address,
+	err := r.Scan(&x.ID, &x.Title, &x.Kind, &x.KindName, &x.Reports, &x.TeamID, &x.TeamName, &x.StationID, &x.StationName, &x.RegionCode, &x.Address,
 		&x.Lng, &x.Lat, &x.RadiusM, &starts, &ends, &x.Quota, &x.OpenTo, &x.Series, &x.State, &x.CreatedBy, &key, &x.teamLeader,
 		&x.teamUnit, &x.stationUnit, &x.Signed, &x.Waiting)
 	x.StartsAt, x.EndsAt = db.FromMillis(starts), db.FromMillis(ends)

@@ -56,6 +56,8 @@ func (s *Store) CreateStation(ctx context.Context, a access.Actor, in StationInp
 		return 0, apperr.Invalid("volunteer.station_name_invalid")
 	case !slices.Contains(StationLevels(), in.Level):
 		return 0, apperr.Invalid("volunteer.station_level_invalid")
+	case in.UnitID < 0:
+		return 0, apperr.Invalid("volunteer.station_unit_unknown")
 	}
 	if in.RegionCode == "" {
 		in.RegionCode = a.Region

@@ -207,6 +207,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /volunteers/import", member(s.volunteerImport))
 		mux.Handle("GET /volunteers/export.xlsx", member(s.volunteerExport))
 		mux.Handle("GET /volunteers/{id}", member(s.volunteerShow))
+		mux.Handle("POST /volunteers/accounts/{id}", member(s.volunteerAccountLink))
 		mux.Handle("GET /volunteers/stations", member(s.volunteerStations))
 		mux.Handle("POST /volunteers/stations", member(s.volunteerStationCreate))
 		mux.Handle("GET /volunteers/teams", member(s.volunteerTeams))

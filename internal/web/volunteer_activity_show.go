@@ -17,6 +17,7 @@ type volunteerActivityData struct {
 	Now       time.Time
 	Ended     bool
 	Started   bool
+	Reports   []volunteer.ActivityReport
 	Error     string
 }
 
@@ -30,6 +31,11 @@ func (s *Server) volunteerActivityPage(w http.ResponseWriter, r *http.Request, i
 	d := volunteerActivityData{X: x, Organiser: x.CanOrganise(a), Now: now, Ended: !now.Before(x.EndsAt), Started: !now.Before(x.StartsAt), Error: msg}
 	if d.Organiser || a.Oversees(x.RegionCode) {
 		if d.Signups, err = s.Volunteers.Signups(ctx, a, id); err != nil {
+			return err
+		}
+	}
+	if d.Organiser || a.Oversees(x.RegionCode) {
+		if d.Reports, err = s.Volunteers.Reports(ctx, id); err != nil {
 			return err
 		}
 	}

@@ -67,17 +67,67 @@ func TestVolunteerPagesByRole(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d with %q", tc.role, tc.path, res.Status, tc.status, tc.want)
 		}
 	}
+	// A station run by the street office (赵承办's unit): its staff run its
+	// activities; the community's handler does not.
+	office.Get("/volunteers/stations")
+	if res := office.Post("/volunteers/stations", url.Values{"name": {"湖滨路街道新时代文明实践所"}, "level": {"street"}, "region": {"410411001"},
+		"unit": {"410411001"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("street station: %d\n%s", res.Status, res.Body)
+	}
+	if res := office.Post("/volunteers/stations", url.Values{"name": {"无名所"}, "level": {"street"}, "region": {"410411001"},
+		"unit": {"no-such-unit"}}); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, "没有这个单位编码") {
+		t.Fatalf("station of an unknown unit: %d", res.Status)
+	}
+	stations, err := app.Volunteers.Stations(context.Background(), servertest.Actor(t, app, "handler"))
+	if err != nil || len(stations) != 1 {
+		t.Fatalf("the street's stations: %+v %v", stations, err)
+	}
+	street := browsers["handler"]
+	street.Get("/volunteers/activities")
+	starts := app.Now().In(volunteer.Loc()).Add(48 * time.Hour).Format("2006-01-02T15:04")
+	res := street.Post("/volunteers/activities", url.Values{"title": {"理论宣讲进社区"}, "kind": {"lecture"}, "station": {servertest.Itoa(stations[0].ID)},
+		"starts_at": {starts}, "minutes": {"90"}, "lng": {"113.31"}, "lat": {"33.72"}, "radius": {"100"}, "quota": {"30"}, "weeks": {"4"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("station activity: %d\n%s", res.Status, res.Body)
+	}
+	mine := street.Get("/volunteers/activities?mine=1")
+	if n := strings.Count(mine.Body, "理论宣讲进社区"); n != 4 {
+		t.Errorf("the street sees %d of its 4 weekly activities", n)
+	}
+	if r := street.Get(res.Location + "/code"); r.Status != http.StatusOK {
+		t.Errorf("station staff's code page: %d", r.Status)
+	}
+	if r := browsers["shequ"].Get(res.Location + "/code"); r.Status != http.StatusForbidden {
+		t.Errorf("another unit's code page: %d", r.Status)
+	}
+	// The office ties a volunteer to an account; then it is their page.
+	id2, err := app.Volunteers.Register(context.Background(), servertest.Actor(t, app, "office"), volunteer.Input{Name: "吴市民", IDNumber: testID(50),
+		RegionCode: "410411001001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	office.Get("/volunteers/" + servertest.Itoa(id2))
+	if r := office.Post("/volunteers/accounts/"+servertest.Itoa(id2), url.Values{"username": {"nobody"}}); r.Status != http.StatusBadRequest {
+		t.Errorf("unknown account: %d", r.Status)
+	}
+	if r := office.Post("/volunteers/accounts/"+servertest.Itoa(id2), url.Values{"username": {"volunteer"}}); r.Status != http.StatusConflict {
+		t.Errorf("an account already tied: %d", r.Status)
+	}
+	if r := office.Post("/volunteers/accounts/"+servertest.Itoa(id2), url.Values{"username": {"citizen"}}); r.Status != http.StatusSeeOther {
+		t.Errorf("tie account: %d", r.Status)
+	}
+	servertest.MustContain(t, browsers["citizen"].Get("/volunteers/me").Body, "吴市民", "累计服务时长")
 	// Lists never show the whole phone or ID number.
 	list := office.Get("/volunteers/list")
 	servertest.MustNotContain(t, list.Body, testID(1), "13900000005")
 	// The export is masked too.
-	res := office.Get("/volunteers/export.xlsx")
+	res = office.Get("/volunteers/export.xlsx")
 	x, err := excelize.OpenReader(bytes.NewReader([]byte(res.Body)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows, _ := x.GetRows("Sheet1")
-	if len(rows) != 2 || rows[1][0] != "周*愿" || rows[1][1] != "990***********"+testID(1)[14:] || rows[1][4] != "139****0005" {
+	if len(rows) != 3 || rows[1][0] != "周*愿" || rows[1][1] != "990***********"+testID(1)[14:] || rows[1][4] != "139****0005" {
 		t.Fatalf("export rows: %v", rows)
 	}
 }

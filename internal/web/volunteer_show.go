@@ -24,6 +24,8 @@ type volunteerPageData struct {
 	Upcoming     []volunteer.Activity
 	Year         string
 	Today        string
+	Manages      bool
+	Account      string // the user name the volunteer signs in with
 	Error        string
 }
 
@@ -51,6 +53,11 @@ func (s *Server) volunteerPage(w http.ResponseWriter, r *http.Request, v volunte
 	}
 	d.YearText = volunteer.Hours(d.YearMinutes)
 	d.NextStar, d.Missing = s.Volunteers.NextStar(v.Minutes)
+	if d.Manages = a.Manages(v.RegionCode); d.Manages && v.UserID != 0 {
+		if u, err := s.Org.GetUser(ctx, a, v.UserID); err == nil {
+			d.Account = u.Username
+		}
+	}
 	if own {
 		list, err := s.Volunteers.Activities(ctx, a, volunteer.ActivityFilter{From: now.Add(-24 * 3600e9), Limit: 20})
 		if err != nil {

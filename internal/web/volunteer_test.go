@@ -168,6 +168,15 @@ func TestVolunteerCheckInAndHours(t *testing.T) {
 	if res := checkin(currentToken(t, leader, aid, "in"), 113.32, 33.73); res.Status != http.StatusConflict || !strings.Contains(res.Body, "请勿重复签到") {
 		t.Fatalf("second check-in: %d\n%s", res.Status, res.Body)
 	}
+	// On duty (文明劝导), a 随手拍 report counts for the activity.
+	vol.Get("/report")
+	rep := vol.PostMultipart("/report", map[string]string{"category_id": servertest.CategoryID(t, app, "SR01"),
+		"description": "路口有人乱扔烟头", "address": "建设路与开源路口", "region_code": "410411001001"},
+		map[string][][]byte{"photos": {servertest.JPEGBytes(3)}})
+	if rep.Status != http.StatusSeeOther {
+		t.Fatalf("report on duty: %d\n%s", rep.Status, rep.Body)
+	}
+	servertest.MustContain(t, leader.Get(act).Body, `data-reports="1"`, "活动期间随手拍的问题（1 件）")
 	// A code photographed now is useless a minute later.
 	old := currentToken(t, leader, aid, "out")
 	app.Advance(61 * time.Second)

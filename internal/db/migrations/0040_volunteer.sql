@@ -165,6 +165,16 @@ CREATE TABLE volunteer_tally (
     PRIMARY KEY (served_on, region_code, kind, team_id, station_id)
 );
 
+-- Problems a volunteer reported (随手拍) while checked in on an activity
+-- whose type reports (文明劝导): the activity's record of them.
+CREATE TABLE volunteer_report (
+    activity_id BIGINT NOT NULL REFERENCES volunteer_activity (id),
+    volunteer_id BIGINT NOT NULL REFERENCES volunteer (id),
+    problem_id BIGINT NOT NULL UNIQUE REFERENCES problem (id),
+    reported_at BIGINT NOT NULL,
+    PRIMARY KEY (activity_id, problem_id)
+);
+
 CREATE TABLE volunteer_star (
     volunteer_id BIGINT NOT NULL REFERENCES volunteer (id),
     level INTEGER NOT NULL,                       -- 1 … 5
