@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // wallRefreshSeconds is how often the wall screen fetches its figures.
@@ -38,6 +39,9 @@ type dashboardData struct {
 	ScopeName string
 	// Lists is the wall's 红黑榜 from the latest bulletin; nil: none yet.
 	Lists *wallLists
+	// Volunteer is the period's volunteering (志愿服务) beside the
+	// ledger, for those who oversee an area; nil otherwise.
+	Volunteer *volunteer.KPI
 }
 
 func dashboardDays(q url.Values) int {
@@ -78,6 +82,14 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, name stri
 		WallURL: "/dashboard/wall?days=" + ds, PageURL: "/dashboard?days=" + ds}
 	if sc := dashboard.ScopeOf(a); sc.Ranks() && site.CanRead(a) {
 		d.SitesURL = "/sites/map.geojson"
+	}
+	if s.Volunteers != nil && a.Region != "" && a.Oversees(a.Region) {
+		now := s.Volunteers.Now().In(s.loc)
+		k, err := s.Volunteers.Figures(r.Context(), a, a.Region, now.AddDate(0, 0, 1-days).Format("2006-01-02"), now.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		d.Volunteer = &k
 	}
 	title := "dashboard.title"
 	if name == "dashboard_wall" {

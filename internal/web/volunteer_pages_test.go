@@ -45,6 +45,7 @@ func TestVolunteerPagesByRole(t *testing.T) {
 		{"office", "/volunteers/publicity", http.StatusOK, "发起公示"},
 		{"office", "/volunteers/import", http.StatusOK, "导入志愿者名册"},
 		{"leader", "/volunteers", http.StatusOK, "注册志愿者"},
+		{"office", "/dashboard", http.StatusOK, `id="volunteer-panel"`},
 		{"shequ", "/volunteers/teams/" + tid, http.StatusOK, "紫荆树志愿服务队"},
 		{"shequ", "/volunteers/list", http.StatusOK, "周*愿"},
 		{"volunteer", "/volunteers", http.StatusSeeOther, ""},
