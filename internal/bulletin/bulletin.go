@@ -16,6 +16,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // Store keeps bulletins, their configuration and their schedules. Only DB
@@ -34,6 +35,9 @@ type Store struct {
 	// T writes the number and title a notice of issue carries (nil: the
 	// built-in zh-CN catalogue).
 	T T
+	// Volunteers adds a 志愿服务 section to a region's bulletin (nil:
+	// none).
+	Volunteers *volunteer.Store
 }
 
 func (s *Store) now() time.Time {
@@ -239,6 +243,25 @@ type Content struct {
 	OverdueMore int         `json:"overdue_more"`
 	Repeated    []CaseRow   `json:"repeated"` // failed verification twice or more
 	Inspections Inspections `json:"inspections"`
+	// Volunteer is the period's volunteering (志愿服务) of a region scope
+	// with volunteer data; nil otherwise (and in bulletins issued before).
+	Volunteer *VolunteerSection `json:"volunteer,omitempty"`
+}
+
+// VolunteerSection is the 志愿服务 part of a bulletin, frozen with it.
+type VolunteerSection struct {
+	Registered int            `json:"registered"`
+	Active     int            `json:"active"`
+	Teams      int            `json:"teams"`
+	Activities int            `json:"activities"`
+	Minutes    int64          `json:"minutes"`
+	TopTeams   []VolunteerRow `json:"top_teams,omitempty"`
+}
+
+// VolunteerRow is a team and its hours in the period.
+type VolunteerRow struct {
+	Name    string `json:"name"`
+	Minutes int64  `json:"minutes"`
 }
 
 // Bulletin is an issued bulletin, or a draft when Draft is set (computed

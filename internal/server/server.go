@@ -125,11 +125,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			return sub.ID, err
 		}}
 	notices := &notice.Store{DB: d, Now: time.Now}
-	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
 	volunteers, err := newVolunteers(cfg, d, regions, log)
 	if err != nil {
 		return nil, err
 	}
+	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T, Volunteers: volunteers}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,

@@ -51,6 +51,14 @@ func (s *Store) Figures(ctx context.Context, a access.Actor, region, from, to st
 	if !a.Oversees(region) {
 		return k, apperr.Forbidden("volunteer.forbidden")
 	}
+	return s.AreaFigures(ctx, region, from, to)
+}
+
+// AreaFigures counts a region's volunteering for a period, for a caller
+// that has decided who may read it (the bulletin, which its issuer's
+// scope bounds).
+func (s *Store) AreaFigures(ctx context.Context, region, from, to string) (KPI, error) {
+	var k KPI
 	end, err := time.ParseInLocation("2006-01-02", to, Loc())
 	if err != nil {
 		return k, apperr.Invalid("volunteer.period_invalid")

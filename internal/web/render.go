@@ -19,6 +19,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 //go:embed templates
@@ -253,6 +254,8 @@ func (s *Server) funcs() template.FuncMap {
 		"lines":      org.Lines,
 		"add":        func(a, b int) int { return a + b },
 		"noticeKind": s.noticeKindName,
+		// volunteerHours writes minutes as hours (志愿服务).
+		"volunteerHours": volunteer.Hours,
 	}
 }
 

@@ -236,6 +236,10 @@ func TestVolunteerCertificateAndPublicity(t *testing.T) {
 			t.Fatalf("%s: %d\n%s", step, res.Status, res.Body)
 		}
 	}
+	// The office's bulletin of the year has a 志愿服务 section.
+	today := app.Now().In(volunteer.Loc()).Format("2006-01-02")
+	draft := office.Get("/bulletins/preview?" + composeForm("410411", "custom", year+"-01-01", today).Encode())
+	servertest.MustContain(t, draft.Body, "志愿服务", "注册志愿者 1 人", "紫荆树志愿服务队")
 	pdf := vol.Get("/volunteers/certificates/" + m[1] + ".pdf")
 	if pdf.Status != http.StatusOK || !strings.HasPrefix(pdf.Body, "%PDF-") {
 		t.Fatalf("pdf: %d", pdf.Status)
