@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"rsc.io/qr"
+
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -273,6 +275,9 @@ func (s *Store) WritePDF(ctx context.Context, w io.Writer, c Certificate, verify
 			{Paragraphs: []string{t("volunteer.pdf.truthful")}},
 		},
 		Footer: t("volunteer.pdf.verify", verifyURL, c.VerifyCode),
+	}
+	if code, err := qr.Encode(verifyURL, qr.M); err == nil {
+		n.Image, n.ImageMM = code.PNG(), 28
 	}
 	return pdfdoc.Render(w, n)
 }

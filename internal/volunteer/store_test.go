@@ -382,6 +382,9 @@ func TestCertificatePDF(t *testing.T) {
 	if err := f.s.WritePDF(ctx, &buf, c, "https://wm.example.gov.cn/v/c/"+c.VerifyCode, cat.T); err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Contains(buf.Bytes(), []byte("/Subtype /Image")) {
+		t.Error("the PDF has no verification QR code")
+	}
 	text := pdfText(t, buf.Bytes())
 	for _, want := range []string{"志愿服务证明", "周志愿", "累计服务时长2小时", c.Number, "清洁家园", c.VerifyCode, pii.MaskID(testID(1))} {
 		if !strings.Contains(text, want) {
