@@ -32,8 +32,11 @@ type volunteerPageData struct {
 func (s *Server) volunteerPage(w http.ResponseWriter, r *http.Request, v volunteer.Volunteer, own bool, status int, msg string) error {
 	ctx, a := r.Context(), actorOf(r)
 	now := s.Volunteers.Now().In(s.loc)
-	d := volunteerPageData{V: v, Own: own, Place: s.volunteerPlaces(r).Name(v.RegionCode), Thresholds: s.Volunteers.Thresholds(),
+	d := volunteerPageData{V: v, Own: own, Place: v.RegionCode, Thresholds: s.Volunteers.Thresholds(),
 		Year: now.Format("2006"), Today: now.Format("2006-01-02"), Error: msg}
+	if reg, err := s.Regions.Get(ctx, v.RegionCode); err == nil {
+		d.Place = reg.Name
+	}
 	var err error
 	if d.Teams, err = s.Volunteers.TeamsOf(ctx, v.ID); err != nil {
 		return err
