@@ -75,36 +75,35 @@ func (s *Store) AreaFigures(ctx context.Context, region, from, to string) (KPI, 
 	args = append(args, aargs...)
 	args = append(args, aargs...)
 	args = append(append(args, aargs...), db.Millis(start), db.Millis(end.AddDate(0, 0, 1)))
-	args = append(append(args, from, to), aargs...)
 	err = s.DB.QueryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'active'),
 		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'active' AND last_served_on >= ?),
 		(SELECT COUNT(*) FROM volunteer WHERE `+area+` AND state = 'pending'),
 		(SELECT COUNT(*) FROM volunteer_team WHERE `+area+`),
 		(SELECT COUNT(*) FROM volunteer_station WHERE `+area+`),
-		(SELECT COUNT(*) FROM volunteer_activity WHERE `+area+` AND state <> 'cancelled' AND starts_at >= ? AND starts_at < ?),
-		(SELECT COALESCE(SUM(minutes), 0) FROM volunteer_tally WHERE served_on >= ? AND served_on <= ? AND `+area+`)`, args...).
-		Scan(&k.Registered, &k.Active, &k.Pending, &k.Teams, &k.Stations, &k.Activities, &k.Minutes)
+		(SELECT COUNT(*) FROM volunteer_activity WHERE `+area+` AND state <> 'cancelled' AND starts_at >= ? AND starts_at < ?)`, args...).
+		Scan(&k.Registered, &k.Active, &k.Pending, &k.Teams, &k.Stations, &k.Activities)
 	if err != nil {
 		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
-	// The breakdowns read the tally once: its rows of the period and area.
+	// The total and the breakdowns read the tally once, in its key's
+	// order (no sorting in the database), and add up here.
 	tArea, tArgs := inArea("region_code", region)
-	rows, err := s.DB.Query(ctx, `SELECT substr(served_on, 1, 7), kind, team_id, station_id, SUM(minutes) FROM volunteer_tally
-		WHERE served_on >= ? AND served_on <= ? AND `+tArea+` GROUP BY substr(served_on, 1, 7), kind, team_id, station_id`,
-		append([]any{from, to}, tArgs...)...)
+	rows, err := s.DB.Query(ctx, `SELECT served_on, kind, team_id, station_id, minutes FROM volunteer_tally
+		WHERE served_on >= ? AND served_on <= ? AND `+tArea, append([]any{from, to}, tArgs...)...)
 	if err != nil {
 		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
 	months, kinds, teams, stations := map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[int64]int64{}
 	for rows.Next() {
-		var month, kind string
+		var day, kind string
 		var team, station, m int64
-		if err := rows.Scan(&month, &kind, &team, &station, &m); err != nil {
+		if err := rows.Scan(&day, &kind, &team, &station, &m); err != nil {
 			rows.Close()
 			return k, fmt.Errorf("volunteer figures: %w", err)
 		}
-		months[month] += m
+		k.Minutes += m
+		months[day[:min(7, len(day))]] += m
 		if kind != "" {
 			kinds[kind] += m
 		}
