@@ -273,22 +273,20 @@ type ActivityFilter struct {
 	Limit     int
 }
 
-// Activities lists activities, soonest first: those the actor organises or
-// oversees, and for a volunteer those open to them.
-func (s *Store) Activities(ctx context.Context, a access.Actor, f ActivityFilter) ([]Activity, error) {
+// activityScope is the condition of the activities the actor sees: those
+// they organise (the office's area, their teams and stations, those they
+// made), with mine false also those of the area they oversee and, for a
+// volunteer, those open to them in their district and those they are on.
+func (s *Store) activityScope(ctx context.Context, a access.Actor, mine bool) (string, []any, error) {
 	o, err := s.Scope(ctx, a)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var scope []string
 	var args []any
 	if a.IsAdmin() {
 		scope = append(scope, "1 = 1")
-	} else if o.Oversees && !f.Mine {
-		c, ca := inArea("x.region_code", a.Region)
-		scope, args = append(scope, c), append(args, ca...)
-	}
-	if o.Manages && f.Mine {
+	} else if o.Oversees && !mine || o.Manages {
 		c, ca := inArea("x.region_code", a.Region)
 		scope, args = append(scope, c), append(args, ca...)
 	}
@@ -303,15 +301,30 @@ func (s *Store) Activities(ctx context.Context, a access.Actor, f ActivityFilter
 	if a.UserID > 0 {
 		scope, args = append(scope, "x.created_by = ?"), append(args, a.UserID)
 	}
-	if o.Volunteer != 0 && !f.Mine {
-		scope = append(scope, `x.open_to = 'anyone' OR x.team_id IN (SELECT team_id FROM volunteer_member WHERE volunteer_id = ? AND state = 'active')
+	if o.Volunteer != 0 && !mine {
+		v, err := s.get(ctx, s.DB, o.Volunteer)
+		if err != nil {
+			return "", nil, err
+		}
+		district, dargs := inArea("x.region_code", v.RegionCode[:min(6, len(v.RegionCode))])
+		scope = append(scope, `(x.open_to = 'anyone' AND `+district+`)
+			OR x.team_id IN (SELECT team_id FROM volunteer_member WHERE volunteer_id = ? AND state = 'active')
 			OR x.id IN (SELECT activity_id FROM volunteer_signup WHERE volunteer_id = ?)`)
-		args = append(args, o.Volunteer, o.Volunteer)
+		args = append(append(args, dargs...), o.Volunteer, o.Volunteer)
 	}
 	if len(scope) == 0 {
-		return nil, nil
+		return "", nil, nil
 	}
-	where := "(" + strings.Join(scope, " OR ") + ")"
+	return "(" + strings.Join(scope, " OR ") + ")", args, nil
+}
+
+// Activities lists activities, soonest first: those the actor organises or
+// oversees, and for a volunteer those open to them.
+func (s *Store) Activities(ctx context.Context, a access.Actor, f ActivityFilter) ([]Activity, error) {
+	where, args, err := s.activityScope(ctx, a, f.Mine)
+	if err != nil || where == "" {
+		return nil, err
+	}
 	if !f.From.IsZero() {
 		where, args = where+" AND x.starts_at >= ?", append(args, db.Millis(f.From))
 	}
@@ -333,6 +346,29 @@ func (s *Store) Activities(ctx context.Context, a access.Actor, f ActivityFilter
 		return nil, fmt.Errorf("activities: %w", err)
 	}
 	return list, nil
+}
+
+// ToConfirm counts the activities the actor organises that have ended and
+// wait for their hours to be confirmed, and lists the latest few.
+func (s *Store) ToConfirm(ctx context.Context, a access.Actor, limit int) (int, []Activity, error) {
+	where, args, err := s.activityScope(ctx, a, true)
+	if err != nil || where == "" {
+		return 0, nil, err
+	}
+	where, args = where+" AND x.state = 'open' AND x.ends_at <= ?", append(args, db.Millis(s.now()))
+	var n int
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM volunteer_activity x WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, nil, fmt.Errorf("activities to confirm: %w", err)
+	}
+	if n == 0 {
+		return 0, nil, nil
+	}
+	rows, err := s.DB.Query(ctx, "SELECT "+activityCols+" WHERE "+where+" ORDER BY x.ends_at DESC, x.id DESC LIMIT ?", append(args, limit)...)
+	list, err := db.Collect(rows, err, func(r *sql.Rows) (Activity, error) { return scanActivity(r) })
+	if err != nil {
+		return 0, nil, fmt.Errorf("activities to confirm: %w", err)
+	}
+	return n, list, nil
 }
 
 // Signup is one volunteer's place on an activity.

@@ -117,23 +117,16 @@ func (w Workbench) pendingMembers(ctx context.Context, a access.Actor, o Overvie
 }
 
 func (w Workbench) toConfirm(ctx context.Context, a access.Actor) (workbench.Item, error) {
-	s := w.Store
 	it := workbench.Item{Kind: "volunteer/confirm", Section: workbench.SectionTodo, Title: workbench.T("workbench.volunteer.confirm"),
 		Link: "/volunteers/activities?mine=1"}
-	list, err := s.Activities(ctx, a, ActivityFilter{Mine: true, To: s.now(), Limit: 500})
+	n, list, err := w.Store.ToConfirm(ctx, a, workbench.MaxEntries)
 	if err != nil {
 		return it, err
 	}
-	now := s.now()
+	it.Count = n
 	for _, x := range list {
-		if x.State != ActivityOpen || x.EndsAt.After(now) || !x.CanOrganise(a) {
-			continue
-		}
-		it.Count++
-		if len(it.Entries) < workbench.MaxEntries {
-			it.Entries = append(it.Entries, workbench.Entry{Label: x.Title, Note: workbench.T("workbench.volunteer.activity_on", x.Day(), x.Signed),
-				Link: "/volunteers/activities/" + strconv.FormatInt(x.ID, 10), Tone: workbench.Warn})
-		}
+		it.Entries = append(it.Entries, workbench.Entry{Label: x.Title, Note: workbench.T("workbench.volunteer.activity_on", x.Day(), x.Signed),
+			Link: "/volunteers/activities/" + strconv.FormatInt(x.ID, 10), Tone: workbench.Warn})
 	}
 	it.Tone = tone(it.Count)
 	return it, nil
