@@ -89,6 +89,7 @@ var owners = map[string]string{
 	"volunteer_publicity_entry": "volunteer",
 	"volunteer_objection":       "volunteer",
 	"volunteer_tally":           "volunteer",
+	"volunteer_tally_month":     "volunteer",
 	"volunteer_report":          "volunteer",
 }
 

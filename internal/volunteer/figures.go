@@ -86,37 +86,64 @@ func (s *Store) AreaFigures(ctx context.Context, region, from, to string) (KPI, 
 	if err != nil {
 		return k, fmt.Errorf("volunteer figures: %w", err)
 	}
-	// The total and the breakdowns read the tally once, in its key's
-	// order (no sorting in the database), and add up here.
-	tArea, tArgs := inArea("region_code", region)
-	rows, err := s.DB.Query(ctx, `SELECT served_on, kind, team_id, station_id, minutes FROM volunteer_tally
-		WHERE served_on >= ? AND served_on <= ? AND `+tArea, append([]any{from, to}, tArgs...)...)
-	if err != nil {
-		return k, fmt.Errorf("volunteer figures: %w", err)
-	}
+	// The total and the breakdowns read the whole months of the period
+	// from the monthly tally and the days at its ends from the daily one,
+	// each in its key's order, and add up here.
 	months, kinds, teams, stations := map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[int64]int64{}
-	for rows.Next() {
-		var day, kind string
-		var team, station, m int64
-		if err := rows.Scan(&day, &kind, &team, &station, &m); err != nil {
-			rows.Close()
-			return k, fmt.Errorf("volunteer figures: %w", err)
+	add := func(q string, args ...any) error {
+		tArea, tArgs := inArea("region_code", region)
+		rows, err := s.DB.Query(ctx, q+" AND "+tArea, append(args, tArgs...)...)
+		if err != nil {
+			return fmt.Errorf("volunteer figures: %w", err)
 		}
-		k.Minutes += m
-		months[day[:min(7, len(day))]] += m
-		if kind != "" {
-			kinds[kind] += m
+		defer rows.Close()
+		for rows.Next() {
+			var day, kind string
+			var team, station, m int64
+			if err := rows.Scan(&day, &kind, &team, &station, &m); err != nil {
+				return fmt.Errorf("volunteer figures: %w", err)
+			}
+			k.Minutes += m
+			months[day[:min(7, len(day))]] += m
+			if kind != "" {
+				kinds[kind] += m
+			}
+			if team != 0 {
+				teams[team] += m
+			}
+			if station != 0 {
+				stations[station] += m
+			}
 		}
-		if team != 0 {
-			teams[team] += m
-		}
-		if station != 0 {
-			stations[station] += m
-		}
+		return rows.Err()
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return k, fmt.Errorf("volunteer figures: %w", err)
+	const daily = "SELECT served_on, kind, team_id, station_id, minutes FROM volunteer_tally WHERE served_on >= ? AND served_on <= ?"
+	const monthly = "SELECT month, kind, team_id, station_id, minutes FROM volunteer_tally_month WHERE month >= ? AND month <= ?"
+	// The first whole month starts on or after from; the last ends on or
+	// before to.
+	firstFull := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, Loc())
+	if start.Day() != 1 {
+		firstFull = firstFull.AddDate(0, 1, 0)
+	}
+	afterLast := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, Loc())
+	if end.AddDate(0, 0, 1).Day() == 1 {
+		afterLast = afterLast.AddDate(0, 1, 0)
+	}
+	if !firstFull.Before(afterLast) {
+		if err := add(daily, from, to); err != nil {
+			return k, err
+		}
+	} else {
+		day := func(t time.Time) string { return t.Format("2006-01-02") }
+		if err := add(daily, from, day(firstFull.AddDate(0, 0, -1))); err != nil {
+			return k, err
+		}
+		if err := add(monthly, firstFull.Format("2006-01"), afterLast.AddDate(0, -1, 0).Format("2006-01")); err != nil {
+			return k, err
+		}
+		if err := add(daily, day(afterLast), to); err != nil {
+			return k, err
+		}
 	}
 	for mo, m := range months {
 		k.ByMonth = append(k.ByMonth, Count{Key: mo, Label: mo, Minutes: m})

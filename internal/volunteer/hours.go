@@ -132,10 +132,25 @@ func (s *Store) tally(ctx context.Context, tx *db.Tx, entries []entry) error {
 		}
 		return a.station < b.station
 	})
+	months := map[tallyKey]int64{}
+	var monthKeys []tallyKey
 	for _, k := range keys {
 		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally (served_on, region_code, kind, team_id, station_id, minutes) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (served_on, region_code, kind, team_id, station_id) DO UPDATE SET minutes = volunteer_tally.minutes + excluded.minutes`,
 			k.day, k.region, k.kind, k.team, k.station, sums[k]); err != nil {
+			return fmt.Errorf("volunteer tally: %w", err)
+		}
+		mk := k
+		mk.day = k.day[:min(7, len(k.day))]
+		if _, seen := months[mk]; !seen {
+			monthKeys = append(monthKeys, mk)
+		}
+		months[mk] += sums[k]
+	}
+	for _, k := range monthKeys { // in order: the days were
+		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally_month (month, region_code, kind, team_id, station_id, minutes) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (month, region_code, kind, team_id, station_id) DO UPDATE SET minutes = volunteer_tally_month.minutes + excluded.minutes`,
+			k.day, k.region, k.kind, k.team, k.station, months[k]); err != nil {
 			return fmt.Errorf("volunteer tally: %w", err)
 		}
 	}
@@ -270,12 +285,19 @@ func (s *Store) Recompute(ctx context.Context) (int64, error) {
 			return fmt.Errorf("recompute totals: %w", err)
 		}
 		n, _ = res.RowsAffected()
-		if _, err := tx.Exec(ctx, "DELETE FROM volunteer_tally"); err != nil {
-			return fmt.Errorf("recompute tally: %w", err)
+		for _, q := range []string{"DELETE FROM volunteer_tally", "DELETE FROM volunteer_tally_month"} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("recompute tally: %w", err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally (served_on, region_code, kind, team_id, station_id, minutes)
 			SELECT served_on, region_code, kind, COALESCE(team_id, 0), COALESCE(station_id, 0), SUM(minutes) FROM volunteer_hours
 			GROUP BY served_on, region_code, kind, COALESCE(team_id, 0), COALESCE(station_id, 0)`); err != nil {
+			return fmt.Errorf("recompute tally: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO volunteer_tally_month (month, region_code, kind, team_id, station_id, minutes)
+			SELECT substr(served_on, 1, 7), region_code, kind, team_id, station_id, SUM(minutes) FROM volunteer_tally
+			GROUP BY substr(served_on, 1, 7), region_code, kind, team_id, station_id`); err != nil {
 			return fmt.Errorf("recompute tally: %w", err)
 		}
 		return s.proposeStars(ctx, tx, nil)

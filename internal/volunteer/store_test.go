@@ -463,3 +463,63 @@ func TestScopeOfLists(t *testing.T) {
 		t.Errorf("public duplicate: %v", err)
 	}
 }
+
+// TestFiguresMatchTheLedger: the figures, read from the daily and monthly
+// tallies, add up to the ledger's own sums for periods that start and end
+// anywhere in a month, and follow corrections.
+func TestFiguresMatchTheLedger(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	sys := access.System()
+	var acts []volunteer.SeedActivity
+	day := time.Date(2025, 10, 30, 9, 0, 0, 0, volunteer.Loc())
+	for i := range 40 {
+		st := day.AddDate(0, 0, i*11)
+		acts = append(acts, volunteer.SeedActivity{ActivityInput: volunteer.ActivityInput{Title: "清洁家园", Kind: []string{"clean", "traffic"}[i%2],
+			TeamID: f.team, RegionCode: "410411001001", Lng: 113.32, Lat: 33.73, RadiusM: 100, StartsAt: st, EndsAt: st.Add(time.Duration(60+i) * time.Minute),
+			Quota: 5}, Confirm: true, Attendees: []volunteer.SeedAttendee{{VolunteerID: f.volunteer}}})
+	}
+	if err := f.s.SeedActivities(ctx, sys, acts); err != nil {
+		t.Fatal(err)
+	}
+	ledger := func(from, to string) int64 {
+		var m int64
+		if err := f.app.DB.QueryRow(ctx, "SELECT COALESCE(SUM(minutes), 0) FROM volunteer_hours WHERE served_on >= ? AND served_on <= ?", from, to).Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	check := func(label string) {
+		for _, p := range [][2]string{{"2025-01-01", "2026-12-31"}, {"2025-11-01", "2025-11-30"}, {"2025-11-15", "2026-02-14"},
+			{"2025-12-31", "2026-01-01"}, {"2026-03-09", "2026-03-09"}, {"2026-01-01", "2026-06-30"}, {"2025-10-30", "2027-01-01"}} {
+			k, err := f.s.Figures(ctx, f.office, "410411", p[0], p[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var months, kinds int64
+			for _, c := range k.ByMonth {
+				months += c.Minutes
+			}
+			for _, c := range k.ByKind {
+				kinds += c.Minutes
+			}
+			if want := ledger(p[0], p[1]); k.Minutes != want || months != want || kinds != want {
+				t.Errorf("%s %v: figures %d (months %d, types %d), ledger %d", label, p, k.Minutes, months, kinds, want)
+			}
+		}
+	}
+	check("seeded")
+	x, err := f.s.Activities(ctx, f.office, volunteer.ActivityFilter{Mine: true, Limit: 1})
+	if err != nil || len(x) != 1 {
+		t.Fatal(x, err)
+	}
+	if err := f.s.Correct(ctx, f.office, volunteer.Correction{ActivityID: x[0].ID, VolunteerID: f.volunteer, Minutes: 5, Reason: "核实"}); err != nil {
+		t.Fatal(err)
+	}
+	check("corrected")
+	if _, err := f.s.Recompute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("recomputed")
+}

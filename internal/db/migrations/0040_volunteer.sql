@@ -165,6 +165,18 @@ CREATE TABLE volunteer_tally (
     PRIMARY KEY (served_on, region_code, kind, team_id, station_id)
 );
 
+-- The same by month ('YYYY-MM'): a year's figures read its whole months
+-- here and only the days at the period's ends from volunteer_tally.
+CREATE TABLE volunteer_tally_month (
+    month TEXT NOT NULL,
+    region_code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    team_id BIGINT NOT NULL,
+    station_id BIGINT NOT NULL,
+    minutes BIGINT NOT NULL,
+    PRIMARY KEY (month, region_code, kind, team_id, station_id)
+);
+
 -- Problems a volunteer reported (随手拍) while checked in on an activity
 -- whose type reports (文明劝导): the activity's record of them.
 CREATE TABLE volunteer_report (
