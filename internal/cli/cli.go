@@ -321,6 +321,13 @@ func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.F
 		return err
 	}
 	fmt.Fprintln(env.Stdout, env.T("cli.tally_rebuilt", cases, rows, time.Since(began).Round(time.Millisecond).String()))
+	// The volunteers' totals, tallies and star levels follow their ledger.
+	began = time.Now()
+	n, err := app.Volunteers.Recompute(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, env.T("cli.volunteer_tally_rebuilt", n, time.Since(began).Round(time.Millisecond).String()))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
@@ -10,6 +11,8 @@ type volunteerOverviewData struct {
 	Scope    volunteer.Overview
 	KPI      volunteer.KPI
 	From, To string
+	Region   string
+	Areas    []region.Region // the streets below the actor's area, to narrow the figures
 	HasKey   bool
 	Stars    []int
 }
@@ -32,7 +35,14 @@ func (s *Server) volunteerOverview(w http.ResponseWriter, r *http.Request) error
 	d := volunteerOverviewData{Scope: o, HasKey: s.Volunteers.HasKey(), Stars: s.Volunteers.Thresholds()}
 	d.From, d.To = s.volunteerPeriod(r)
 	if o.Oversees && a.Region != "" {
-		if d.KPI, err = s.Volunteers.Figures(ctx, a, a.Region, d.From, d.To); err != nil {
+		d.Region = a.Region
+		if q := r.URL.Query().Get("region"); q != "" && a.Oversees(q) {
+			d.Region = q
+		}
+		if d.Areas, _, err = s.Regions.Children(ctx, a.Region, 0, 200); err != nil {
+			return err
+		}
+		if d.KPI, err = s.Volunteers.Figures(ctx, a, d.Region, d.From, d.To); err != nil {
 			return err
 		}
 	}

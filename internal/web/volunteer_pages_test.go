@@ -46,6 +46,8 @@ func TestVolunteerPagesByRole(t *testing.T) {
 		{"office", "/volunteers/import", http.StatusOK, "导入志愿者名册"},
 		{"leader", "/volunteers", http.StatusOK, "注册志愿者"},
 		{"office", "/dashboard", http.StatusOK, `id="volunteer-panel"`},
+		{"office", "/volunteers?region=410411001", http.StatusOK, `<option value="410411001" selected>`},
+		{"office", "/volunteers?region=410402", http.StatusOK, `data-kpi="registered">1<`}, // outside the area: the whole area
 		{"shequ", "/volunteers/teams/" + tid, http.StatusOK, "紫荆树志愿服务队"},
 		{"shequ", "/volunteers/list", http.StatusOK, "周*愿"},
 		{"volunteer", "/volunteers", http.StatusSeeOther, ""},
