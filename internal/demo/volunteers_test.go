@@ -69,6 +69,23 @@ func TestLoadVolunteers(t *testing.T) {
 	if err != nil || len(items) != 1 || items[0].Count < 1 {
 		t.Fatalf("demo volunteer's workbench: %+v %v", items, err)
 	}
+	// The community handler leads a team: three sign-ups to approve, an
+	// activity whose hours wait.
+	leader, _, _ := o.Actor(ctx, mustUser(t, o, "shequ"))
+	items, err = volunteer.Workbench{Store: s}.Items(ctx, leader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, it := range items {
+		counts[it.Kind] = it.Count
+	}
+	if counts["volunteer/signups"] != 3 || counts["volunteer/confirm"] < 1 {
+		t.Fatalf("the leader's workbench: %v", counts)
+	}
+	if len(k.ByKind) != 6 {
+		t.Errorf("hours of %d activity types, want 6", len(k.ByKind))
+	}
 	certs, err := s.Certificates(ctx, office, 0)
 	if err != nil || len(certs) < 3 {
 		t.Fatalf("certificates: %d %v", len(certs), err)
