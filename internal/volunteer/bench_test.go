@@ -155,8 +155,17 @@ func newBenchWorld(b *testing.B) *benchWorld {
 	if _, err := s.Recompute(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if err := app.DB.Analyze(ctx, []string{"volunteer", "volunteer_hours", "volunteer_signup", "volunteer_star"}, nil); err != nil {
+	if err := app.DB.Analyze(ctx, []string{"volunteer", "volunteer_hours", "volunteer_signup", "volunteer_star", "volunteer_tally",
+		"volunteer_tally_month"}, nil); err != nil {
 		b.Fatal(err)
+	}
+	if app.DB.Dialect() == db.Postgres && os.Getenv("WENMING_BENCH_VACUUM") != "" {
+		// As autovacuum would after a bulk load: index-only scans need the visibility map.
+		for _, table := range []string{"volunteer", "volunteer_tally", "volunteer_tally_month"} {
+			if _, err := app.DB.Exec(ctx, "VACUUM "+table); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	b.Logf("%s: %d volunteers, %d ledger entries, %d check-in activities, set up in %s", app.DB.Dialect(), nVol, nHours, len(ids),
 		time.Since(start).Round(time.Second))
