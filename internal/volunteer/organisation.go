@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/pii"
 )
 
 // Station levels: 新时代文明实践中心 (district), 所 (street), 站 (community).
@@ -355,6 +356,31 @@ func (s *Store) AddMember(ctx context.Context, a access.Actor, teamID, volunteer
 		}
 		return putMember(ctx, tx, teamID, volunteerID, "active", s.now())
 	})
+}
+
+// AddMemberByNumber puts the volunteer registered under an ID number in a
+// team the actor runs (the leader knows the number; nothing about the
+// volunteer is shown before they are in the team).
+func (s *Store) AddMemberByNumber(ctx context.Context, a access.Actor, teamID int64, number string) (int64, error) {
+	if err := s.needKey(); err != nil {
+		return 0, err
+	}
+	id, err := pii.ParseID(number, s.now())
+	if err != nil {
+		return 0, apperr.Invalid(idError(err))
+	}
+	h, err := s.Key.Hash(purposeID, id.Number)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := db.Int64s(ctx, s.DB, "SELECT id FROM volunteer WHERE id_hash = ? AND state = 'active'", h)
+	if err != nil {
+		return 0, fmt.Errorf("member by number: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, apperr.Invalid("volunteer.number_not_registered")
+	}
+	return ids[0], s.AddMember(ctx, a, teamID, ids[0])
 }
 
 func putMember(ctx context.Context, tx *db.Tx, teamID, volunteerID int64, state string, now interface{ UnixMilli() int64 }) error {

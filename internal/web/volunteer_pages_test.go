@@ -103,6 +103,23 @@ func TestVolunteerPagesByRole(t *testing.T) {
 	if r := browsers["shequ"].Get(res.Location + "/code"); r.Status != http.StatusForbidden {
 		t.Errorf("another unit's code page: %d", r.Status)
 	}
+	// The team leader adds a registered volunteer by ID number; a number
+	// not registered is refused.
+	leaderB := browsers["shequ"]
+	leaderB.Get("/volunteers/teams/" + tid)
+	if r := leaderB.Post("/volunteers/teams/"+tid+"/members", url.Values{"id_number": {testID(51)}}); r.Status != http.StatusBadRequest ||
+		!strings.Contains(r.Body, "还没有注册") {
+		t.Errorf("unregistered number: %d", r.Status)
+	}
+	id3, err := app.Volunteers.Register(context.Background(), servertest.Actor(t, app, "office"), volunteer.Input{Name: "郑队员", IDNumber: testID(52),
+		RegionCode: "410411002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := leaderB.Post("/volunteers/teams/"+tid+"/members", url.Values{"id_number": {testID(52)}}); r.Status != http.StatusSeeOther {
+		t.Errorf("add member: %d\n%s", r.Status, r.Body)
+	}
+	servertest.MustContain(t, leaderB.Get("/volunteers/teams/"+tid).Body, `data-member="`+servertest.Itoa(id3)+`"`, "郑*员")
 	// The office ties a volunteer to an account; then it is their page.
 	id2, err := app.Volunteers.Register(context.Background(), servertest.Actor(t, app, "office"), volunteer.Input{Name: "吴市民", IDNumber: testID(50),
 		RegionCode: "410411001001"})
@@ -130,7 +147,7 @@ func TestVolunteerPagesByRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := x.GetRows("Sheet1")
-	if len(rows) != 3 || rows[1][0] != "周*愿" || rows[1][1] != "990***********"+testID(1)[14:] || rows[1][4] != "139****0005" {
+	if len(rows) != 4 || rows[1][0] != "周*愿" || rows[1][1] != "990***********"+testID(1)[14:] || rows[1][4] != "139****0005" {
 		t.Fatalf("export rows: %v", rows)
 	}
 }

@@ -4,7 +4,8 @@ import (
 	"net/http"
 )
 
-// volunteerTeamMemberAdd puts a registered volunteer in the team.
+// volunteerTeamMemberAdd puts a registered volunteer, given by their ID
+// number, in the team.
 func (s *Server) volunteerTeamMemberAdd(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -13,7 +14,7 @@ func (s *Server) volunteerTeamMemberAdd(w http.ResponseWriter, r *http.Request) 
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if err := s.Volunteers.AddMember(r.Context(), actorOf(r), id, formID(r, "volunteer")); err != nil {
+	if _, err := s.Volunteers.AddMemberByNumber(r.Context(), actorOf(r), id, r.PostFormValue("id_number")); err != nil {
 		return s.refusedOrMissing(err, func(status int, msg string) error { return s.volunteerTeamPage(w, r, id, status, msg) })
 	}
 	return s.redirectWith(w, r, teamPath(id), "volunteer.member_added")
