@@ -23,6 +23,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // API holds what the handlers need.
@@ -35,6 +36,7 @@ type API struct {
 	Media      *media.Service
 	Inspect    *inspect.Store
 	Surveys    *survey.Store
+	Volunteers *volunteer.Store
 	Catalog    *i18n.Catalog
 	Log        *slog.Logger
 	TrustProxy bool
@@ -58,6 +60,7 @@ func (api *API) Register(mux *http.ServeMux) {
 	api.registerOpen311(mux)
 	api.registerInspections(mux)
 	api.registerSurveys(mux)
+	api.registerVolunteers(mux)
 	mux.Handle("POST /api/v1/photos", api.handleLimit(api.photoUpload, maxPhotoBody))
 	mux.Handle("/api/", api.handle(func(http.ResponseWriter, *http.Request, access.Actor) error {
 		return apperr.NotFound("api.no_such_endpoint")

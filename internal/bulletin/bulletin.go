@@ -17,6 +17,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // Store keeps bulletins, their configuration and their schedules. Only DB
@@ -39,6 +40,9 @@ type Store struct {
 	// reading the ledger's tally where it can: the reference the tally is
 	// held to in tests and benchmarks.
 	CountCases bool
+	// Volunteers adds a 志愿服务 section to a region's bulletin (nil:
+	// none).
+	Volunteers *volunteer.Store
 }
 
 func (s *Store) now() time.Time {
@@ -247,6 +251,25 @@ type Content struct {
 	// Surveys are the household survey rounds (入户调查) of the period in
 	// the scope, with their 三率一度 from approved interviews.
 	Surveys []survey.RoundFigures `json:"surveys,omitempty"`
+	// Volunteer is the period's volunteering (志愿服务) of a region scope
+	// with volunteer data; nil otherwise (and in bulletins issued before).
+	Volunteer *VolunteerSection `json:"volunteer,omitempty"`
+}
+
+// VolunteerSection is the 志愿服务 part of a bulletin, frozen with it.
+type VolunteerSection struct {
+	Registered int            `json:"registered"`
+	Active     int            `json:"active"`
+	Teams      int            `json:"teams"`
+	Activities int            `json:"activities"`
+	Minutes    int64          `json:"minutes"`
+	TopTeams   []VolunteerRow `json:"top_teams,omitempty"`
+}
+
+// VolunteerRow is a team and its hours in the period.
+type VolunteerRow struct {
+	Name    string `json:"name"`
+	Minutes int64  `json:"minutes"`
 }
 
 // Bulletin is an issued bulletin, or a draft when Draft is set (computed

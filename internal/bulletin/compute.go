@@ -361,6 +361,19 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	if err != nil {
 		return ct, err
 	}
+	if sc.Region != "" && s.Volunteers != nil {
+		k, err := s.Volunteers.AreaFigures(ctx, sc.Region, p.From, p.To)
+		if err != nil {
+			return ct, err
+		}
+		if k.Registered > 0 || k.Minutes != 0 {
+			v := &VolunteerSection{Registered: k.Registered, Active: k.Active, Teams: k.Teams, Activities: k.Activities, Minutes: k.Minutes}
+			for _, c := range k.ByTeam[:min(5, len(k.ByTeam))] {
+				v.TopTeams = append(v.TopTeams, VolunteerRow{Name: c.Label, Minutes: c.Minutes})
+			}
+			ct.Volunteer = v
+		}
+	}
 	ct.Groups = rank(cfg, infos, cur.units, prev.units)
 	if ct.Inspections, err = s.inspections(ctx, sc, infos, p); err != nil {
 		return ct, err

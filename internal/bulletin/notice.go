@@ -9,6 +9,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/pdfdoc"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // T translates a catalogue key (i18n.Catalog.T).
@@ -359,6 +360,20 @@ func (b *Bulletin) Notice(t T) pdfdoc.Notice {
 		}
 	}
 	add(t("bulletin.s.inspections"), ins)
+
+	// Volunteering, when the area has it.
+	if v := b.Volunteer; v != nil {
+		sec := pdfdoc.Section{Paragraphs: []string{t("volunteer.bulletin_text", v.Registered, v.Active, v.Teams, v.Activities,
+			volunteer.Hours(v.Minutes))}}
+		if len(v.TopTeams) > 0 {
+			tab := pdfdoc.Table{Header: []string{t("volunteer.team"), t("volunteer.hours")}, Widths: []float64{110, 48}}
+			for _, r := range v.TopTeams {
+				tab.Rows = append(tab.Rows, []string{r.Name, volunteer.Hours(r.Minutes)})
+			}
+			sec.Tables = []pdfdoc.Table{tab}
+		}
+		add(t("volunteer.bulletin_heading"), sec)
+	}
 
 	// Notes: the formula and the definitions.
 	add(t("bulletin.s.notes"), pdfdoc.Section{Paragraphs: []string{b.Config.Formula(t), t("bulletin.definitions"),

@@ -220,6 +220,13 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if cfg.IsPostgres() {
 		return apperr.Invalid("cli.demo_sqlite_only")
 	}
+	if cfg.DataKey == "" {
+		key, err := demoDataKey(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.DataKey = key
+	}
 	app, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
@@ -246,6 +253,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	vols, err := demo.LoadVolunteers(ctx, demo.VolunteerDeps{Volunteers: app.Volunteers, Org: app.Org, Regions: app.Regions}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -261,6 +272,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if households+surveyRounds > 0 {
 		fmt.Fprintln(w, t("cli.demo_surveys", households, surveyRounds))
+	}
+	if vols.Volunteers > 0 {
+		fmt.Fprintln(w, t("cli.demo_volunteers", vols.Stations, vols.Teams, vols.Volunteers, vols.Activities))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -321,6 +335,13 @@ func runTallyRebuild(ctx context.Context, env Env, cfg config.Config, fs *flag.F
 		return err
 	}
 	fmt.Fprintln(env.Stdout, env.T("cli.tally_rebuilt", cases, rows, time.Since(began).Round(time.Millisecond).String()))
+	// The volunteers' totals, tallies and star levels follow their ledger.
+	began = time.Now()
+	n, err := app.Volunteers.Recompute(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, env.T("cli.volunteer_tally_rebuilt", n, time.Since(began).Round(time.Millisecond).String()))
 	return nil
 }
 

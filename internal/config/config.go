@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wenming-civic/wenming/internal/pii"
 )
 
 // Config holds every setting of the server and the command-line verbs.
@@ -43,6 +45,17 @@ type Config struct {
 	SMSToken        string        // bearer token of the SMS gateway
 	SMSEvery        time.Duration // how often the outbox is sent
 	BoundaryPoll    time.Duration // how often a server asks whether another changed the grid boundaries
+	// DataKey seals personal identifiers (ID numbers) in the database and
+	// keys their lookup hashes (internal/pii): 32 bytes as 64 hex digits
+	// or base64. Empty: the features that record ID numbers refuse, and
+	// say which setting they need.
+	DataKey string
+	// VolunteerStars are the star levels' thresholds in hours, lowest
+	// first (一星 … 五星).
+	VolunteerStars string
+	// CheckinMargin is how long before an activity starts and after it
+	// ends a volunteer may still check in or out.
+	CheckinMargin time.Duration
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -67,6 +80,8 @@ func Defaults() Config {
 		DuplicateMeters: 100,
 		SMSEvery:        time.Minute,
 		BoundaryPoll:    time.Second,
+		VolunteerStars:  "100,300,600,1000,1500",
+		CheckinMargin:   30 * time.Minute,
 	}
 }
 
@@ -115,6 +130,9 @@ func (c *Config) fields() []field {
 		{"sms-token", "WENMING_SMS_TOKEN", "config.flag.sms_token", token, (*stringValue)(&c.SMSToken)},
 		{"sms-every", "WENMING_SMS_EVERY", "config.flag.sms_every", plain, (*durationValue)(&c.SMSEvery)},
 		{"boundary-poll", "WENMING_BOUNDARY_POLL", "config.flag.boundary_poll", plain, (*durationValue)(&c.BoundaryPoll)},
+		{"data-key", "WENMING_DATA_KEY", "config.flag.data_key", token, (*stringValue)(&c.DataKey)},
+		{"volunteer-stars", "WENMING_VOLUNTEER_STARS", "config.flag.volunteer_stars", plain, (*stringValue)(&c.VolunteerStars)},
+		{"checkin-margin", "WENMING_CHECKIN_MARGIN", "config.flag.checkin_margin", plain, (*durationValue)(&c.CheckinMargin)},
 	}
 }
 
@@ -201,10 +219,41 @@ func (c *Config) Validate() error {
 	if c.BoundaryPoll < 100*time.Millisecond || c.BoundaryPoll > time.Minute {
 		errs = append(errs, errors.New("boundary-poll must be between 100ms and 1m"))
 	}
+	if c.DataKey != "" {
+		if _, err := pii.ParseKey(c.DataKey); err != nil {
+			errs = append(errs, errors.New("data-key must be 32 bytes as 64 hex digits or base64 (generate one with: openssl rand -base64 32)"))
+		}
+	}
+	if _, err := ParseStars(c.VolunteerStars); err != nil {
+		errs = append(errs, fmt.Errorf("volunteer-stars %q: %w", c.VolunteerStars, err))
+	}
+	if c.CheckinMargin < 0 || c.CheckinMargin > 6*time.Hour {
+		errs = append(errs, errors.New("checkin-margin must be between 0 and 6h"))
+	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))
 	}
 	return errors.Join(errs...)
+}
+
+// ParseStars reads the star thresholds: five whole hours (一星 to 五星),
+// rising, comma-separated.
+func ParseStars(v string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n <= 0 {
+			return nil, errors.New("thresholds must be whole hours above zero, separated by commas")
+		}
+		if len(out) > 0 && n <= out[len(out)-1] {
+			return nil, errors.New("thresholds must rise")
+		}
+		out = append(out, n)
+	}
+	if len(out) != 5 {
+		return nil, errors.New("five thresholds, one for each star level")
+	}
+	return out, nil
 }
 
 // IsPostgres reports whether the database URL names a PostgreSQL server.

@@ -71,3 +71,39 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestDataKeyAndVolunteerSettings(t *testing.T) {
+	const hexKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	tests := []struct {
+		name, key, stars string
+		margin           time.Duration
+		wantErr          string
+	}{
+		{"defaults: no key", "", "100,300,600,1000,1500", 30 * time.Minute, ""},
+		{"hex key", hexKey, "100,300,600,1000,1500", 0, ""},
+		{"short key", hexKey[:40], "100,300,600,1000,1500", time.Minute, "data-key"},
+		{"stars not rising", hexKey, "100,300,300,1000,1500", time.Minute, "volunteer-stars"},
+		{"four stars", hexKey, "100,300,600,1000", time.Minute, "volunteer-stars"},
+		{"negative margin", hexKey, "1,2,3,4,5", -time.Minute, "checkin-margin"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Defaults()
+			c.DataKey, c.VolunteerStars, c.CheckinMargin = tc.key, tc.stars, tc.margin
+			err := c.Validate()
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("Validate = %v, want %q", err, tc.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), hexKey[:40]) {
+				t.Fatalf("the error shows the key: %v", err)
+			}
+		})
+	}
+	c := Defaults()
+	c.DataKey = hexKey
+	var out strings.Builder
+	c.Print(&out)
+	if strings.Contains(out.String(), hexKey) || !strings.Contains(out.String(), "WENMING_DATA_KEY") {
+		t.Fatalf("data key not redacted:\n%s", out.String())
+	}
+}

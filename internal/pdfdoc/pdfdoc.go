@@ -13,6 +13,7 @@
 package pdfdoc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +52,10 @@ type Notice struct {
 	Date     string // e.g. 2026年11月23日
 	Sections []Section
 	Footer   string // e.g. 抄送：…
+	// Image is an optional PNG (a certificate's verification QR code)
+	// drawn ImageMM wide at the left margin after the signature.
+	Image   []byte
+	ImageMM float64
 }
 
 // Page geometry in mm.
@@ -165,6 +170,9 @@ func Render(w io.Writer, n Notice) error {
 		r.section(s, geoms[si], keep)
 	}
 	r.signature(sig)
+	if len(n.Image) > 0 {
+		r.image(n.Image, n.ImageMM)
+	}
 	r.distribution(n.Footer)
 
 	if err := pdf.Error(); err != nil {
@@ -522,6 +530,17 @@ func (r *renderer) signature(s signatureLayout) {
 			r.y += lh
 		}
 	}
+}
+
+// image draws a PNG at the left margin below what came before.
+func (r *renderer) image(png []byte, w float64) {
+	if w <= 0 {
+		w = 30
+	}
+	r.ensure(w + 2)
+	r.pdf.RegisterImageOptionsReader("image1", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	r.pdf.ImageOptions("image1", marginLeft, r.y+1, w, w, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	r.y += w + 2
 }
 
 // distribution draws the footer note (抄送 …) between two rules at the foot

@@ -37,6 +37,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 	"github.com/wenming-civic/wenming/internal/web"
 	"github.com/wenming-civic/wenming/internal/workbench"
 	"github.com/wenming-civic/wenming/internal/workplan"
@@ -62,6 +63,7 @@ type App struct {
 	Bulletins  *bulletin.Store
 	Workplans  *workplan.Store
 	Surveys    *survey.Store
+	Volunteers *volunteer.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -127,7 +129,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			return sub.ID, err
 		}}
 	notices := &notice.Store{DB: d, Now: time.Now}
-	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T}
+	volunteers, err := newVolunteers(cfg, d, regions, log)
+	if err != nil {
+		return nil, err
+	}
+	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T, Volunteers: volunteers}
 	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
 		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
 	surveys := &survey.Store{DB: d, Now: time.Now, Problems: problems, Categories: inspections.Categories}
@@ -141,8 +147,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Outbox: &outbox.Book{DB: d}, SMSGateway: cfg.SMSURL != "",
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
-			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys}),
+			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
+			volunteer.Workbench{Store: volunteers}),
 		Workplans:  workplans,
+		Volunteers: volunteers,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -157,7 +165,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	}
 	mux := http.NewServeMux()
 	pages.Register(mux)
-	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Surveys: surveys, Catalog: catalog, Log: log,
+	(&api.API{Auth: authSvc, Org: orgStore, Regions: regions, Problems: problems, Categories: cats, Media: photos, Inspect: inspections, Surveys: surveys, Volunteers: volunteers, Catalog: catalog, Log: log,
 		TrustProxy: cfg.TrustProxy}).Register(mux)
 
 	reg := prometheus.NewRegistry()
@@ -189,7 +197,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Outbox: sms,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }

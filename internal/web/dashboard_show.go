@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 // wallRefreshSeconds is how often the wall screen fetches its figures.
@@ -42,6 +43,9 @@ type dashboardData struct {
 	// Survey is the latest household survey round's 三率一度 by street;
 	// nil: none the actor may read.
 	Survey *survey.Results
+	// Volunteer is the period's volunteering (志愿服务) beside the
+	// ledger, for those who oversee an area; nil otherwise.
+	Volunteer *volunteer.KPI
 }
 
 func dashboardDays(q url.Values) int {
@@ -87,6 +91,14 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, name stri
 		if d.Survey, err = s.Surveys.Latest(r.Context(), a); err != nil {
 			return err
 		}
+	}
+	if s.Volunteers != nil && a.Region != "" && a.Oversees(a.Region) {
+		now := s.Volunteers.Now().In(s.loc)
+		k, err := s.Volunteers.Figures(r.Context(), a, a.Region, now.AddDate(0, 0, 1-days).Format("2006-01-02"), now.Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		d.Volunteer = &k
 	}
 	title := "dashboard.title"
 	if name == "dashboard_wall" {

@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
 //go:embed templates
@@ -96,6 +97,7 @@ func sections() []section {
 		{"/workplans", "nav.workplans", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/campaigns", "nav.campaigns", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/surveys", "nav.surveys", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector, access.RoleVolunteer}},
+		{"/volunteers", "nav.volunteers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleVolunteer}},
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
 		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
@@ -257,6 +259,8 @@ func (s *Server) funcs() template.FuncMap {
 		"add":        func(a, b int) int { return a + b },
 		"noticeKind": s.noticeKindName,
 		"figureKeys": survey.FigureKeys,
+		// volunteerHours writes minutes as hours (志愿服务).
+		"volunteerHours": volunteer.Hours,
 	}
 }
 

@@ -40,6 +40,12 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		})
 	}
+	if s.Volunteers != nil {
+		// A volunteer on duty (文明劝导) reports for the activity too.
+		if _, err := s.Volunteers.NoteReport(r.Context(), a, c.ID); err != nil {
+			s.Log.Warn("note a volunteer's report", "err", err)
+		}
+	}
 	if f.Fixed {
 		if _, err := s.Problems.Move(r.Context(), a, c.ID, problem.MoveInput{
 			Action: problem.ActFixOnSpot, Photos: f.After, Note: f.FixNote}); err != nil {

@@ -262,6 +262,56 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /surveys/rounds/{id}/answers.xlsx", member(s.surveyAnswersExport))
 	}
 
+	// Volunteering (志愿服务): the register, import and export, stations,
+	// teams and their sign-ups, activities with the rotating check-in code,
+	// attendance and hours, star levels, certificates and the publicity;
+	// the public sign-up, publicity and certificate check need no account.
+	if s.Volunteers != nil {
+		mux.Handle("GET /volunteers", member(s.volunteerOverview))
+		mux.Handle("GET /volunteers/me", member(s.volunteerMine))
+		mux.Handle("GET /volunteers/list", member(s.volunteerList))
+		mux.Handle("POST /volunteers/list", member(s.volunteerCreate))
+		mux.Handle("GET /volunteers/import", member(s.volunteerImportForm))
+		mux.Handle("GET /volunteers/import/template.xlsx", member(s.volunteerImportTemplate))
+		mux.Handle("POST /volunteers/import", member(s.volunteerImport))
+		mux.Handle("GET /volunteers/export.xlsx", member(s.volunteerExport))
+		mux.Handle("GET /volunteers/{id}", member(s.volunteerShow))
+		mux.Handle("POST /volunteers/accounts/{id}", member(s.volunteerAccountLink))
+		mux.Handle("GET /volunteers/stations", member(s.volunteerStations))
+		mux.Handle("POST /volunteers/stations", member(s.volunteerStationCreate))
+		mux.Handle("GET /volunteers/teams", member(s.volunteerTeams))
+		mux.Handle("POST /volunteers/teams", member(s.volunteerTeamCreate))
+		mux.Handle("GET /volunteers/teams/{id}", member(s.volunteerTeamShow))
+		mux.Handle("POST /volunteers/teams/{id}/members", member(s.volunteerTeamMemberAdd))
+		mux.Handle("POST /volunteers/teams/{id}/decide", member(s.volunteerTeamDecide))
+		mux.Handle("GET /volunteers/activities", member(s.volunteerActivities))
+		mux.Handle("POST /volunteers/activities", member(s.volunteerActivityCreate))
+		mux.Handle("GET /volunteers/activities/{id}", member(s.volunteerActivityShow))
+		mux.Handle("POST /volunteers/activities/{id}/signup", member(s.volunteerActivitySignup))
+		mux.Handle("POST /volunteers/activities/{id}/cancel", member(s.volunteerActivityCancel))
+		mux.Handle("POST /volunteers/activities/{id}/attendance", member(s.volunteerActivityAttendance))
+		mux.Handle("POST /volunteers/activities/{id}/confirm", member(s.volunteerActivityConfirm))
+		mux.Handle("POST /volunteers/activities/{id}/corrections", member(s.volunteerActivityCorrect))
+		mux.Handle("GET /volunteers/activities/{id}/code", member(s.volunteerCodeShow))
+		mux.Handle("GET /volunteers/activities/{id}/code.json", member(s.volunteerCodeJSON))
+		mux.Handle("GET /volunteers/checkin", member(s.volunteerCheckinForm))
+		mux.Handle("POST /volunteers/checkin", member(s.volunteerCheckin))
+		mux.Handle("GET /volunteers/stars", member(s.volunteerStars))
+		mux.Handle("POST /volunteers/stars", member(s.volunteerStarConfirm))
+		mux.Handle("GET /volunteers/certificates", member(s.volunteerCertificates))
+		mux.Handle("POST /volunteers/certificates", member(s.volunteerCertificateApply))
+		mux.Handle("POST /volunteers/certificates/{id}", member(s.volunteerCertificateDecide))
+		mux.Handle("GET /volunteers/certificates/{file}", member(s.volunteerCertificatePDF))
+		mux.Handle("GET /volunteers/publicity", member(s.volunteerPublicities))
+		mux.Handle("POST /volunteers/publicity", member(s.volunteerPublicityCreate))
+		mux.Handle("POST /volunteers/publicity/{id}/resolve", member(s.volunteerObjectionResolve))
+		mux.Handle("GET /public/volunteers/publicity/{id}", anyone(s.volunteerPublicityShow))
+		mux.Handle("POST /public/volunteers/publicity/{id}/objections", limited(s.volunteerObjectionCreate))
+		mux.Handle("GET /public/volunteers/signup", anyone(s.volunteerSignupForm))
+		mux.Handle("POST /public/volunteers/signup", limited(s.volunteerSignupSubmit))
+		mux.Handle("GET /v/c/{code}", tracked(s.volunteerVerify))
+	}
+
 	// The dashboard (数据大屏 / 一张图), its wall layout, figures and map.
 	mux.Handle("GET /dashboard", member(s.dashboardShow))
 	mux.Handle("GET /dashboard/wall", member(s.dashboardWall))

@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
+	"github.com/wenming-civic/wenming/internal/volunteer"
 	"github.com/wenming-civic/wenming/internal/workbench"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
@@ -67,6 +68,9 @@ type Deps struct {
 	// SMSGateway says whether a gateway sends them.
 	Outbox     *outbox.Book
 	SMSGateway bool
+	// Volunteers runs volunteering (志愿服务): stations, teams,
+	// volunteers, activities, check-ins, hours, stars and certificates.
+	Volunteers *volunteer.Store
 	// Workbench is the home page's board; its sources are registered
 	// where the server is wired.
 	Workbench *workbench.Board

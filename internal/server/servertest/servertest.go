@@ -37,6 +37,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/password"
+	"github.com/wenming-civic/wenming/internal/pii"
 	"github.com/wenming-civic/wenming/internal/server"
 )
 
@@ -56,7 +57,8 @@ func New(t testing.TB) *App {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	cfg := config.Defaults()
-	cfg.DataDir = t.TempDir() // photos
+	cfg.DataDir = t.TempDir()       // photos
+	cfg.DataKey = pii.GenerateKey() // a fresh data key per test (volunteers' ID numbers)
 	log := slog.New(slog.NewTextHandler(logWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	app, err := server.New(ctx, cfg, d, log)
 	if err != nil {
