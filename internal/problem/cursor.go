@@ -233,6 +233,10 @@ func (s *Store) Page(ctx context.Context, a access.Actor, f Filter, cursor strin
 		slices.Reverse(cases)
 	}
 	p := Page{Cases: cases, Total: total, Number: cur.Page}
+	if cur.Before && p.Number < 2 {
+		// Cases arrived above the page called first: it is not first now.
+		p.Number = 2
+	}
 	if len(cases) == 0 {
 		return p, nil
 	}
