@@ -289,7 +289,14 @@ func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int,
 			where += " AND NOT COALESCE(" + parts[j] + ", 1 = 0)" // a NULL column is outside the part
 			args = append(args, pargs[j]...)
 		}
-		n, err := s.countPart(ctx, from, where+conds, append(args, cargs...), CountCap+1-total)
+		partFrom := from
+		if i == len(parts)-1 && from == caseFrom {
+			// The cases one reported outside one's area are few: found
+			// through (reporter_id, region_code), not by reading every
+			// overdue or open case of the city for its reporter (26 ms).
+			partFrom = " FROM " + hints.IndexedBy("problem p", "problem_reporter")
+		}
+		n, err := s.countPart(ctx, partFrom, where+conds, append(args, cargs...), CountCap+1-total)
 		if err != nil {
 			return 0, err
 		}
