@@ -11,6 +11,7 @@
 package bulletin
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -36,6 +37,10 @@ type Store struct {
 	// T writes the number and title a notice of issue carries (nil: the
 	// built-in zh-CN catalogue).
 	T T
+	// WorkReports counts the units' work reports (信息报送) adopted in
+	// [from, to) and the highlights among them, by unit, for the
+	// assessment's work-report line (nil: none).
+	WorkReports func(ctx context.Context, from, to time.Time) (map[int64]WorkReportCount, error)
 	// CountCases makes every bulletin count the period's cases instead of
 	// reading the ledger's tally where it can: the reference the tally is
 	// held to in tests and benchmarks.
@@ -66,6 +71,15 @@ type Weighted struct {
 	VerifyFailed       float64 `json:"verify_failed"`
 	Falsified          float64 `json:"falsified"`
 	UnjustifiedReturns float64 `json:"unjustified_returns"`
+	// The unit's work reports (信息报送) adopted in the period, and the
+	// highlights among them: counted once each, not by source.
+	WorkAdopted    float64 `json:"work_adopted,omitempty"`
+	WorkHighlights float64 `json:"work_highlights,omitempty"`
+}
+
+// WorkReportCount is a unit's adopted work reports in a period.
+type WorkReportCount struct {
+	Adopted, Highlights int
 }
 
 // Parts show how a composite score was made, in points.
@@ -78,6 +92,8 @@ type Parts struct {
 	Failed      float64 `json:"failed"` // deducted
 	Falsified   float64 `json:"falsified"`
 	Unjustified float64 `json:"unjustified"`
+	Adopted     float64 `json:"adopted,omitempty"` // added
+	Highlights  float64 `json:"highlights,omitempty"`
 }
 
 // The groups units are ranked in.

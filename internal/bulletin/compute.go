@@ -374,6 +374,12 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 			ct.Volunteer = v
 		}
 	}
+	if err := s.addWorkReports(ctx, infos, cur, p); err != nil {
+		return ct, err
+	}
+	if err := s.addWorkReports(ctx, infos, prev, ct.Previous); err != nil {
+		return ct, err
+	}
 	ct.Groups = rank(cfg, infos, cur.units, prev.units)
 	if ct.Inspections, err = s.inspections(ctx, sc, infos, p); err != nil {
 		return ct, err
@@ -389,6 +395,27 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 		}
 	}
 	return ct, nil
+}
+
+// addWorkReports adds the adopted work reports of the period to the
+// listed units' counts, for the assessment's work-report line.
+func (s *Store) addWorkReports(ctx context.Context, infos map[int64]unitInfo, t *tally, p Period) error {
+	if s.WorkReports == nil {
+		return nil
+	}
+	counts, err := s.WorkReports(ctx, p.Start(), p.End())
+	if err != nil {
+		return err
+	}
+	for id, n := range counts {
+		if _, listed := infos[id]; !listed || (n.Adopted == 0 && n.Highlights == 0) {
+			continue
+		}
+		u := t.unit(id)
+		u.w.WorkAdopted += float64(n.Adopted)
+		u.w.WorkHighlights += float64(n.Highlights)
+	}
+	return nil
 }
 
 // rank makes the unit rows, groups them and ranks each group by the

@@ -22,6 +22,10 @@ import (
 //	+ Return × (1 − 退回率) + Extension × (1 − 延期率)
 //	− PerFailed × failed verifications − PerFalsified × falsified rectifications
 //	− PerUnjustified × unjustified returns
+//	+ PerAdopted × work reports adopted + PerHighlight × highlights
+//
+// (the units' work reports, 信息报送, adopted by the office in the period;
+// 0 by default: an office that rewards reporting sets the points)
 //
 // where every count (in the rates and the penalties alike) counts a case
 // whose source is media exposure or a superior's assignment DoubleFactor
@@ -37,6 +41,8 @@ type Config struct {
 	PerFailed      float64 `json:"per_failed"`
 	PerFalsified   float64 `json:"per_falsified"`
 	PerUnjustified float64 `json:"per_unjustified"`
+	PerAdopted     float64 `json:"per_adopted,omitempty"`
+	PerHighlight   float64 `json:"per_highlight,omitempty"`
 	DoubleFactor   float64 `json:"double_factor"`
 	MinSample      int     `json:"min_sample"`
 	ListSize       int     `json:"list_size"`
@@ -84,8 +90,11 @@ func (c Config) Score(w Weighted) (float64, Parts) {
 		Failed:      c.PerFailed * w.VerifyFailed,
 		Falsified:   c.PerFalsified * w.Falsified,
 		Unjustified: c.PerUnjustified * w.UnjustifiedReturns,
+		Adopted:     c.PerAdopted * w.WorkAdopted,
+		Highlights:  c.PerHighlight * w.WorkHighlights,
 	}
-	score := p.OnTime + p.Closure + p.Rework + p.Return + p.Extension - p.Failed - p.Falsified - p.Unjustified
+	score := p.OnTime + p.Closure + p.Rework + p.Return + p.Extension - p.Failed - p.Falsified - p.Unjustified +
+		p.Adopted + p.Highlights
 	return score, p
 }
 
@@ -93,6 +102,7 @@ func (c Config) Score(w Weighted) (float64, Parts) {
 type ConfigInput struct {
 	OnTime, Closure, Rework, Return, Extension string
 	PerFailed, PerFalsified, PerUnjustified    string
+	PerAdopted, PerHighlight                   string // may be left empty: 0
 	DoubleFactor, MinSample, ListSize          string
 	// Excluded lists units by code or id, separated by commas, spaces or
 	// new lines.
@@ -112,6 +122,7 @@ func (c Config) Input(codes map[int64]string) ConfigInput {
 	}
 	return ConfigInput{OnTime: f(c.OnTime), Closure: f(c.Closure), Rework: f(c.Rework), Return: f(c.Return), Extension: f(c.Extension),
 		PerFailed: f(c.PerFailed), PerFalsified: f(c.PerFalsified), PerUnjustified: f(c.PerUnjustified),
+		PerAdopted: f(c.PerAdopted), PerHighlight: f(c.PerHighlight),
 		DoubleFactor: f(c.DoubleFactor), MinSample: strconv.Itoa(c.MinSample), ListSize: strconv.Itoa(c.ListSize),
 		Excluded: strings.Join(ex, "\n")}
 }
@@ -164,7 +175,20 @@ func (in ConfigInput) parse() (Config, error) {
 	if sum := c.OnTime + c.Closure + c.Rework + c.Return + c.Extension; math.Abs(sum-100) > 1e-6 {
 		return c, apperr.Invalid("bulletin.config_weight_sum", strconv.FormatFloat(sum, 'f', -1, 64))
 	}
-	for _, p := range []float64{c.PerFailed, c.PerFalsified, c.PerUnjustified} {
+	for _, n := range []struct {
+		s string
+		p *float64
+	}{{in.PerAdopted, &c.PerAdopted}, {in.PerHighlight, &c.PerHighlight}} {
+		if strings.TrimSpace(n.s) == "" {
+			continue // the work-report line is optional
+		}
+		x, err := parseNumber(n.s)
+		if err != nil {
+			return c, err
+		}
+		*n.p = x
+	}
+	for _, p := range []float64{c.PerFailed, c.PerFalsified, c.PerUnjustified, c.PerAdopted, c.PerHighlight} {
 		if p < 0 || p > 100 {
 			return c, apperr.Invalid("bulletin.config_penalty_range", strconv.FormatFloat(p, 'f', -1, 64))
 		}

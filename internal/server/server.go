@@ -140,6 +140,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if _, err := surveys.EnsureSample(ctx); err != nil {
 		return nil, err
 	}
+	// The bulletin's work-report line counts the units' adopted reports.
+	bulletins.WorkReports = func(ctx context.Context, from, to time.Time) (map[int64]bulletin.WorkReportCount, error) {
+		counts, err := workplans.AdoptedByUnit(ctx, from, to)
+		out := make(map[int64]bulletin.WorkReportCount, len(counts))
+		for id, n := range counts {
+			out[id] = bulletin.WorkReportCount{Adopted: n[0], Highlights: n[1]}
+		}
+		return out, err
+	}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,

@@ -78,7 +78,8 @@ func parseConfigForm(r *http.Request) (configForm, error) {
 	}
 	f := r.PostFormValue
 	return configForm{bulletin.ConfigInput{OnTime: f("on_time"), Closure: f("closure"), Rework: f("rework"), Return: f("return"), Extension: f("extension"),
-		PerFailed: f("per_failed"), PerFalsified: f("per_falsified"), PerUnjustified: f("per_unjustified"), DoubleFactor: f("double_factor"),
+		PerFailed: f("per_failed"), PerFalsified: f("per_falsified"), PerUnjustified: f("per_unjustified"),
+		PerAdopted: f("per_adopted"), PerHighlight: f("per_highlight"), DoubleFactor: f("double_factor"),
 		MinSample: f("min_sample"), ListSize: f("list_size"), Excluded: f("excluded")}}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -411,4 +412,31 @@ func (s *Store) WorkCounts(ctx context.Context, a access.Actor, from, to string)
 		return x.UnitName < y.UnitName
 	})
 	return list, nil
+}
+
+// AdoptedByUnit counts the work reports adopted in [from, to) (by the day
+// they concern, in Asia/Shanghai) and the highlights among them, by unit:
+// the bulletin's work-report line. It checks no actor: the bulletin
+// decides who may issue.
+func (s *Store) AdoptedByUnit(ctx context.Context, from, to time.Time) (map[int64][2]int, error) {
+	loc := calendar.Shanghai()
+	rows, err := s.DB.Query(ctx, `SELECT r.unit_id, COUNT(*), SUM(CASE WHEN r.highlight THEN 1 ELSE 0 END)
+		FROM workplan_work_report r WHERE r.state = 'adopted' AND r.happened_on >= ? AND r.happened_on < ?
+		GROUP BY r.unit_id`, from.In(loc).Format("2006-01-02"), to.In(loc).Format("2006-01-02"))
+	type count struct {
+		unit int64
+		n    [2]int
+	}
+	list, err := db.Collect(rows, err, func(r *sql.Rows) (count, error) {
+		var c count
+		return c, r.Scan(&c.unit, &c.n[0], &c.n[1])
+	})
+	if err != nil {
+		return nil, fmt.Errorf("adopted work reports: %w", err)
+	}
+	out := make(map[int64][2]int, len(list))
+	for _, c := range list {
+		out[c.unit] = c.n
+	}
+	return out, nil
 }
