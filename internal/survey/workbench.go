@@ -53,33 +53,11 @@ func (w Workbench) Items(ctx context.Context, a access.Actor) ([]workbench.Item,
 func (w Workbench) toVisit(ctx context.Context, a access.Actor) (workbench.Item, error) {
 	it := workbench.Item{Kind: "survey/visit", Section: workbench.SectionTodo, Title: workbench.T("workbench.survey.visit"),
 		Link: "/surveys", Tone: workbench.Warn}
-	rows, err := w.Store.DB.Query(ctx, `SELECT r.id, r.name, COUNT(*) FROM survey_sample x
+	return w.perRound(ctx, it, `SELECT r.id, r.name, COUNT(*) FROM survey_sample x
 		JOIN survey_round_community c ON c.round_id = x.round_id AND c.community_code = x.community_code
 		JOIN survey_round r ON r.id = x.round_id
 		WHERE c.interviewer_id = ? AND r.closed_at IS NULL AND x.released = TRUE AND x.status IN ('pending', 'absent')
-		GROUP BY r.id, r.name ORDER BY r.id DESC`, a.UserID)
-	if err != nil {
-		return it, fmt.Errorf("households to visit: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		var n int
-		if err := rows.Scan(&id, &name, &n); err != nil {
-			return it, fmt.Errorf("households to visit: %w", err)
-		}
-		it.Count += n
-		link := "/surveys/rounds/" + strconv.FormatInt(id, 10) + "/mine"
-		it.Entries = append(it.Entries, workbench.Entry{Label: name, Note: workbench.T("workbench.note.survey_households", n), Link: link})
-		if len(it.Entries) == 1 {
-			it.Link = link
-		}
-	}
-	if len(it.Entries) > 1 {
-		it.Link = "/surveys"
-	}
-	return it, rows.Err()
+		GROUP BY r.id, r.name ORDER BY r.id DESC`, a.UserID, "/mine", "workbench.note.survey_households")
 }
 
 // toReview counts the submitted interviews of the streets the actor
@@ -87,12 +65,20 @@ func (w Workbench) toVisit(ctx context.Context, a access.Actor) (workbench.Item,
 func (w Workbench) toReview(ctx context.Context, a access.Actor) (workbench.Item, error) {
 	it := workbench.Item{Kind: "survey/review", Section: workbench.SectionTodo, Title: workbench.T("workbench.survey.review"),
 		Link: "/surveys", Tone: workbench.Warn}
-	rows, err := w.Store.DB.Query(ctx, `SELECT r.id, r.name, COUNT(*) FROM survey_interview i
+	return w.perRound(ctx, it, `SELECT r.id, r.name, COUNT(*) FROM survey_interview i
 		JOIN survey_round r ON r.id = i.round_id
 		JOIN survey_round_supervisor v ON v.round_id = i.round_id AND v.street_code = substr(i.community_code, 1, 9)
-		WHERE v.user_id = ? AND i.state = 'submitted' GROUP BY r.id, r.name ORDER BY r.id DESC`, a.UserID)
+		WHERE v.user_id = ? AND i.state = 'submitted' GROUP BY r.id, r.name ORDER BY r.id DESC`, a.UserID, "/review",
+		"workbench.note.survey_review")
+}
+
+// perRound fills an item from a query of (round id, round name, count) for
+// one user: a line per round linking to the round's page (suffix), and
+// the item's link straight to it when there is only one.
+func (w Workbench) perRound(ctx context.Context, it workbench.Item, query string, userID int64, suffix, noteKey string) (workbench.Item, error) {
+	rows, err := w.Store.DB.Query(ctx, query, userID)
 	if err != nil {
-		return it, fmt.Errorf("interviews to review: %w", err)
+		return it, fmt.Errorf("%s: %w", it.Kind, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -100,11 +86,11 @@ func (w Workbench) toReview(ctx context.Context, a access.Actor) (workbench.Item
 		var name string
 		var n int
 		if err := rows.Scan(&id, &name, &n); err != nil {
-			return it, fmt.Errorf("interviews to review: %w", err)
+			return it, fmt.Errorf("%s: %w", it.Kind, err)
 		}
 		it.Count += n
-		link := "/surveys/rounds/" + strconv.FormatInt(id, 10) + "/review"
-		it.Entries = append(it.Entries, workbench.Entry{Label: name, Note: workbench.T("workbench.note.survey_review", n), Link: link})
+		link := "/surveys/rounds/" + strconv.FormatInt(id, 10) + suffix
+		it.Entries = append(it.Entries, workbench.Entry{Label: name, Note: workbench.T(noteKey, n), Link: link})
 		if len(it.Entries) == 1 {
 			it.Link = link
 		}
