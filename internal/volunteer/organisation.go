@@ -96,24 +96,33 @@ func scanStation(r interface{ Scan(...any) error }) (Station, error) {
 	return st, err
 }
 
+// listScope is the condition of a list of stations or teams: everything
+// for an administrator, the area for those who oversee it, else the ones
+// the actor runs (ids); ok is false when that is nothing.
+func listScope(a access.Actor, oversees bool, regionCol, idCol string, ids []int64) (where string, args []any, ok bool) {
+	switch {
+	case a.IsAdmin():
+		return "1 = 1", nil, true
+	case oversees:
+		where, args = inArea(regionCol, a.Region)
+		return where, args, true
+	case len(ids) > 0:
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		return idCol + " IN (" + db.Placeholders(len(ids)) + ")", args, true
+	}
+	return "", nil, false
+}
+
 // Stations lists the stations the actor oversees or runs, by level and name.
 func (s *Store) Stations(ctx context.Context, a access.Actor) ([]Station, error) {
 	o, err := s.Scope(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	where, args := "", []any{}
-	switch {
-	case a.IsAdmin():
-		where = "1 = 1"
-	case o.Oversees:
-		where, args = inArea("s.region_code", a.Region)
-	case len(o.Stations) > 0:
-		where = "s.id IN (" + db.Placeholders(len(o.Stations)) + ")"
-		for _, id := range o.Stations {
-			args = append(args, id)
-		}
-	default:
+	where, args, ok := listScope(a, o.Oversees, "s.region_code", "s.id", o.Stations)
+	if !ok {
 		return nil, nil
 	}
 	rows, err := s.DB.Query(ctx, "SELECT "+stationCols+" FROM volunteer_station s WHERE "+where+
@@ -251,18 +260,8 @@ func (s *Store) Teams(ctx context.Context, a access.Actor) ([]Team, error) {
 	if err != nil {
 		return nil, err
 	}
-	where, args := "", []any{}
-	switch {
-	case a.IsAdmin():
-		where = "1 = 1"
-	case o.Oversees:
-		where, args = inArea("t.region_code", a.Region)
-	case len(o.Teams) > 0:
-		where = "t.id IN (" + db.Placeholders(len(o.Teams)) + ")"
-		for _, id := range o.Teams {
-			args = append(args, id)
-		}
-	default:
+	where, args, ok := listScope(a, o.Oversees, "t.region_code", "t.id", o.Teams)
+	if !ok {
 		return nil, nil
 	}
 	rows, err := s.DB.Query(ctx, "SELECT "+teamCols+" WHERE "+where+" ORDER BY t.region_code, t.name", args...)
