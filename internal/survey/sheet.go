@@ -60,29 +60,7 @@ func sheetColumns() []string {
 const MaxFileSize = 8 << 20
 
 // RowError is one problem with one row of an imported sheet.
-type RowError struct {
-	Row    int    // as Excel shows it; 0 for the file as a whole
-	Column string // the column's title, "" for the row
-	Code   string // catalogue key
-	Args   []any
-}
-
-// Messages renders row errors with a catalogue function: 第 3 行「题型」：….
-func Messages(errs []RowError, t func(key string, args ...any) string) []string {
-	out := make([]string, 0, len(errs))
-	for _, e := range errs {
-		msg := t(e.Code, e.Args...)
-		switch {
-		case e.Row == 0:
-			out = append(out, msg)
-		case e.Column == "":
-			out = append(out, t("survey.at_row", e.Row, msg))
-		default:
-			out = append(out, t("survey.at_row_col", e.Row, e.Column, msg))
-		}
-	}
-	return out
-}
+type RowError = sheetsafe.RowError
 
 func kindWords() map[string]Kind {
 	return map[string]Kind{"单选": KindSingle, "单选题": KindSingle, "多选": KindMulti, "多选题": KindMulti, "是否": KindYesNo,

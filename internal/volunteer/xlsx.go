@@ -30,12 +30,7 @@ const MaxImportRows = 100000
 var importHeaders = []string{"姓名", "身份证号", "手机号", "所在社区", "技能特长", "政治面貌", "加入日期", "所属队伍", "历史服务时长（小时）"}
 
 // RowError is one fault of one row of an imported sheet.
-type RowError struct {
-	Row  int    // as Excel numbers rows
-	Col  string // the header, "" for the row as a whole
-	Code string // catalogue key
-	Args []any
-}
+type RowError = sheetsafe.RowError
 
 // ImportReport says what an import did or why it did nothing.
 type ImportReport struct {
@@ -165,7 +160,7 @@ func (s *Store) Import(ctx context.Context, a access.Actor, r io.Reader) (Import
 			return rep, apperr.Invalid("volunteer.import_too_many", MaxImportRows)
 		}
 		fail := func(h, code string, args ...any) {
-			rep.Errors = append(rep.Errors, RowError{Row: rowNo, Col: h, Code: code, Args: args})
+			rep.Errors = append(rep.Errors, RowError{Row: rowNo, Column: h, Code: code, Args: args})
 		}
 		in := Input{Name: get("姓名"), IDNumber: get("身份证号"), Phone: get("手机号"), Skills: get("技能特长"),
 			Political: get("政治面貌"), JoinedOn: excelDate(get("加入日期"))}
@@ -245,7 +240,7 @@ func (s *Store) Import(ctx context.Context, a access.Actor, r io.Reader) (Import
 	for _, ir := range parsed {
 		if id, dup := existing[ir.p.hashed]; dup {
 			rep.Duplicates++
-			rep.Errors = append(rep.Errors, RowError{Row: ir.row, Col: "身份证号", Code: "volunteer.import_dup_registered", Args: []any{id}})
+			rep.Errors = append(rep.Errors, RowError{Row: ir.row, Column: "身份证号", Code: "volunteer.import_dup_registered", Args: []any{id}})
 		}
 	}
 	if len(rep.Errors) > 0 {

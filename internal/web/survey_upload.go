@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 	"github.com/wenming-civic/wenming/internal/survey"
 )
 
@@ -44,5 +45,5 @@ func (s *Server) rowMessages(errs []survey.RowError) ([]string, int) {
 		more = len(errs) - surveyMaxErrors
 		errs = errs[:surveyMaxErrors]
 	}
-	return survey.Messages(errs, s.Catalog.T), more
+	return sheetsafe.Messages(errs, s.Catalog.T), more
 }

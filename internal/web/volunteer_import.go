@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
@@ -15,16 +16,7 @@ type volunteerImportData struct {
 }
 
 func (s *Server) volunteerRowErrors(errs []volunteer.RowError) []string {
-	out := make([]string, 0, len(errs))
-	for _, e := range errs {
-		msg := s.Catalog.T(e.Code, e.Args...)
-		if e.Col != "" {
-			out = append(out, s.Catalog.T("volunteer.at_row_col", e.Row, e.Col, msg))
-		} else {
-			out = append(out, s.Catalog.T("volunteer.at_row", e.Row, msg))
-		}
-	}
-	return out
+	return sheetsafe.Messages(errs, s.Catalog.T)
 }
 
 // volunteerImportForm shows the upload form.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) workplanCreate(w http.ResponseWriter, r *http.Request) error {
 		var rowErrs []workplan.RowError
 		p, rowErrs, err = s.Workplans.ImportPlan(r.Context(), a, in, f)
 		if err == nil && len(rowErrs) > 0 {
-			return show(http.StatusBadRequest, s.Catalog.T("workplan.import.rejected", len(rowErrs)), workplan.Messages(rowErrs, s.Catalog.T))
+			return show(http.StatusBadRequest, s.Catalog.T("workplan.import.rejected", len(rowErrs)), sheetsafe.Messages(rowErrs, s.Catalog.T))
 		}
 	} else {
 		p, _, err = s.Workplans.CreatePlan(r.Context(), a, in, nil)

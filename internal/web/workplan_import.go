@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
-	"github.com/wenming-civic/wenming/internal/workplan"
+	"github.com/wenming-civic/wenming/internal/sheetsafe"
 )
 
 // workplanImport adds a sheet's tasks to a plan, all or nothing.
@@ -38,7 +38,7 @@ func (s *Server) workplanImport(w http.ResponseWriter, r *http.Request) error {
 		return s.refused(err, func(st int, m string) error { return show(st, m, nil) })
 	}
 	if len(rowErrs) > 0 {
-		return show(http.StatusBadRequest, s.Catalog.T("workplan.import.rejected", len(rowErrs)), workplan.Messages(rowErrs, s.Catalog.T))
+		return show(http.StatusBadRequest, s.Catalog.T("workplan.import.rejected", len(rowErrs)), sheetsafe.Messages(rowErrs, s.Catalog.T))
 	}
 	return s.redirectWith(w, r, planPath(id), "workplan.imported", strconv.Itoa(n))
 }

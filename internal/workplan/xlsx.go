@@ -84,26 +84,7 @@ var fieldColumn = map[string]Column{
 }
 
 // RowError is one problem with one row of an imported sheet.
-type RowError struct {
-	Row    int    // as the spreadsheet numbers rows
-	Column string // the column's title; "" for the row
-	Code   string
-	Args   []any
-}
-
-// Messages renders row errors: 第 5 行「牵头单位」：…
-func Messages(errs []RowError, t func(key string, args ...any) string) []string {
-	out := make([]string, 0, len(errs))
-	for _, e := range errs {
-		msg := t(e.Code, e.Args...)
-		if e.Column == "" {
-			out = append(out, t("workplan.import.at_row", e.Row, msg))
-		} else {
-			out = append(out, t("workplan.import.at_row_column", e.Row, e.Column, msg))
-		}
-	}
-	return out
-}
+type RowError = sheetsafe.RowError
 
 // Limits of an imported sheet.
 const (
