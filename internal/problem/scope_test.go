@@ -147,6 +147,41 @@ func TestScopeOfSupervisingUnits(t *testing.T) {
 			if got := w.names(streamed); !slices.Equal(got, want) {
 				t.Errorf("export %v, want %v", got, want)
 			}
+			// The briefs a campaign counts, and whole cases read by id, follow
+			// the same rule; a brief carries its case's own columns.
+			var briefed []int64
+			if err := ps.EachBrief(ctx, a, problem.Filter{}, func(b *problem.Brief) error {
+				for _, c := range w.cases {
+					if c.ID == b.ID && (b.UnitID != c.UnitID || b.RegionCode != c.RegionCode || !b.ReportedAt.Equal(c.ReportedAt)) {
+						t.Errorf("brief %+v of case %+v", *b, *c)
+					}
+				}
+				briefed = append(briefed, b.ID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.names(briefed); !slices.Equal(got, want) {
+				t.Errorf("briefs %v, want %v", got, want)
+			}
+			var every []int64
+			for _, c := range w.cases {
+				every = append(every, c.ID)
+			}
+			byID, err := ps.ByIDs(ctx, a, every)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var read []int64
+			for _, c := range byID {
+				read = append(read, c.ID)
+				if c.CategoryName == "" {
+					t.Errorf("ByIDs read case %d without its names", c.ID)
+				}
+			}
+			if got := w.names(read); !slices.Equal(got, want) {
+				t.Errorf("ByIDs %v, want %v", got, want)
+			}
 			for name, c := range w.cases {
 				_, err := ps.Get(ctx, a, c.ID)
 				if seen := err == nil; seen != slices.Contains(want, name) {

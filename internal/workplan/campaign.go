@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -243,7 +244,7 @@ type Sites struct {
 
 // near reports whether a case was found at one of the sites or within
 // NearMeters of one.
-func (n Sites) near(x *problem.Case) bool {
+func (n Sites) near(x *problem.Brief) bool {
 	if n.IDs[x.SiteID] {
 		return true
 	}
@@ -262,16 +263,19 @@ func (n Sites) near(x *problem.Case) bool {
 // Matches reports whether a case falls in the campaign's scope: found in
 // its area and period, of one of its categories (when it names any), and
 // at or around a site of one of its site types (when it names any).
-func (c *Campaign) Matches(x *problem.Case, sites Sites) bool { return c.matcher(sites)(x) }
+func (c *Campaign) Matches(x *problem.Case, sites Sites) bool {
+	b := x.Brief()
+	return c.matcher(sites)(&b)
+}
 
 // matcher is Matches with the period worked out once, for a stream of cases.
-func (c *Campaign) matcher(sites Sites) func(*problem.Case) bool {
+func (c *Campaign) matcher(sites Sites) func(*problem.Brief) bool {
 	from, to := c.period()
 	cats := make(map[int64]bool, len(c.CategoryIDs))
 	for _, id := range c.CategoryIDs {
 		cats[id] = true
 	}
-	return func(x *problem.Case) bool {
+	return func(x *problem.Brief) bool {
 		switch {
 		case !access.InSubtree(x.RegionCode, c.RegionCode) || x.ReportedAt.Before(from) || !x.ReportedAt.Before(to):
 			return false
@@ -314,6 +318,11 @@ type CampaignCase struct {
 	Featured bool
 }
 
+// caseMark is how a case was added to a campaign by hand.
+type caseMark struct {
+	byHand, featured bool
+}
+
 // CampaignCases lists the cases of the campaign the actor may see: those
 // its scope matches and those added by hand, newest first.
 func (s *Store) CampaignCases(ctx context.Context, a access.Actor, id int64) (*Campaign, []CampaignCase, error) {
@@ -321,29 +330,51 @@ func (s *Store) CampaignCases(ctx context.Context, a access.Actor, id int64) (*C
 	if err != nil {
 		return nil, nil, err
 	}
-	var out []CampaignCase
-	err = s.eachCase(ctx, a, c, func(x CampaignCase) error {
-		out = append(out, x)
+	var ids []int64
+	marks := map[int64]caseMark{}
+	err = s.eachBrief(ctx, a, c, func(x *problem.Brief, m caseMark) error {
+		ids, marks[x.ID] = append(ids, x.ID), m
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ReportedAt.After(out[j].ReportedAt) })
-	return c, out, nil
+	out, err := s.campaignCases(ctx, a, ids, marks)
+	return c, out, err
 }
 
-// eachCase calls fn with every case of the campaign the actor may see,
-// once each, without holding them: those its scope matches (read through
-// the ledger's filter, one pass per category) and those added by hand.
-func (s *Store) eachCase(ctx context.Context, a access.Actor, c *Campaign, fn func(CampaignCase) error) error {
+// campaignCases reads the cases of ids with their marks, newest first.
+func (s *Store) campaignCases(ctx context.Context, a access.Actor, ids []int64, marks map[int64]caseMark) ([]CampaignCase, error) {
+	cases, err := s.Problems.ByIDs(ctx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CampaignCase, 0, len(cases))
+	for _, x := range cases {
+		m := marks[x.ID]
+		out = append(out, CampaignCase{Case: x, ByHand: m.byHand, Featured: m.featured})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].ReportedAt.Equal(out[j].ReportedAt) {
+			return out[i].ReportedAt.After(out[j].ReportedAt)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+// eachBrief calls fn with the brief of every case of the campaign the
+// actor may see, once each, without holding them: those its scope
+// matches (read through the ledger's filter, one pass per category) and
+// those added by hand. fn's Brief is reused between calls.
+func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, fn func(*problem.Brief, caseMark) error) error {
 	sites, _, err := s.sitesOf(ctx, a, c)
 	if err != nil {
 		return err
 	}
 	type extra struct {
-		problem          int64
-		byHand, featured bool
+		problem int64
+		caseMark
 	}
 	rows, err := s.DB.Query(ctx, "SELECT problem_id, by_hand, featured FROM workplan_campaign_case WHERE campaign_id = ? ORDER BY problem_id", c.ID)
 	extras, err := db.Collect(rows, err, func(r *sql.Rows) (extra, error) {
@@ -353,9 +384,9 @@ func (s *Store) eachCase(ctx context.Context, a access.Actor, c *Campaign, fn fu
 	if err != nil {
 		return fmt.Errorf("campaign cases: %w", err)
 	}
-	marks := make(map[int64]extra, len(extras))
+	marks := make(map[int64]caseMark, len(extras))
 	for _, x := range extras {
-		marks[x.problem] = x
+		marks[x.problem] = x.caseMark
 	}
 	from, to := c.period()
 	matches := c.matcher(sites)
@@ -366,31 +397,34 @@ func (s *Store) eachCase(ctx context.Context, a access.Actor, c *Campaign, fn fu
 	}
 	for _, cat := range cats {
 		f := problem.Filter{Region: c.RegionCode, CategoryID: cat, From: from, To: to}
-		err := s.Problems.Each(ctx, a, f, func(x *problem.Case) error {
+		err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
 			if seen[x.ID] || !matches(x) {
 				return nil
 			}
 			seen[x.ID] = true
-			m := marks[x.ID]
-			return fn(CampaignCase{Case: x, ByHand: m.byHand, Featured: m.featured})
+			return fn(x, marks[x.ID])
 		})
 		if err != nil {
 			return err
 		}
 	}
+	var byHand []int64
 	for _, x := range extras {
-		if seen[x.problem] || !x.byHand {
-			continue
+		if !seen[x.problem] && x.byHand {
+			byHand = append(byHand, x.problem)
 		}
-		pc, err := s.Problems.Get(ctx, a, x.problem)
-		if errors.Is(err, apperr.ErrNotFound) || err != nil && apperr.As(err).Kind == apperr.KindForbidden {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		seen[x.problem] = true
-		if err := fn(CampaignCase{Case: pc, ByHand: true, Featured: x.featured}); err != nil {
+	}
+	if len(byHand) == 0 {
+		return nil
+	}
+	// Cases added by hand the actor may not see are left out by ByIDs.
+	cases, err := s.Problems.ByIDs(ctx, a, byHand)
+	if err != nil {
+		return err
+	}
+	for _, pc := range cases {
+		b := pc.Brief()
+		if err := fn(&b, marks[pc.ID]); err != nil {
 			return err
 		}
 	}
@@ -453,7 +487,7 @@ func (t Tally) ClosedRate() float64 {
 	return float64(t.Closed) / float64(t.Found)
 }
 
-func (t *Tally) add(c *problem.Case, now time.Time) {
+func (t *Tally) add(c *problem.Brief, now time.Time) {
 	t.Found++
 	if c.State == problem.Closed {
 		t.Closed++
@@ -499,9 +533,10 @@ type CampaignView struct {
 const LatestCases = 100
 
 // CampaignPage counts a campaign's cases (found, closed, on time, overdue;
-// by unit and by category) as they stream from the ledger, keeping only
-// the newest to list, with its sites' scores before and during it, its
-// best rectifications and its tasks.
+// by unit and by category) as their briefs stream from the ledger,
+// keeping only the newest to list, then reads those few whole, with its
+// sites' scores before and during it, its best rectifications and its
+// tasks.
 func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*CampaignView, error) {
 	c, err := s.Campaign(ctx, a, id)
 	if err != nil {
@@ -510,30 +545,43 @@ func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*Ca
 	now := s.now()
 	v := &CampaignView{Campaign: c, Now: now}
 	units, cats := map[int64]*Tally{}, map[int64]*Tally{}
-	var featured []*problem.Case
-	newest := func() {
-		sort.Slice(v.Latest, func(i, j int) bool { return v.Latest[i].ReportedAt.After(v.Latest[j].ReportedAt) })
-		v.Latest = v.Latest[:min(len(v.Latest), LatestCases)]
+	var featured []int64
+	type stamp struct {
+		id int64
+		at time.Time
 	}
-	err = s.eachCase(ctx, a, c, func(x CampaignCase) error {
-		v.Total.add(x.Case, now)
-		u := units[x.UnitID]
-		if u == nil {
-			u = &Tally{Key: x.UnitID, Name: x.UnitName}
-			units[x.UnitID] = u
+	var latest []stamp
+	newest := func() {
+		sort.Slice(latest, func(i, j int) bool {
+			if !latest[i].at.Equal(latest[j].at) {
+				return latest[i].at.After(latest[j].at)
+			}
+			return latest[i].id > latest[j].id
+		})
+		latest = latest[:min(len(latest), LatestCases)]
+	}
+	marks := map[int64]caseMark{}
+	err = s.eachBrief(ctx, a, c, func(x *problem.Brief, m caseMark) error {
+		v.Total.add(x, now)
+		for _, g := range []struct {
+			by  map[int64]*Tally
+			key int64
+		}{{units, x.UnitID}, {cats, x.CategoryID}} {
+			t := g.by[g.key]
+			if t == nil {
+				t = &Tally{Key: g.key}
+				g.by[g.key] = t
+			}
+			t.add(x, now)
 		}
-		u.add(x.Case, now)
-		k := cats[x.CategoryID]
-		if k == nil {
-			k = &Tally{Key: x.CategoryID, Name: x.CategoryName}
-			cats[x.CategoryID] = k
+		if m.featured {
+			featured = append(featured, x.ID)
 		}
-		k.add(x.Case, now)
-		if x.Featured {
-			featured = append(featured, x.Case)
+		if m != (caseMark{}) {
+			marks[x.ID] = m
 		}
-		v.Latest = append(v.Latest, x)
-		if len(v.Latest) >= 4*LatestCases {
+		latest = append(latest, stamp{x.ID, x.ReportedAt})
+		if len(latest) >= 4*LatestCases {
 			newest()
 		}
 		return nil
@@ -542,8 +590,22 @@ func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*Ca
 		return nil, err
 	}
 	newest()
-	for _, fc := range featured {
-		p := Pair{Case: fc}
+	ids := make([]int64, len(latest))
+	for i, l := range latest {
+		ids[i] = l.id
+	}
+	if v.Latest, err = s.campaignCases(ctx, a, ids, marks); err != nil {
+		return nil, err
+	}
+	if err := s.nameTallies(ctx, units, cats); err != nil {
+		return nil, err
+	}
+	pairs, err := s.campaignCases(ctx, a, featured, marks)
+	if err != nil {
+		return nil, err
+	}
+	for _, fc := range pairs {
+		p := Pair{Case: fc.Case}
 		events, err := s.Problems.Timeline(ctx, a, fc.ID)
 		if err != nil {
 			return nil, err
@@ -581,6 +643,30 @@ func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*Ca
 		return nil, err
 	}
 	return v, nil
+}
+
+// nameTallies names the units' and categories' tallies, asking their
+// owners once for all of them.
+func (s *Store) nameTallies(ctx context.Context, units, cats map[int64]*Tally) error {
+	for _, g := range []struct {
+		by   map[int64]*Tally
+		name func(context.Context, db.Conn, []int64) (map[int64]string, error)
+	}{{units, org.UnitNames}, {cats, category.Names}} {
+		ids := make([]int64, 0, len(g.by))
+		for id := range g.by {
+			if id != 0 {
+				ids = append(ids, id)
+			}
+		}
+		names, err := g.name(ctx, s.DB, ids)
+		if err != nil {
+			return err
+		}
+		for id, t := range g.by {
+			t.Name = names[id]
+		}
+	}
+	return nil
 }
 
 // siteScores are the campaign's sites' scores: the latest round before
