@@ -29,6 +29,10 @@ type Store struct {
 	Problems  *problem.Store
 	// Categories resolves a criterion's category code to a category id.
 	Categories func(ctx context.Context, code string) (int64, error)
+	// CampaignArea is the area of a special campaign the actor may see
+	// (workplan.Store.Campaign), for a plan that names one; nil refuses
+	// every campaign.
+	CampaignArea func(ctx context.Context, a access.Actor, campaignID int64) (string, error)
 	Now        func() time.Time
 
 	// criteriaCache keeps each version's on-the-spot criteria by site type,
@@ -66,6 +70,7 @@ type Plan struct {
 	EndsOn      string
 	Sampling    Sampling
 	FollowupOf  int64
+	CampaignID  int64 // the special campaign it serves, 0 for none
 	CreatedAt   time.Time
 	Sites       int
 	Done        int
@@ -93,6 +98,7 @@ type PlanInput struct {
 	Sampling   *Sampling
 	Inspectors []int64
 	FollowupOf int64
+	CampaignID int64 // the special campaign the plan serves, if any
 	// Assign deals the new plan's sites to its inspectors right away
 	// (AssignStreet, AssignEven); AssignNone leaves them open to all.
 	Assign string
@@ -136,6 +142,9 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 	}
 	if _, err := time.Parse("2006-01-02", in.EndsOn); err != nil || in.EndsOn < in.StartsOn {
 		return Plan{}, apperr.Invalid("inspect.dates_invalid")
+	}
+	if err := s.checkCampaign(ctx, a, in); err != nil {
+		return Plan{}, err
 	}
 	if in.VersionID == 0 {
 		v, err := s.Framework.ActiveVersion(ctx)
@@ -183,9 +192,9 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 			creator = a.UserID
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO inspection_plan (name, version_id, region_code, covert, starts_on, ends_on, sampling,
-			followup_of, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			followup_of, campaign_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			in.Name, in.VersionID, in.RegionCode, in.Covert, in.StartsOn, in.EndsOn, sampling, db.NullID(in.FollowupOf),
-			creator, db.Millis(s.Now())).Scan(&id)
+			db.NullID(in.CampaignID), creator, db.Millis(s.Now())).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("create plan: %w", err)
 		}
@@ -213,6 +222,44 @@ func (s *Store) CreatePlan(ctx context.Context, a access.Actor, in PlanInput) (P
 		return Plan{}, err
 	}
 	return s.Plan(ctx, a, id)
+}
+
+// checkCampaign refuses a plan naming a campaign the actor cannot see, or
+// reaching outside the campaign's area.
+func (s *Store) checkCampaign(ctx context.Context, a access.Actor, in PlanInput) error {
+	if in.CampaignID == 0 {
+		return nil
+	}
+	if s.CampaignArea == nil {
+		return apperr.Invalid("inspect.campaign_unknown")
+	}
+	area, err := s.CampaignArea(ctx, a, in.CampaignID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return apperr.Invalid("inspect.campaign_unknown")
+	}
+	if err != nil {
+		return err
+	}
+	if !access.InSubtree(in.RegionCode, area) {
+		return apperr.Invalid("inspect.plan_outside_campaign")
+	}
+	return nil
+}
+
+// CampaignPlans lists the plans naming a campaign that the actor may
+// read, newest first.
+func (s *Store) CampaignPlans(ctx context.Context, a access.Actor, campaignID int64) ([]Plan, error) {
+	all, err := s.plans(ctx, "p.campaign_id = ?", campaignID)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, p := range all {
+		if s.mayRead(a, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 func dedupe(ids []int64) []int64 {
@@ -256,7 +303,7 @@ func (s *Store) Followup(ctx context.Context, a access.Actor, prev int64, name, 
 		return Plan{}, apperr.Invalid("inspect.nothing_failed")
 	}
 	return s.CreatePlan(ctx, a, PlanInput{Name: name, VersionID: p.VersionID, RegionCode: p.RegionCode, Covert: p.Covert,
-		StartsOn: startsOn, EndsOn: endsOn, SiteIDs: ids, Inspectors: p.Inspectors, FollowupOf: prev})
+		StartsOn: startsOn, EndsOn: endsOn, SiteIDs: ids, Inspectors: p.Inspectors, FollowupOf: prev, CampaignID: p.CampaignID})
 }
 
 // mayRead: the office and leaders of the plan's area, and its inspectors.
@@ -296,7 +343,7 @@ func (s *Store) Plans(ctx context.Context, a access.Actor) ([]Plan, error) {
 
 func (s *Store) plans(ctx context.Context, where string, args ...any) ([]Plan, error) {
 	rows, err := s.DB.Query(ctx, `SELECT p.id, p.name, p.version_id, p.region_code, p.covert, p.published_at, p.starts_on,
-		p.ends_on, p.sampling, COALESCE(p.followup_of, 0), p.created_at,
+		p.ends_on, p.sampling, COALESCE(p.followup_of, 0), COALESCE(p.campaign_id, 0), p.created_at,
 		(SELECT COUNT(*) FROM inspection_plan_site x WHERE x.plan_id = p.id),
 		(SELECT COUNT(*) FROM inspection i WHERE i.plan_id = p.id)
 		FROM inspection_plan p WHERE `+where+` ORDER BY p.id DESC`, args...)
@@ -311,7 +358,7 @@ func (s *Store) plans(ctx context.Context, where string, args ...any) ([]Plan, e
 		var sampling string
 		var created int64
 		if err := rows.Scan(&p.ID, &p.Name, &p.VersionID, &p.RegionCode, &p.Covert, &published, &p.StartsOn,
-			&p.EndsOn, &sampling, &p.FollowupOf, &created, &p.Sites, &p.Done); err != nil {
+			&p.EndsOn, &sampling, &p.FollowupOf, &p.CampaignID, &created, &p.Sites, &p.Done); err != nil {
 			return nil, fmt.Errorf("read plans: %w", err)
 		}
 		p.PublishedAt, p.CreatedAt = db.FromNullMillis(published), db.FromMillis(created)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/api"
 	"github.com/wenming-civic/wenming/internal/auth"
 	"github.com/wenming-civic/wenming/internal/bulletin"
@@ -136,6 +137,14 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T, Volunteers: volunteers}
 	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
 		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
+	// A plan may name the special campaign it serves.
+	inspections.CampaignArea = func(ctx context.Context, a access.Actor, id int64) (string, error) {
+		c, err := workplans.Campaign(ctx, a, id)
+		if err != nil {
+			return "", err
+		}
+		return c.RegionCode, nil
+	}
 	surveys := &survey.Store{DB: d, Now: time.Now, Problems: problems, Categories: inspections.Categories}
 	if _, err := surveys.EnsureSample(ctx); err != nil {
 		return nil, err

@@ -22,6 +22,13 @@ func parsePlanForm(r *http.Request) (planForm, error) {
 	in := inspect.PlanInput{Name: r.PostFormValue("name"), RegionCode: strings.TrimSpace(r.PostFormValue("region")),
 		Covert: r.PostFormValue("covert") == "1", StartsOn: r.PostFormValue("starts_on"), EndsOn: r.PostFormValue("ends_on"),
 		Assign: strings.TrimSpace(r.PostFormValue("assign"))}
+	if v := strings.TrimSpace(r.PostFormValue("campaign")); v != "" {
+		// Not a number: no campaign has it, and CreatePlan says so.
+		in.CampaignID = -1
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			in.CampaignID = id
+		}
+	}
 	for _, v := range r.PostForm["inspectors"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.Inspectors = append(in.Inspectors, id)

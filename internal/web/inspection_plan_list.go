@@ -8,6 +8,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/site"
+	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
 type planListData struct {
@@ -16,6 +17,7 @@ type planListData struct {
 	Types      []framework.SiteType
 	Inspectors []org.User
 	Sites      []site.Site
+	Campaigns  []*workplan.Campaign // the running campaigns a plan may serve
 	Today      string
 	Error      string
 }
@@ -36,6 +38,18 @@ func (s *Server) planListData(r *http.Request) (planListData, error) {
 		}
 		if d.Sites, _, err = s.Sites.List(ctx, a, site.Filter{State: "active", Limit: 1000}); err != nil {
 			return d, err
+		}
+		if s.Workplans != nil {
+			all, err := s.Workplans.Campaigns(ctx, a)
+			if err != nil {
+				return d, err
+			}
+			now := s.Problems.Now()
+			for _, c := range all {
+				if c.Running(now) {
+					d.Campaigns = append(d.Campaigns, c)
+				}
+			}
 		}
 	}
 	return d, nil

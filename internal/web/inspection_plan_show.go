@@ -26,6 +26,9 @@ type planPageData struct {
 	Counts planCounts
 	// Points place the sites, for sorting nearest first in the browser.
 	Points map[int64]geo.Point
+	// CampaignName names the special campaign the plan serves, when the
+	// reader may see it.
+	CampaignName string
 }
 
 type planCounts struct{ All, ToDo, Done int }
@@ -109,6 +112,11 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if d.Points, err = s.Sites.Points(ctx, ids); err != nil {
 		return err
+	}
+	if id := res.Plan.CampaignID; id != 0 && s.Workplans != nil {
+		if c, err := s.Workplans.Campaign(ctx, a, id); err == nil {
+			d.CampaignName = c.Name
+		}
 	}
 	s.render(w, r, http.StatusOK, "inspection", "inspect.plan_title", d)
 	return nil

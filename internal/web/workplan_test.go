@@ -13,8 +13,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
+	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -434,3 +436,51 @@ func TestWorkReportsAndMonthlySummary(t *testing.T) {
 }
 
 func strconvI(i int) string { return strconv.Itoa(i) }
+
+// TestInspectionPlanNamesCampaign: a plan made for a special campaign names
+// it on its page, and the campaign's page lists the plan with its progress;
+// a campaign that does not exist, or that the plan's area leaves, is refused.
+func TestInspectionPlanNamesCampaign(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office := app.SignedIn(t, "office")
+	office.Get("/campaigns")
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	campaign := func(name, region string) string {
+		res := office.Post("/campaigns", url.Values{"name": {name}, "region": {region}, "starts_on": {today}, "ends_on": {"2099-12-31"},
+			"lead": {servertest.UnitID(t, app, "410411-cg")}, "site_type": {"market"}})
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("campaign: %d\n%s", res.Status, res.Body)
+		}
+		return res.Location
+	}
+	if _, err := app.Sites.Create(context.Background(), access.System(), site.Input{Name: "曙光街集贸市场", TypeCode: "market",
+		RegionCode: "410411001001"}); err != nil {
+		t.Fatal(err)
+	}
+	district := campaign("集贸市场专项整治", "410411")
+	street := campaign("电力街背街小巷整治", "410411001")
+	page := office.Get("/inspections")
+	servertest.MustContain(t, page.Body, "集贸市场专项整治", "电力街背街小巷整治")
+	plan := url.Values{"name": {"集贸市场专项检查"}, "region": {"410411"}, "starts_on": {today}, "ends_on": {today},
+		"inspectors": {servertest.UserIDByName(t, app, "inspector")}, "mode": {"all"}}
+	for _, tc := range []struct{ campaign, want string }{
+		{"999999", "所选专项整治不存在或无权查看"},
+		{"not-a-number", "所选专项整治不存在或无权查看"},
+		{strings.TrimPrefix(street, "/campaigns/"), "检查计划的区域超出了所属专项整治的区域"},
+	} {
+		plan.Set("campaign", tc.campaign)
+		if res := office.Post("/inspections", plan); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, tc.want) {
+			t.Errorf("campaign %q: %d, want %q", tc.campaign, res.Status, tc.want)
+		}
+	}
+	plan.Set("campaign", strings.TrimPrefix(district, "/campaigns/"))
+	res := office.Post("/inspections", plan)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("plan: %d\n%s", res.Status, res.Body)
+	}
+	servertest.MustContain(t, office.Get(res.Location).Body, `id="plan-campaign"`, "所属专项整治：集贸市场专项整治")
+	body := office.Get(district).Body
+	servertest.MustContain(t, body, `id="campaign-rounds"`, "集贸市场专项检查", "0 / ")
+	servertest.MustNotContain(t, office.Get(street).Body, "集贸市场专项检查")
+}

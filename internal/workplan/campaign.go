@@ -16,6 +16,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
@@ -525,8 +526,17 @@ type CampaignView struct {
 	Latest     []CampaignCase // the newest LatestCases of them, newest first
 	Pairs      []Pair
 	Sites      []SiteScores
+	Rounds     []CampaignRound // the inspection plans naming it, newest first
 	Tasks      []*Task
 	Now        time.Time
+}
+
+// CampaignRound is an inspection plan that names the campaign, with its
+// mean score so far (0–100; HasMean false before any rated site).
+type CampaignRound struct {
+	Plan    inspect.Plan
+	Mean    float64
+	HasMean bool
 }
 
 // LatestCases bounds the cases a campaign's page lists; its counts cover all.
@@ -642,7 +652,35 @@ func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*Ca
 	if v.Sites, err = s.siteScores(ctx, a, c); err != nil {
 		return nil, err
 	}
+	if v.Rounds, err = s.campaignRounds(ctx, a, id); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// campaignRounds are the inspection plans naming the campaign the actor
+// may read, with their mean scores.
+func (s *Store) campaignRounds(ctx context.Context, a access.Actor, id int64) ([]CampaignRound, error) {
+	if s.Inspections == nil {
+		return nil, nil
+	}
+	plans, err := s.Inspections.CampaignPlans(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CampaignRound, 0, len(plans))
+	for _, p := range plans {
+		r := CampaignRound{Plan: p}
+		res, err := s.Inspections.Results(ctx, a, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if res.Overall.Rated > 0 {
+			r.Mean, r.HasMean = res.Overall.Mean*100, true
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // nameTallies names the units' and categories' tallies, asking their
