@@ -33,7 +33,7 @@ type Store struct {
 	// (workplan.Store.Campaign), for a plan that names one; nil refuses
 	// every campaign.
 	CampaignArea func(ctx context.Context, a access.Actor, campaignID int64) (string, error)
-	Now        func() time.Time
+	Now          func() time.Time
 
 	// criteriaCache keeps each version's on-the-spot criteria by site type,
 	// checked against the version's revision (every edit of its tree counts
