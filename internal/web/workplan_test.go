@@ -3,9 +3,11 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +17,8 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/demo"
+	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/workplan"
@@ -483,4 +487,126 @@ func TestInspectionPlanNamesCampaign(t *testing.T) {
 	body := office.Get(district).Body
 	servertest.MustContain(t, body, `id="campaign-rounds"`, "集贸市场专项检查", "0 / ")
 	servertest.MustNotContain(t, office.Get(street).Body, "集贸市场专项检查")
+}
+
+// TestCampaignCountsAgreeWithTheLedger: a campaign's counts, made in the
+// database when it targets no site types and from the cases' briefs when
+// it does, equal those counted here case by case from the ledger, for the
+// office and for a street that sees only part of it.
+func TestCampaignCountsAgreeWithTheLedger(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	ctx := context.Background()
+	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	if _, err := demo.LoadCases(ctx, deps, time.Now(), 120, 30); err != nil {
+		t.Fatal(err)
+	}
+	office := dashActor(t, app, "office")
+	// The street's handler works on both campaigns and sees their cases in its street.
+	coop := []int64{dashActor(t, app, "handler").UnitID}
+	// Categories of the street's own cases, so that both readers count some.
+	var cats []int64
+	mine, _, err := app.Problems.List(ctx, dashActor(t, app, "handler"), problem.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range mine {
+		if x.CategoryID != 0 && !slices.Contains(cats, x.CategoryID) && len(cats) < 4 {
+			cats = append(cats, x.CategoryID)
+		}
+	}
+	from := time.Now().AddDate(0, -3, 0).Format("2006-01-02")
+	to := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	grouped, err := app.Workplans.CreateCampaign(ctx, office, workplan.CampaignInput{Name: "市容专项整治", RegionCode: "410411",
+		StartsOn: from, EndsOn: to, LeadUnitID: office.UnitID, CoopUnitIDs: coop, CategoryIDs: cats})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sites where some of those cases were found, for the campaign around them.
+	placed, _, err := app.Problems.List(ctx, office, problem.Filter{CategoryID: cats[0], Limit: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := 0
+	for i, x := range placed {
+		if !x.HasPlace || i%4 != 0 {
+			continue
+		}
+		if _, err := app.Sites.Create(ctx, access.System(), site.Input{Name: fmt.Sprintf("测试社区%d", i), TypeCode: "community",
+			Geometry: fmt.Sprintf(`{"type":"Point","coordinates":[%f,%f]}`, x.Lng, x.Lat)}); err != nil {
+			t.Fatal(err)
+		}
+		made++
+	}
+	if made == 0 {
+		t.Fatal("no placed case to put a site at")
+	}
+	briefed, err := app.Workplans.CreateCampaign(ctx, office, workplan.CampaignInput{Name: "社区周边整治", RegionCode: "410411",
+		StartsOn: from, EndsOn: to, LeadUnitID: office.UnitID, CoopUnitIDs: coop, CategoryIDs: cats, SiteTypes: []string{"community"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"office", "handler"} {
+		a := dashActor(t, app, who)
+		for _, c := range []*workplan.Campaign{grouped, briefed} {
+			v, err := app.Workplans.CampaignPage(ctx, a, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sites, err := app.Workplans.CampaignSites(ctx, a, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := app.Problems.Now()
+			var total workplan.Tally
+			byUnit := map[int64]workplan.Tally{}
+			var newest []*problem.Case
+			if err := app.Problems.Each(ctx, a, problem.Filter{}, func(x *problem.Case) error {
+				if !c.Matches(x, sites) {
+					return nil
+				}
+				u := byUnit[x.UnitID]
+				for _, t := range []*workplan.Tally{&total, &u} {
+					t.Found++
+					if x.State == problem.Closed {
+						t.Closed++
+						if !x.Deadline.IsZero() && !x.ClosedAt.After(x.Deadline) {
+							t.OnTime++
+						}
+					}
+					if x.Overdue(now) {
+						t.Overdue++
+					}
+				}
+				byUnit[x.UnitID] = u
+				newest = append(newest, x)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if total.Found == 0 {
+				t.Fatalf("%s, %s: no case matches; the test proves nothing", who, c.Name)
+			}
+			if v.Total != total {
+				t.Errorf("%s, %s: total %+v, counted %+v", who, c.Name, v.Total, total)
+			}
+			if len(v.ByUnit) != len(byUnit) {
+				t.Errorf("%s, %s: %d units, counted %d", who, c.Name, len(v.ByUnit), len(byUnit))
+			}
+			for _, u := range v.ByUnit {
+				want := byUnit[u.Key]
+				if u.Found != want.Found || u.Closed != want.Closed || u.OnTime != want.OnTime || u.Overdue != want.Overdue || (u.Key != 0 && u.Name == "") {
+					t.Errorf("%s, %s: unit %d %+v, counted %+v", who, c.Name, u.Key, u, want)
+				}
+			}
+			if want := min(len(newest), workplan.LatestCases); len(v.Latest) != want {
+				t.Errorf("%s, %s: lists %d cases, want %d", who, c.Name, len(v.Latest), want)
+			}
+			for i := 1; i < len(v.Latest); i++ {
+				if v.Latest[i].ReportedAt.After(v.Latest[i-1].ReportedAt) {
+					t.Errorf("%s, %s: case %d is newer than the one before it", who, c.Name, i)
+				}
+			}
+		}
+	}
 }

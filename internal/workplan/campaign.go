@@ -289,6 +289,13 @@ func (c *Campaign) matcher(sites Sites) func(*problem.Brief) bool {
 	}
 }
 
+// CampaignSites are the sites the campaign targets, as its counts match
+// cases around them.
+func (s *Store) CampaignSites(ctx context.Context, a access.Actor, c *Campaign) (Sites, error) {
+	sites, _, err := s.sitesOf(ctx, a, c)
+	return sites, err
+}
+
 // sitesOf lists the campaign area's active sites of its site types.
 func (s *Store) sitesOf(ctx context.Context, a access.Actor, c *Campaign) (Sites, []site.Site, error) {
 	out := Sites{IDs: map[int64]bool{}}
@@ -296,8 +303,11 @@ func (s *Store) sitesOf(ctx context.Context, a access.Actor, c *Campaign) (Sites
 	if s.Sites == nil {
 		return out, nil, nil
 	}
+	// The campaign's targets are part of the campaign, which the actor may
+	// see: a cooperating department reads them though it may not list
+	// sites itself.
 	for _, t := range c.SiteTypes {
-		err := s.Sites.Each(ctx, a, site.Filter{Region: c.RegionCode, Type: t, State: "active"}, func(st site.Site) error {
+		err := s.Sites.Each(ctx, access.System(), site.Filter{Region: c.RegionCode, Type: t, State: "active"}, func(st site.Site) error {
 			out.IDs[st.ID] = true
 			if st.HasPlace {
 				out.Points = append(out.Points, geo.Point{Lng: st.Lng, Lat: st.Lat})
@@ -331,10 +341,13 @@ func (s *Store) CampaignCases(ctx context.Context, a access.Actor, id int64) (*C
 	if err != nil {
 		return nil, nil, err
 	}
+	marks, err := s.campaignMarks(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
+	}
 	var ids []int64
-	marks := map[int64]caseMark{}
-	err = s.eachBrief(ctx, a, c, func(x *problem.Brief, m caseMark) error {
-		ids, marks[x.ID] = append(ids, x.ID), m
+	err = s.eachBrief(ctx, a, c, marks, func(x *problem.Brief, _ caseMark) error {
+		ids = append(ids, x.ID)
 		return nil
 	})
 	if err != nil {
@@ -364,40 +377,54 @@ func (s *Store) campaignCases(ctx context.Context, a access.Actor, ids []int64, 
 	return out, nil
 }
 
-// eachBrief calls fn with the brief of every case of the campaign the
-// actor may see, once each, without holding them: those its scope
-// matches (read through the ledger's filter, one pass per category) and
-// those added by hand. fn's Brief is reused between calls.
-func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, fn func(*problem.Brief, caseMark) error) error {
-	sites, _, err := s.sitesOf(ctx, a, c)
-	if err != nil {
-		return err
-	}
+// campaignMarks reads how cases were added to the campaign by hand.
+func (s *Store) campaignMarks(ctx context.Context, id int64) (map[int64]caseMark, error) {
 	type extra struct {
 		problem int64
 		caseMark
 	}
-	rows, err := s.DB.Query(ctx, "SELECT problem_id, by_hand, featured FROM workplan_campaign_case WHERE campaign_id = ? ORDER BY problem_id", c.ID)
+	rows, err := s.DB.Query(ctx, "SELECT problem_id, by_hand, featured FROM workplan_campaign_case WHERE campaign_id = ? ORDER BY problem_id", id)
 	extras, err := db.Collect(rows, err, func(r *sql.Rows) (extra, error) {
 		var x extra
 		return x, r.Scan(&x.problem, &x.byHand, &x.featured)
 	})
 	if err != nil {
-		return fmt.Errorf("campaign cases: %w", err)
+		return nil, fmt.Errorf("campaign cases: %w", err)
 	}
 	marks := make(map[int64]caseMark, len(extras))
 	for _, x := range extras {
 		marks[x.problem] = x.caseMark
 	}
+	return marks, nil
+}
+
+// caseFilters are the ledger filters whose union holds the campaign's
+// cases: its area and period, one filter per category (disjoint).
+func (c *Campaign) caseFilters() []problem.Filter {
 	from, to := c.period()
-	matches := c.matcher(sites)
-	seen := map[int64]bool{}
 	cats := c.CategoryIDs
 	if len(cats) == 0 {
 		cats = []int64{0}
 	}
-	for _, cat := range cats {
-		f := problem.Filter{Region: c.RegionCode, CategoryID: cat, From: from, To: to}
+	out := make([]problem.Filter, len(cats))
+	for i, cat := range cats {
+		out[i] = problem.Filter{Region: c.RegionCode, CategoryID: cat, From: from, To: to}
+	}
+	return out
+}
+
+// eachBrief calls fn with the brief of every case of the campaign the
+// actor may see, once each, without holding them: those its scope
+// matches (read through the ledger's filter, one pass per category) and
+// those added by hand. fn's Brief is reused between calls.
+func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, marks map[int64]caseMark, fn func(*problem.Brief, caseMark) error) error {
+	sites, _, err := s.sitesOf(ctx, a, c)
+	if err != nil {
+		return err
+	}
+	matches := c.matcher(sites)
+	seen := map[int64]bool{}
+	for _, f := range c.caseFilters() {
 		err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
 			if seen[x.ID] || !matches(x) {
 				return nil
@@ -409,22 +436,31 @@ func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, fn f
 			return err
 		}
 	}
+	return s.eachByHand(ctx, a, marks, func(x *problem.Brief) bool { return seen[x.ID] }, fn)
+}
+
+// eachByHand calls fn with the cases added to the campaign by hand that
+// counted does not already count; those the actor may not see are left
+// out by ByIDs.
+func (s *Store) eachByHand(ctx context.Context, a access.Actor, marks map[int64]caseMark, counted func(*problem.Brief) bool, fn func(*problem.Brief, caseMark) error) error {
 	var byHand []int64
-	for _, x := range extras {
-		if !seen[x.problem] && x.byHand {
-			byHand = append(byHand, x.problem)
+	for id, m := range marks {
+		if m.byHand {
+			byHand = append(byHand, id)
 		}
 	}
 	if len(byHand) == 0 {
 		return nil
 	}
-	// Cases added by hand the actor may not see are left out by ByIDs.
 	cases, err := s.Problems.ByIDs(ctx, a, byHand)
 	if err != nil {
 		return err
 	}
 	for _, pc := range cases {
 		b := pc.Brief()
+		if counted(&b) {
+			continue
+		}
 		if err := fn(&b, marks[pc.ID]); err != nil {
 			return err
 		}
@@ -486,6 +522,14 @@ func (t Tally) ClosedRate() float64 {
 		return 0
 	}
 	return float64(t.Closed) / float64(t.Found)
+}
+
+// merge adds a group the ledger counted.
+func (t *Tally) merge(g problem.Group) {
+	t.Found += g.Found
+	t.Closed += g.Closed
+	t.OnTime += g.OnTime
+	t.Overdue += g.Overdue
 }
 
 func (t *Tally) add(c *problem.Brief, now time.Time) {
@@ -554,54 +598,33 @@ func (s *Store) CampaignPage(ctx context.Context, a access.Actor, id int64) (*Ca
 	}
 	now := s.now()
 	v := &CampaignView{Campaign: c, Now: now}
-	units, cats := map[int64]*Tally{}, map[int64]*Tally{}
-	var featured []int64
-	type stamp struct {
-		id int64
-		at time.Time
-	}
-	var latest []stamp
-	newest := func() {
-		sort.Slice(latest, func(i, j int) bool {
-			if !latest[i].at.Equal(latest[j].at) {
-				return latest[i].at.After(latest[j].at)
-			}
-			return latest[i].id > latest[j].id
-		})
-		latest = latest[:min(len(latest), LatestCases)]
-	}
-	marks := map[int64]caseMark{}
-	err = s.eachBrief(ctx, a, c, func(x *problem.Brief, m caseMark) error {
-		v.Total.add(x, now)
-		for _, g := range []struct {
-			by  map[int64]*Tally
-			key int64
-		}{{units, x.UnitID}, {cats, x.CategoryID}} {
-			t := g.by[g.key]
-			if t == nil {
-				t = &Tally{Key: g.key}
-				g.by[g.key] = t
-			}
-			t.add(x, now)
-		}
-		if m.featured {
-			featured = append(featured, x.ID)
-		}
-		if m != (caseMark{}) {
-			marks[x.ID] = m
-		}
-		latest = append(latest, stamp{x.ID, x.ReportedAt})
-		if len(latest) >= 4*LatestCases {
-			newest()
-		}
-		return nil
-	})
+	marks, err := s.campaignMarks(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	newest()
-	ids := make([]int64, len(latest))
-	for i, l := range latest {
+	n := newCampaignCount()
+	if len(c.SiteTypes) == 0 {
+		err = s.countGrouped(ctx, a, c, marks, n)
+	} else {
+		err = s.eachBrief(ctx, a, c, marks, func(x *problem.Brief, _ caseMark) error {
+			n.add(x, now)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.newest()
+	v.Total = n.total
+	units, cats := n.units, n.cats
+	var featured []int64
+	for id, m := range marks {
+		if m.featured {
+			featured = append(featured, id)
+		}
+	}
+	ids := make([]int64, len(n.latest))
+	for i, l := range n.latest {
 		ids[i] = l.id
 	}
 	if v.Latest, err = s.campaignCases(ctx, a, ids, marks); err != nil {
@@ -683,6 +706,98 @@ func (s *Store) campaignRounds(ctx context.Context, a access.Actor, id int64) ([
 	return out, nil
 }
 
+// campaignCount is a campaign's tally as it is counted: in all, by unit
+// and by category, and the newest cases to list.
+type campaignCount struct {
+	total       Tally
+	units, cats map[int64]*Tally
+	latest      []stamp
+}
+
+// stamp is a case's id and reporting time, to find the newest.
+type stamp struct {
+	id int64
+	at time.Time
+}
+
+func newCampaignCount() *campaignCount {
+	return &campaignCount{units: map[int64]*Tally{}, cats: map[int64]*Tally{}}
+}
+
+// tallies are the unit's and the category's tallies, made when missing.
+func (n *campaignCount) tallies(unit, cat int64) (*Tally, *Tally) {
+	u, k := n.units[unit], n.cats[cat]
+	if u == nil {
+		u = &Tally{Key: unit}
+		n.units[unit] = u
+	}
+	if k == nil {
+		k = &Tally{Key: cat}
+		n.cats[cat] = k
+	}
+	return u, k
+}
+
+// add counts one case.
+func (n *campaignCount) add(x *problem.Brief, now time.Time) {
+	n.total.add(x, now)
+	u, k := n.tallies(x.UnitID, x.CategoryID)
+	u.add(x, now)
+	k.add(x, now)
+	n.stamp(x.ID, x.ReportedAt)
+}
+
+// stamp keeps a case among the candidates for the newest.
+func (n *campaignCount) stamp(id int64, at time.Time) {
+	n.latest = append(n.latest, stamp{id, at})
+	if len(n.latest) >= 4*LatestCases {
+		n.newest()
+	}
+}
+
+// newest keeps the LatestCases newest of the candidates, newest first.
+func (n *campaignCount) newest() {
+	sort.Slice(n.latest, func(i, j int) bool {
+		if !n.latest[i].at.Equal(n.latest[j].at) {
+			return n.latest[i].at.After(n.latest[j].at)
+		}
+		return n.latest[i].id > n.latest[j].id
+	})
+	n.latest = n.latest[:min(len(n.latest), LatestCases)]
+}
+
+// countGrouped counts a campaign that targets no site types in the
+// database: its categories' cases in its area and period grouped by unit
+// and category, the newest LatestCases of each category, and the cases
+// added by hand that these do not already count.
+func (s *Store) countGrouped(ctx context.Context, a access.Actor, c *Campaign, marks map[int64]caseMark, n *campaignCount) error {
+	now := s.now()
+	for _, f := range c.caseFilters() {
+		groups, err := s.Problems.Groups(ctx, a, f)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			n.total.merge(g)
+			u, k := n.tallies(g.UnitID, g.CategoryID)
+			u.merge(g)
+			k.merge(g)
+		}
+		f.Limit = LatestCases
+		if err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
+			n.stamp(x.ID, x.ReportedAt)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	matches := c.matcher(Sites{})
+	return s.eachByHand(ctx, a, marks, matches, func(x *problem.Brief, _ caseMark) error {
+		n.add(x, now)
+		return nil
+	})
+}
+
 // nameTallies names the units' and categories' tallies, asking their
 // owners once for all of them.
 func (s *Store) nameTallies(ctx context.Context, units, cats map[int64]*Tally) error {
@@ -721,6 +836,11 @@ func (s *Store) siteScores(ctx context.Context, a access.Actor, c *Campaign) ([]
 	var out []SiteScores
 	for _, st := range list {
 		rounds, err := s.SiteHistory(ctx, a, st.ID)
+		if errors.Is(err, apperr.ErrNotFound) || err != nil && apperr.As(err).Kind == apperr.KindForbidden {
+			// A unit on the campaign that may not read a site's inspections
+			// sees the campaign without that site's scores.
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
