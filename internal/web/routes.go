@@ -214,6 +214,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /workplans/tasks/{id}", member(s.workplanTaskShow))
 		mux.Handle("POST /workplans/tasks/{id}/reports", member(s.workplanReportCreate))
 		mux.Handle("POST /workplans/tasks/{id}/act", member(s.workplanTaskAct))
+		mux.Handle("POST /workplans/tasks/{id}/edit", member(s.workplanTaskUpdate))
 		mux.Handle("POST /workplans/reports/{id}/review", member(s.workplanReportReview))
 		mux.Handle("GET /workplans/photos/{hash}/{size}", member(s.workplanPhoto))
 		mux.Handle("GET /workplans/work", member(s.workList))

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
@@ -16,12 +15,7 @@ func (s *Server) workplanTaskCreate(w http.ResponseWriter, r *http.Request) erro
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	in := workplan.TaskInput{Seq: r.PostFormValue("seq"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
-		LeadUnitID: formID(r, "lead"), CoopUnitIDs: formIDs(r, "coop"), Leader: r.PostFormValue("leader"),
-		StartsOn: r.PostFormValue("starts_on"), Due: r.PostFormValue("due"), TargetUnit: r.PostFormValue("target_unit"),
-		CampaignID: formID(r, "campaign"), Criteria: strings.FieldsFunc(r.PostFormValue("criteria"), func(c rune) bool {
-			return strings.ContainsRune("、,， ", c)
-		})}
+	in, ferr := taskInput(r)
 	show := func(status int, msg string) error {
 		d, derr := s.workplanData(r)
 		if derr != nil {
@@ -31,11 +25,8 @@ func (s *Server) workplanTaskCreate(w http.ResponseWriter, r *http.Request) erro
 		s.render(w, r, status, "workplan", "workplan.plan_title", d)
 		return nil
 	}
-	if in.Target, err = formAmount(r, "target"); err == nil {
-		in.Budget, err = formAmount(r, "budget")
-	}
-	if err != nil {
-		return s.refused(err, show)
+	if ferr != nil {
+		return s.refused(ferr, show)
 	}
 	terrs, err := s.Workplans.AddTasks(r.Context(), actorOf(r), id, []workplan.TaskInput{in})
 	if err != nil {

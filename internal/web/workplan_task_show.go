@@ -1,9 +1,13 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -18,9 +22,27 @@ type workplanTaskData struct {
 	IsLead    bool
 	Period    string
 	Coops     []workplanCoop
+	// Units and Campaigns are the choices of the edit form, for those who
+	// manage the task.
+	Units     []org.Unit
+	Campaigns []*workplan.Campaign
 	Error     string
 	Now       time.Time
 }
+
+// IsCoop reports whether a unit cooperates on the task, for the edit form.
+func (d workplanTaskData) IsCoop(id int64) bool { return slices.Contains(d.Task.CoopUnitIDs, id) }
+
+// Amount writes an optional figure for a form field, "" when unset.
+func (d workplanTaskData) Amount(x sql.NullFloat64) string {
+	if !x.Valid {
+		return ""
+	}
+	return workplan.FormatAmount(x.Float64)
+}
+
+// CriteriaText is the task's criterion codes as the form takes them.
+func (d workplanTaskData) CriteriaText() string { return strings.Join(d.Task.Criteria, "、") }
 
 // workplanCoop is a cooperating unit in the lead unit's report form.
 type workplanCoop struct {
@@ -49,6 +71,14 @@ func (s *Server) workplanTaskData(r *http.Request) (workplanTaskData, error) {
 	}
 	if d.Reports, err = s.Workplans.Reports(ctx, a, workplan.ReportFilter{TaskID: id}); err != nil {
 		return d, err
+	}
+	if d.CanManage && t.State != workplan.Done {
+		if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
+			return d, err
+		}
+		if d.Campaigns, err = s.Workplans.Campaigns(ctx, a); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }

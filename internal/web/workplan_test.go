@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -608,5 +609,71 @@ func TestCampaignCountsAgreeWithTheLedger(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWorkplanTaskEdit: the office edits a task's fields; the timeline says
+// what changed, a red card is cleared when the deadline moves past now,
+// and a stale form, bad fields, a handler and a finished task are refused.
+func TestWorkplanTaskEdit(t *testing.T) {
+	app := servertest.New(t)
+	clock := time.Date(2026, 3, 13, 10, 0, 0, 0, time.UTC)
+	app.Workplans.Now = func() time.Time { return clock }
+	office := app.SignedIn(t, "office")
+	res := wpImport(t, office, wpSheet(t, [][]any{{"1", "背街小巷整治", "410411001", "", "2026-03-06", "12条", ""}}))
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("import: %d %s", res.Status, res.Body)
+	}
+	id := wpTaskIDs(office.Get(res.Location).Body)["背街小巷整治"]
+	if _, err := app.Workplans.Escalate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page := office.Get("/workplans/tasks/" + id)
+	servertest.MustContain(t, page.Body, `id="edit-form"`, `id="task-escalation"`, `value="背街小巷整治"`)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page.Body)
+	if version == nil {
+		t.Fatal("no version in the edit form")
+	}
+	form := url.Values{"version": {version[1]}, "title": {"背街小巷综合整治"}, "lead": {servertest.UnitID(t, app, "410411001")},
+		"coop": {servertest.UnitID(t, app, "410411-cg")}, "starts_on": {"2026-01-05"}, "due": {"2026-04-30"}, "target": {"15"}, "target_unit": {"条"}}
+	for _, bad := range []struct{ field, value, want string }{
+		{"target", "十五", "不小于 0 的数字"},
+		{"title", "", "请填写任务"},
+		{"due", "2025-12-31", ""},
+		{"version", "0", "任务刚被他人修改"},
+	} {
+		f := maps.Clone(form)
+		f.Set(bad.field, bad.value)
+		r := office.Post("/workplans/tasks/"+id+"/edit", f)
+		if r.Status < 400 || !strings.Contains(r.Body, bad.want) {
+			t.Errorf("%s=%q: %d, want a refusal saying %q", bad.field, bad.value, r.Status, bad.want)
+		}
+	}
+	handler := app.SignedIn(t, "handler")
+	handler.Get("/workplans/tasks/" + id)
+	if r := handler.Post("/workplans/tasks/"+id+"/edit", maps.Clone(form)); r.Status != http.StatusForbidden {
+		t.Errorf("the lead unit's handler edits the task: %d", r.Status)
+	}
+	if r := office.Post("/workplans/tasks/"+id+"/edit", maps.Clone(form)); r.Status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", r.Status, r.Body)
+	}
+	page = office.Get("/workplans/tasks/" + id)
+	servertest.MustContain(t, page.Body, "背街小巷综合整治", "2026-04-30", "湛河区城市管理局", "修改任务", "任务名称、配合单位、起止时限、目标")
+	servertest.MustNotContain(t, page.Body, `id="task-escalation"`)
+	if r := office.Post("/workplans/tasks/"+id+"/edit", maps.Clone(form)); r.Status != http.StatusConflict {
+		t.Errorf("the same form again over the new version: %d", r.Status)
+	}
+	if r := office.Post("/workplans/tasks/"+id+"/act", url.Values{"act": {"accept"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d", r.Status)
+	}
+	page = office.Get("/workplans/tasks/" + id)
+	servertest.MustNotContain(t, page.Body, `id="edit-form"`)
+	t2, err := app.Workplans.Task(context.Background(), servertest.Actor(t, app, "office"), servertest.MustAtoi(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Set("version", strconv.Itoa(t2.Version))
+	if r := office.Post("/workplans/tasks/"+id+"/edit", maps.Clone(form)); r.Status != http.StatusConflict || !strings.Contains(r.Body, "任务已验收完成") {
+		t.Errorf("edit a finished task: %d", r.Status)
 	}
 }

@@ -305,7 +305,6 @@ func (s *Store) addTasks(ctx context.Context, tx *db.Tx, a access.Actor, p Plan,
 	if len(tasks) == 0 {
 		return nil, nil
 	}
-	cal, criteria := env.cal, env.criteria
 	// Existing tasks: their numbers, for parents and duplicates.
 	seqs := map[string]int64{}
 	var pos, tops int
@@ -363,70 +362,11 @@ func (s *Store) addTasks(ctx context.Context, tx *db.Tx, a access.Actor, p Plan,
 		} else if !strings.Contains(in.Seq, ".") {
 			tops = max(tops, atoiOr(in.Seq, tops))
 		}
-		if in.Title == "" || len([]rune(in.Title)) > MaxTitleLen {
-			fail("title", "workplan.title_invalid", MaxTitleLen)
-		}
-		if len([]rune(in.Description)) > MaxTextLen || len([]rune(in.Leader)) > MaxNameLen {
-			fail("title", "workplan.text_too_long", MaxTextLen)
-		}
-		if in.LeadUnitID == 0 {
-			fail("lead", "workplan.lead_missing")
-		} else if code, name, err := unitInArea(ctx, tx, in.LeadUnitID, p.RegionCode); err != nil {
+		checked, err := s.checkTask(ctx, tx, a, p, &in, env, fail)
+		if err != nil {
 			return nil, err
-		} else if code != "" {
-			fail("lead", code, name)
 		}
-		coops := dedupe(in.CoopUnitIDs)
-		coops = slices.DeleteFunc(coops, func(u int64) bool { return u == in.LeadUnitID })
-		for _, u := range coops {
-			if code, name, err := unitInArea(ctx, tx, u, p.RegionCode); err != nil {
-				return nil, err
-			} else if code != "" {
-				fail("coop", code, name)
-			}
-		}
-		if strings.TrimSpace(in.StartsOn) == "" {
-			in.StartsOn = p.StartsOn
-		}
-		var due Due
-		if st, ok := ParseDate(in.StartsOn); !ok {
-			fail("start", "workplan.start_invalid")
-		} else {
-			in.StartsOn = st.Format(dateLayout)
-			if strings.TrimSpace(in.Due) == "" {
-				fail("due", "workplan.due_missing")
-			} else if due, err = ResolveDue(cal, in.StartsOn, in.Due); err != nil {
-				e := apperr.As(err)
-				if e.Kind != apperr.KindInvalid {
-					return nil, err
-				}
-				fail("due", e.Code, e.Args...)
-			}
-		}
-		if in.Target != nil && *in.Target < 0 {
-			fail("target", "workplan.target_invalid", FormatAmount(*in.Target))
-		}
-		if in.Budget != nil && *in.Budget < 0 {
-			fail("budget", "workplan.budget_invalid")
-		}
-		var nodes []int64
-		for _, code := range in.Criteria {
-			id, ok := criteria[code]
-			if !ok {
-				fail("criteria", "workplan.criterion_unknown", code)
-				continue
-			}
-			nodes = append(nodes, id)
-		}
-		if in.CampaignID != 0 {
-			var region string
-			err := tx.QueryRow(ctx, "SELECT region_code FROM workplan_campaign WHERE id = ?", in.CampaignID).Scan(&region)
-			if errors.Is(err, sql.ErrNoRows) || err == nil && !manages(a, region) {
-				fail("title", "workplan.campaign_not_found")
-			} else if err != nil {
-				return nil, fmt.Errorf("task campaign: %w", err)
-			}
-		}
+		coops, nodes, due := checked.coops, checked.nodes, checked.due
 		if len(errs) > n0 || len(in.failed) > 0 {
 			// A refused row still claims its number, so later rows that
 			// name it as their parent report the row, not a missing parent.
@@ -435,7 +375,7 @@ func (s *Store) addTasks(ctx context.Context, tx *db.Tx, a access.Actor, p Plan,
 		}
 		pos++
 		var id int64
-		err := tx.QueryRow(ctx, `INSERT INTO workplan_task (plan_id, parent_id, campaign_id, seq, position, title, description,
+		err = tx.QueryRow(ctx, `INSERT INTO workplan_task (plan_id, parent_id, campaign_id, seq, position, title, description,
 			lead_unit_id, leader, starts_on, due_text, due_on, due_at, target, target_unit, budget, state, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.ID, db.NullID(parent), db.NullID(in.CampaignID), in.Seq, pos, in.Title, strings.TrimSpace(in.Description),
@@ -460,6 +400,85 @@ func (s *Store) addTasks(ctx context.Context, tx *db.Tx, a access.Actor, p Plan,
 		}
 	}
 	return errs, nil
+}
+
+// checkedTask is what checking a task's fields finds: its cooperating
+// units (without the lead), its criteria's nodes and its deadline.
+type checkedTask struct {
+	coops, nodes []int64
+	due          Due
+}
+
+// checkTask checks the fields of a new or edited task (all but its
+// number), trimming them in place, and reports each refusal through fail.
+func (s *Store) checkTask(ctx context.Context, tx *db.Tx, a access.Actor, p Plan, in *TaskInput, env taskEnv,
+	fail func(field, code string, args ...any)) (checkedTask, error) {
+	var c checkedTask
+	var err error
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Title == "" || len([]rune(in.Title)) > MaxTitleLen {
+		fail("title", "workplan.title_invalid", MaxTitleLen)
+	}
+	if len([]rune(in.Description)) > MaxTextLen || len([]rune(in.Leader)) > MaxNameLen {
+		fail("title", "workplan.text_too_long", MaxTextLen)
+	}
+	if in.LeadUnitID == 0 {
+		fail("lead", "workplan.lead_missing")
+	} else if code, name, err := unitInArea(ctx, tx, in.LeadUnitID, p.RegionCode); err != nil {
+		return c, err
+	} else if code != "" {
+		fail("lead", code, name)
+	}
+	c.coops = dedupe(in.CoopUnitIDs)
+	c.coops = slices.DeleteFunc(c.coops, func(u int64) bool { return u == in.LeadUnitID })
+	for _, u := range c.coops {
+		if code, name, err := unitInArea(ctx, tx, u, p.RegionCode); err != nil {
+			return c, err
+		} else if code != "" {
+			fail("coop", code, name)
+		}
+	}
+	if strings.TrimSpace(in.StartsOn) == "" {
+		in.StartsOn = p.StartsOn
+	}
+	if st, ok := ParseDate(in.StartsOn); !ok {
+		fail("start", "workplan.start_invalid")
+	} else {
+		in.StartsOn = st.Format(dateLayout)
+		if strings.TrimSpace(in.Due) == "" {
+			fail("due", "workplan.due_missing")
+		} else if c.due, err = ResolveDue(env.cal, in.StartsOn, in.Due); err != nil {
+			e := apperr.As(err)
+			if e.Kind != apperr.KindInvalid {
+				return c, err
+			}
+			fail("due", e.Code, e.Args...)
+		}
+	}
+	if in.Target != nil && *in.Target < 0 {
+		fail("target", "workplan.target_invalid", FormatAmount(*in.Target))
+	}
+	if in.Budget != nil && *in.Budget < 0 {
+		fail("budget", "workplan.budget_invalid")
+	}
+	for _, code := range in.Criteria {
+		id, ok := env.criteria[code]
+		if !ok {
+			fail("criteria", "workplan.criterion_unknown", code)
+			continue
+		}
+		c.nodes = append(c.nodes, id)
+	}
+	if in.CampaignID != 0 {
+		var region string
+		err := tx.QueryRow(ctx, "SELECT region_code FROM workplan_campaign WHERE id = ?", in.CampaignID).Scan(&region)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !manages(a, region) {
+			fail("title", "workplan.campaign_not_found")
+		} else if err != nil {
+			return c, fmt.Errorf("task campaign: %w", err)
+		}
+	}
+	return c, nil
 }
 
 // unitInArea checks that a unit may take a part in a plan or campaign of

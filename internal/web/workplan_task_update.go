@@ -1,0 +1,36 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/wenming-civic/wenming/internal/apperr"
+)
+
+// workplanTaskUpdate saves an edit of a task by the office that manages
+// its plan; the form carries the version it was made from.
+func (s *Server) workplanTaskUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	in, err := taskInput(r)
+	if err != nil {
+		return s.workplanTaskRefused(w, r, err)
+	}
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return s.workplanTaskRefused(w, r, apperr.Conflict("workplan.task_changed"))
+	}
+	terrs, err := s.Workplans.UpdateTask(r.Context(), actorOf(r), id, version, in)
+	if err != nil {
+		return s.workplanTaskRefused(w, r, err)
+	}
+	if len(terrs) > 0 {
+		return s.workplanTaskRefused(w, r, apperr.Invalid(terrs[0].Code, terrs[0].Args...))
+	}
+	return s.redirectWith(w, r, "/workplans/tasks/"+strconv.FormatInt(id, 10), "workplan.task_updated")
+}
