@@ -274,14 +274,17 @@ func tallyPlanFor(a access.Actor, f Filter, from, to time.Time, hints db.Hints) 
 }
 
 // wholeDays reports whether [from, to) holds the same filed cases as the
-// whole local days it touches: no case was filed on from's day before from
-// or on to's day from to on (the usual "this month up to now" qualifies).
+// tally's days for it, DayOf(from) to lastDay(to): no case was filed on
+// from's day before from, nor on the last day from to on (the usual "this
+// month up to now" qualifies, and so does any period ending at midnight,
+// whatever was filed after it).
 func (s *Store) wholeDays(ctx context.Context, from, to time.Time) (bool, error) {
 	dayStart := func(t time.Time) int64 { return DayOf(t)*DayMillis - shanghaiOffset }
 	f, t := db.Millis(from), db.Millis(to)
+	lastEnd := (lastDay(to)+1)*DayMillis - shanghaiOffset
 	var n int
 	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM problem WHERE filed_at >= ? AND filed_at < ? OR filed_at >= ? AND filed_at < ?`,
-		dayStart(from), f, t, dayStart(to)+DayMillis).Scan(&n)
+		dayStart(from), f, t, lastEnd).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("kpi period: %w", err)
 	}

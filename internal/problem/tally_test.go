@@ -301,4 +301,20 @@ func TestKPIsFromTallyEqualCounted(t *testing.T) {
 	if k.Filed != in.Filed+1 {
 		t.Errorf("office: %d filed in all, %d in the district; the case outside is missing", k.Filed, in.Filed)
 	}
+	// A period of whole days ending at midnight is answered by the tally,
+	// though cases were filed after it: a case moved into it behind the
+	// tally's back is counted from the cases, not by the tally.
+	whole := periods[1]
+	before, err := app.Problems.KPIs(ctx, w.actors["office"], problem.Filter{}, whole.from, whole.to, app.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.DB.Exec(ctx, "UPDATE problem SET filed_at = ? WHERE id = ?", db.Millis(whole.from.Add(time.Hour)), other.ID); err != nil {
+		t.Fatal(err)
+	}
+	counted, _ := app.Problems.KPIsFromCases(ctx, w.actors["office"], problem.Filter{}, whole.from, whole.to, app.Clock)
+	tallied, _ := app.Problems.KPIs(ctx, w.actors["office"], problem.Filter{}, whole.from, whole.to, app.Clock)
+	if tallied.Filed != before.Filed || counted.Filed != before.Filed+1 {
+		t.Errorf("whole days: the tally says %d filed (before %d), the cases %d; the tally did not answer", tallied.Filed, before.Filed, counted.Filed)
+	}
 }
