@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -73,7 +74,7 @@ func (d projectionData) ShareOf(c *projection.CriterionScore) float64 {
 	return 0
 }
 
-func projNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+func projNum(x float64) string { return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64) }
 
 // projectionShow shows the projected score of the actor's area, or of
 // ?area= inside it; ?unit= lists the criteria a unit loses points on.

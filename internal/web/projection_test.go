@@ -93,6 +93,8 @@ func TestProjectionScope(t *testing.T) {
 	servertest.MustNotContain(t, browsers["leader"].Get("/projection").Body, `id="weights-form"`)
 	servertest.MustNotContain(t, browsers["handler"].Get("/projection").Body, `id="weights-form"`, `href="/projection"`)
 	servertest.MustContain(t, browsers["leader"].Get("/").Body, `href="/projection"`)
+	servertest.MustContain(t, browsers["office"].Get("/dashboard").Body, `id="projection-link"`)
+	servertest.MustNotContain(t, browsers["inspector"].Get("/dashboard").Body, `id="projection-link"`)
 }
 
 // TestProjectionUnitsAndExport: a unit's row leads to the criteria it
