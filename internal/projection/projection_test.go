@@ -137,9 +137,8 @@ func TestWorkedExample(t *testing.T) {
 		t.Errorf("failed inspection link %s", got)
 	}
 
-	// The top list, most lost first: 1.1.1.1 (10), 3.1.1.1 (7.5),
-	// 1.1.1.2 (9.67 = 6.67 + 3) — so 1.1.1.1, 1.1.1.2, 3.1.1.1, then the
-	// survey criteria.
+	// The top list, most lost first: 1.1.1.1 (10), 1.1.1.2 (6.67 + 3),
+	// 3.1.1.1 (7.5), then the survey criteria (2.14, 0.5).
 	top := p.TopLost(projection.TopCriteria)
 	var codes []string
 	for _, c := range top {
