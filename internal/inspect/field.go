@@ -22,6 +22,7 @@ type FieldPlan struct {
 // FieldFail is one failed check of a criterion at a site.
 type FieldFail struct {
 	SiteID, PlanID int64
+	ProblemID      int64 // the case the failure was filed as; 0: none
 }
 
 // FieldCriterion counts a criterion's checks: passes and failures (不适用
@@ -127,11 +128,11 @@ func LatestField(ctx context.Context, c db.Conn, versionID int64, area string) (
 		fc.Pass += x.pass
 		fc.Fail += x.fail
 	}
-	type fail struct{ inspection, node int64 }
-	fails, err := db.CollectIn(ctx, c, `SELECT inspection_id, node_id FROM inspection_result
+	type fail struct{ inspection, node, problem int64 }
+	fails, err := db.CollectIn(ctx, c, `SELECT inspection_id, node_id, COALESCE(problem_id, 0) FROM inspection_result
 		WHERE outcome = 'fail' AND inspection_id IN (`+db.ListMarker+`) ORDER BY inspection_id, node_id`, ids, func(r *sql.Rows) (fail, error) {
 		var x fail
-		return x, r.Scan(&x.inspection, &x.node)
+		return x, r.Scan(&x.inspection, &x.node, &x.problem)
 	})
 	if err != nil {
 		return res, fmt.Errorf("field failures: %w", err)
@@ -139,7 +140,7 @@ func LatestField(ctx context.Context, c db.Conn, versionID int64, area string) (
 	for _, f := range fails {
 		x := kept[f.inspection]
 		if fc := res.Criteria[f.node]; fc != nil {
-			fc.Fails = append(fc.Fails, FieldFail{SiteID: x.site, PlanID: x.plan})
+			fc.Fails = append(fc.Fails, FieldFail{SiteID: x.site, PlanID: x.plan, ProblemID: f.problem})
 		}
 	}
 	return res, nil

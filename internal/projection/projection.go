@@ -193,6 +193,7 @@ func (p Part) Achievement() float64 {
 type Link struct {
 	Label string // data for the page: a site's or round's name
 	URL   string
+	Case  string // a failed check's case in the ledger, "" for none
 }
 
 // UnitShare is a unit's part of a criterion's lost points.
@@ -415,8 +416,12 @@ func (s *Store) fieldParts(ctx context.Context, p *Projection, field inspect.Fie
 			each := x.Worth / x.Den
 			for _, f := range fc.Fails {
 				units.add(c, framework.MethodField, owners[f.SiteID], "", each)
-				x.Links = append(x.Links, Link{Label: basics[f.SiteID].Name,
-					URL: "/inspections/" + strconv.FormatInt(f.PlanID, 10) + "#site-" + strconv.FormatInt(f.SiteID, 10)})
+				l := Link{Label: basics[f.SiteID].Name,
+					URL: "/inspections/" + strconv.FormatInt(f.PlanID, 10) + "#site-" + strconv.FormatInt(f.SiteID, 10)}
+				if f.ProblemID != 0 {
+					l.Case = "/problems/" + strconv.FormatInt(f.ProblemID, 10)
+				}
+				x.Links = append(x.Links, l)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -133,8 +134,9 @@ func TestWorkedExample(t *testing.T) {
 	if len(two.Parts) != 2 || len(two.Parts[0].Links) != 2 || two.Parts[1].Links[0].URL != "/dossier/rounds/9/missing?criterion=1.1.1.2" {
 		t.Errorf("1.1.1.2 parts %+v", two.Parts)
 	}
-	if got := two.Parts[0].Links[0].URL; got != "/inspections/"+servertest.Itoa(w.Plans[1])+"#site-"+servertest.Itoa(w.Sites[1]) {
-		t.Errorf("failed inspection link %s", got)
+	if got := two.Parts[0].Links[0]; got.URL != "/inspections/"+servertest.Itoa(w.Plans[1])+"#site-"+servertest.Itoa(w.Sites[1]) ||
+		!strings.HasPrefix(got.Case, "/problems/") || got.Label != "预估测试广场2" {
+		t.Errorf("failed inspection link %+v", got)
 	}
 
 	// The top list, most lost first: 1.1.1.1 (10), 1.1.1.2 (6.67 + 3),

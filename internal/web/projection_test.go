@@ -60,7 +60,7 @@ func TestProjectionScope(t *testing.T) {
 	}{
 		{"office", "/projection", 200, []string{`data-total="` + pts(districtTotal) + `"`, "湛河区", "预估测试体系", `data-criterion="1.1.1.1"`,
 			"/inspections/" + servertest.Itoa(w.Plans[1]) + "#site-" + servertest.Itoa(w.Sites[0]), "/dossier/rounds/3/items?criterion=3.1.1.1",
-			"/surveys/rounds/" + servertest.Itoa(w.Round) + "/results?area=410411", "无数据的测评标准（1 条）", `id="weights-form"`}},
+			"/surveys/rounds/" + servertest.Itoa(w.Round) + "/results?area=410411", "无数据的测评标准（1 条）", `id="weights-form"`, `">整改问题</a>`}},
 		{"leader", "/projection", 200, []string{`data-total="` + pts(districtTotal) + `"`, `data-criterion="3.1.1.1"`}},
 		{"office", "/projection?area=" + servertest.ProjStreetA, 200, []string{`data-total="` + pts(streetTotal) + `"`}},
 		{"handler", "/projection", 200, []string{`data-total="` + pts(streetTotal) + `"`}},
