@@ -34,6 +34,8 @@ func TestProjectionInBrowser(t *testing.T) {
 		textInto(`#projection-top tbody tr:first-child`, &top),
 		intInto(`document.querySelectorAll("#projection-top tbody tr[data-criterion]").length`, &rows),
 		screenshotTo(t, "projection.png"),
+		chromedp.ScrollIntoView(chromedp.CSS(`#projection-top`)),
+		screenshotTo(t, "projection-top.png"),
 		chromedp.SetValue(chromedp.CSS(`#weights-form input[name=field]`), "50"),
 		chromedp.SetValue(chromedp.CSS(`#weights-form input[name=survey]`), "30"),
 		chromedp.SetValue(chromedp.CSS(`#weights-form input[name=dossier]`), "20"),
