@@ -276,6 +276,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if vols.Volunteers > 0 {
 		fmt.Fprintln(w, t("cli.demo_volunteers", vols.Stations, vols.Teams, vols.Volunteers, vols.Activities))
 	}
+	if achieved, unknown, ok := demoProjection(ctx, app); ok {
+		fmt.Fprintln(w, t("cli.demo_projection", achieved, unknown))
+	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, a := range rep.Accounts {

@@ -80,3 +80,25 @@ func (s *Store) Points(ctx context.Context, ids []int64) (map[int64]geo.Point, e
 	}
 	return out, nil
 }
+
+// ResponsibleUnits returns the unit answerable for each of the sites: its
+// territorial unit (属地), or its line department when it has none. Sites
+// with neither are left out.
+func ResponsibleUnits(ctx context.Context, c db.Conn, ids []int64) (map[int64]int64, error) {
+	type row struct{ id, unit int64 }
+	rows, err := db.CollectIn(ctx, c, `SELECT id, COALESCE(territorial_unit_id, department_unit_id, 0) FROM site
+		WHERE id IN (`+db.ListMarker+")", ids, func(r *sql.Rows) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.unit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site units: %w", err)
+	}
+	out := make(map[int64]int64, len(rows))
+	for _, x := range rows {
+		if x.unit != 0 {
+			out[x.id] = x.unit
+		}
+	}
+	return out, nil
+}

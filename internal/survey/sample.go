@@ -50,5 +50,13 @@ func SampleQuestions() []Question {
 		{Section: s4, Code: "D3", Text: "您的职业", Kind: KindSingle, Required: false, Weight: 1,
 			Options: []Option{{Value: "机关事业单位"}, {Value: "企业职工"}, {Value: "个体经营"}, {Value: "离退休"}, {Value: "学生"}, {Value: "其他"}}},
 	}
+	// The sample framework's 问卷调查 criteria (framework/data/sample.csv)
+	// the questions serve: 知晓率 (1.2.1.1), 支持率和满意度 (1.2.1.2), and
+	// the residents' view of their compound's property service (2.2.2.5).
+	serves := map[string]string{"A1": "1.2.1.1", "A2": "1.2.1.1", "A3": "1.2.1.1", "A4": "1.2.1.1", "A5": "1.2.1.1",
+		"B1": "1.2.1.2", "B2": "1.2.1.2", "B3": "1.2.1.2", "C8": "1.2.1.2", "C1": "2.2.2.5"}
+	for i := range qs {
+		qs[i].Criterion = serves[qs[i].Code]
+	}
 	return qs
 }

@@ -313,6 +313,14 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /v/c/{code}", tracked(s.volunteerVerify))
 	}
 
+	// The projected evaluation score (测评预估): the page (?area=, ?unit=),
+	// its workbook, and the office's method weights.
+	if s.Projection != nil {
+		mux.Handle("GET /projection", member(s.projectionShow))
+		mux.Handle("GET /projection/export.xlsx", member(s.projectionExport))
+		mux.Handle("POST /projection/weights", member(s.projectionWeights))
+	}
+
 	// The dashboard (数据大屏 / 一张图), its wall layout, figures and map.
 	mux.Handle("GET /dashboard", member(s.dashboardShow))
 	mux.Handle("GET /dashboard/wall", member(s.dashboardWall))

@@ -20,6 +20,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/projection"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
@@ -77,6 +78,9 @@ type Deps struct {
 	// Workplans runs the work plan, its tasks and reports, and the
 	// special campaigns; nil leaves their pages out.
 	Workplans *workplan.Store
+	// Projection projects the evaluation score (测评预估); nil leaves
+	// its pages out.
+	Projection *projection.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
