@@ -21,7 +21,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -399,16 +398,6 @@ func (m Manifest) Summary() (database int64, photos int64) {
 		}
 	}
 	return database, photos
-}
-
-// sorted returns the manifest's paths in order (for tests).
-func (m Manifest) sorted() []string {
-	var out []string
-	for _, f := range m.Files {
-		out = append(out, f.Path)
-	}
-	sort.Strings(out)
-	return out
 }
 
 type ctxReader struct {
