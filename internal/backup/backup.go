@@ -147,8 +147,14 @@ func Write(ctx context.Context, src Source, w io.Writer) (Manifest, error) {
 			if err != nil {
 				return err
 			}
-			m.Photos++
-			return add(photosDir+"/"+filepath.ToSlash(rel), p)
+			err = add(photosDir+"/"+filepath.ToSlash(rel), p)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed since the walk saw it: not named by the snapshot's rows either
+			}
+			if err == nil {
+				m.Photos++
+			}
+			return err
 		})
 		if err != nil {
 			return m, fmt.Errorf("backup: photos: %w", err)
