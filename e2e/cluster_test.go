@@ -148,6 +148,16 @@ func TestTwoServersOnePostgresAndBucket(t *testing.T) {
 	if _, n, err := bulletins.List(ctx, access.System(), 0, 10); err != nil || n != 1 {
 		t.Errorf("scheduled bulletin issued %d times, want once (%v)", n, err)
 	}
+	// The escalation's messages go out at the next outbox round or two.
+	for i := 0; i < 60; i++ {
+		mu.Lock()
+		n := len(received)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(received) == 0 {
