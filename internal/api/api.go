@@ -117,7 +117,9 @@ func (api *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := e.Code, api.Catalog.T(e.Code, e.Args...)
 	if status >= 500 {
 		api.Log.Error("api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		code, msg = "internal", api.Catalog.T("error.internal")
+		if e.Kind != apperr.KindUnavailable { // a backend down says so, with its code
+			code, msg = "internal", api.Catalog.T("error.internal")
+		}
 	}
 	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
 }

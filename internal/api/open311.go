@@ -63,7 +63,9 @@ func (api *API) o311Error(w http.ResponseWriter, err error) {
 	msg := api.Catalog.T(e.Code, e.Args...)
 	if status >= 500 {
 		api.Log.Error("open311 request failed", "err", err)
-		msg = api.Catalog.T("error.internal")
+		if e.Kind != apperr.KindUnavailable {
+			msg = api.Catalog.T("error.internal")
+		}
 	}
 	writeJSON(w, status, []o311Error{{Code: status, Description: msg}})
 }

@@ -19,6 +19,7 @@ const (
 	KindNotFound                 // 404
 	KindConflict                 // 409: duplicate or illegal state change
 	KindTooMany                  // 429: rate limited or locked out
+	KindUnavailable              // 503: a backend (object storage) does not answer; try again later
 )
 
 // ErrNotFound is the sentinel every store wraps when a row does not exist.

@@ -54,7 +54,9 @@ var owners = map[string]string{
 
 	"notification":   "notice",
 	"outbox_message": "outbox",
-	"routing_rule":   "routing",
+
+	"job_lease":    "lease",
+	"routing_rule": "routing",
 
 	"site_type":                     "framework",
 	"framework_version":             "framework",

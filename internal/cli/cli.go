@@ -59,6 +59,8 @@ func verbs() []verb {
 		{name: "user passwd", summary: "cli.verb.user_passwd",
 			usage: "wenming user passwd [-generate] USERNAME", run: runUserPasswd, flags: userPasswdFlags},
 		{name: "tally rebuild", summary: "cli.verb.tally_rebuild", usage: "wenming tally rebuild [flags]", run: runTallyRebuild},
+		{name: "backup", summary: "cli.verb.backup", usage: "wenming backup [flags] FILE", run: runBackup},
+		{name: "restore", summary: "cli.verb.restore", usage: "wenming restore [flags] FILE", run: runRestore},
 		{name: "config", summary: "cli.verb.config", usage: "wenming config [flags]", run: runConfig},
 		{name: "version", summary: "cli.verb.version", usage: "wenming version", run: runVersion},
 	}
@@ -515,6 +517,12 @@ func runConfig(_ context.Context, env Env, cfg config.Config, _ *flag.FlagSet) e
 }
 
 func runVersion(_ context.Context, env Env, _ config.Config, _ *flag.FlagSet) error {
+	fmt.Fprintf(env.Stdout, "wenming %s\n", versionString())
+	return nil
+}
+
+// versionString is the build's version, "dev" when none was stamped.
+func versionString() string {
 	v := Version
 	if v == "" {
 		v = "dev"
@@ -522,6 +530,5 @@ func runVersion(_ context.Context, env Env, _ config.Config, _ *flag.FlagSet) er
 			v = bi.Main.Version
 		}
 	}
-	fmt.Fprintf(env.Stdout, "wenming %s\n", v)
-	return nil
+	return v
 }

@@ -56,6 +56,14 @@ type Config struct {
 	// CheckinMargin is how long before an activity starts and after it
 	// ends a volunteer may still check in or out.
 	CheckinMargin time.Duration
+	// StorageURL says where photos and files live: empty keeps them on
+	// disk under DataDir/photos; s3://bucket/prefix puts them in an
+	// S3-compatible bucket reached at S3Endpoint with the keys below.
+	StorageURL  string
+	S3Endpoint  string // e.g. https://s3.example.com or http://127.0.0.1:8333; empty: Amazon S3
+	S3Region    string
+	S3AccessKey string
+	S3SecretKey string
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -133,6 +141,11 @@ func (c *Config) fields() []field {
 		{"data-key", "WENMING_DATA_KEY", "config.flag.data_key", token, (*stringValue)(&c.DataKey)},
 		{"volunteer-stars", "WENMING_VOLUNTEER_STARS", "config.flag.volunteer_stars", plain, (*stringValue)(&c.VolunteerStars)},
 		{"checkin-margin", "WENMING_CHECKIN_MARGIN", "config.flag.checkin_margin", plain, (*durationValue)(&c.CheckinMargin)},
+		{"storage-url", "WENMING_STORAGE_URL", "config.flag.storage_url", plain, (*stringValue)(&c.StorageURL)},
+		{"s3-endpoint", "WENMING_S3_ENDPOINT", "config.flag.s3_endpoint", urlSecret, (*stringValue)(&c.S3Endpoint)},
+		{"s3-region", "WENMING_S3_REGION", "config.flag.s3_region", plain, (*stringValue)(&c.S3Region)},
+		{"s3-access-key", "WENMING_S3_ACCESS_KEY", "config.flag.s3_access_key", token, (*stringValue)(&c.S3AccessKey)},
+		{"s3-secret-key", "WENMING_S3_SECRET_KEY", "config.flag.s3_secret_key", token, (*stringValue)(&c.S3SecretKey)},
 	}
 }
 
@@ -230,6 +243,19 @@ func (c *Config) Validate() error {
 	if c.CheckinMargin < 0 || c.CheckinMargin > 6*time.Hour {
 		errs = append(errs, errors.New("checkin-margin must be between 0 and 6h"))
 	}
+	if c.StorageURL != "" {
+		if u, err := url.Parse(c.StorageURL); err != nil || u.Scheme != "s3" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("storage-url %q must be empty (files on disk) or s3://bucket/prefix", c.StorageURL))
+		}
+		if c.S3AccessKey == "" || c.S3SecretKey == "" {
+			errs = append(errs, errors.New("storage-url needs s3-access-key and s3-secret-key"))
+		}
+	}
+	if c.S3Endpoint != "" {
+		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("s3-endpoint %q must be an http(s) URL", Redact(c.S3Endpoint)))
+		}
+	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))
 	}
@@ -255,6 +281,9 @@ func ParseStars(v string) ([]int, error) {
 	}
 	return out, nil
 }
+
+// ObjectStorage reports whether photos and files live in an S3 bucket.
+func (c *Config) ObjectStorage() bool { return c.StorageURL != "" }
 
 // IsPostgres reports whether the database URL names a PostgreSQL server.
 func (c *Config) IsPostgres() bool {

@@ -107,3 +107,31 @@ func TestDataKeyAndVolunteerSettings(t *testing.T) {
 		t.Fatalf("data key not redacted:\n%s", out.String())
 	}
 }
+
+func TestStorageSettingsValidatedAndRedacted(t *testing.T) {
+	c := Defaults()
+	c.StorageURL, c.S3Endpoint = "s3://wenming-photos/prod", "http://127.0.0.1:8333"
+	c.S3AccessKey, c.S3SecretKey = "AKIAEXAMPLEKEY", "s3cr3t-value-never-printed"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	c.Print(&out)
+	if strings.Contains(out.String(), "s3cr3t-value-never-printed") || strings.Contains(out.String(), "AKIAEXAMPLEKEY") {
+		t.Errorf("config prints an S3 key:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "s3://wenming-photos/prod") {
+		t.Errorf("config does not print the storage URL:\n%s", out.String())
+	}
+	for _, bad := range []struct{ url, endpoint, key, want string }{
+		{"file:///tmp/x", "", "k", "storage-url"},
+		{"s3://b", "", "", "s3-access-key"},
+		{"s3://b", "ftp://h", "k", "s3-endpoint"},
+	} {
+		c := Defaults()
+		c.StorageURL, c.S3Endpoint, c.S3AccessKey, c.S3SecretKey = bad.url, bad.endpoint, bad.key, bad.key
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: Validate = %v, want it to name %s", bad, err, bad.want)
+		}
+	}
+}

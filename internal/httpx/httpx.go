@@ -24,6 +24,8 @@ func Status(k apperr.Kind) int {
 		return http.StatusConflict
 	case apperr.KindTooMany:
 		return http.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

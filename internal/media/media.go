@@ -242,7 +242,10 @@ func (s *Service) Ingest(ctx context.Context, r io.Reader, filename string) (Pho
 		{derivedKey(hash, SizeThumb), thumb},
 	} {
 		if err := s.putIfMissing(ctx, b.key, b.data); err != nil {
-			return Photo{}, fmt.Errorf("ingest %s: %w", hash, err)
+			// The store (object storage, a full disk) failed: nothing is
+			// recorded, and the person is told to try again later.
+			return Photo{}, &apperr.Error{Kind: apperr.KindUnavailable, Code: "media.storage_unavailable",
+				Err: fmt.Errorf("ingest %s: %w", hash, err)}
 		}
 	}
 	var lng, lat sql.NullFloat64

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +28,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
+	"github.com/wenming-civic/wenming/internal/lease"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -71,7 +71,10 @@ type App struct {
 	Projection *projection.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
-	Outbox  *outbox.Sender
+	Outbox *outbox.Sender
+	// Leases share the periodic jobs among the servers on one database
+	// (see internal/lease): a new job runs through a.leased.
+	Leases  *lease.Leases
 	Locator *locator
 	Clock   *workingTime
 	Handler http.Handler
@@ -126,7 +129,11 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	}
 	lim := media.DefaultLimits()
 	lim.MaxBytes = int64(cfg.PhotoMaxBytes)
-	photos := &media.Service{Blobs: media.DiskStore{Dir: filepath.Join(cfg.DataDir, "photos")}, DB: d, Limits: lim}
+	blobs, err := newBlobStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	photos := &media.Service{Blobs: blobs, DB: d, Limits: lim}
 	sites := &site.Store{DB: d, Locator: loc, BaseURL: cfg.BaseURL, Scores: inspect.LatestScores}
 	inspections := &inspect.Store{DB: d, Framework: fw, Sites: sites, Problems: problems, Now: time.Now,
 		Categories: func(ctx context.Context, code string) (int64, error) {
@@ -211,6 +218,13 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			fmt.Fprintln(w, "database unreachable")
 			return
 		}
+		// Photos and files: the object store must answer too.
+		if err := photos.Ping(ctx); err != nil {
+			log.Warn("not ready", "storage", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "storage unreachable")
+			return
+		}
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -224,6 +238,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms, Projection: projections,
+		Leases:  lease.New(d),
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -244,9 +259,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
-	go every(ctx, 10*time.Minute, a.purgeSessions)
-	go every(ctx, a.Config.EscalateEvery, a.escalate)
-	go every(ctx, time.Minute, a.issueBulletins)
+	// The periodic jobs: one server per period runs each leased job; the
+	// outbox claims message by message, so every server sends.
+	go every(ctx, 10*time.Minute, a.leased("purge_sessions", 10*time.Minute, a.purgeSessions))
+	go every(ctx, a.Config.EscalateEvery, a.leased("escalate", a.Config.EscalateEvery, a.escalate))
+	go every(ctx, time.Minute, a.leased("scheduled_bulletins", time.Minute, a.issueBulletins))
 	if a.Outbox != nil {
 		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
 	}
@@ -284,6 +301,21 @@ func every(ctx context.Context, d time.Duration, job func(context.Context)) {
 			return
 		case <-t.C:
 			job(ctx)
+		}
+	}
+}
+
+// leased wraps a periodic job so that, of the servers on one database,
+// the one holding the job's lease for the period runs it (internal/lease).
+func (a *App) leased(name string, period time.Duration, job func(context.Context)) func(context.Context) {
+	if a.Leases == nil {
+		return job
+	}
+	return func(ctx context.Context) {
+		if ran, err := a.Leases.Run(ctx, name, period, job); err != nil {
+			a.Log.Warn("job lease", "job", name, "err", err)
+		} else if ran {
+			a.Log.Debug("job ran", "job", name, "holder", a.Leases.Holder)
 		}
 	}
 }

@@ -134,7 +134,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	msg := s.Catalog.T(e.Code, e.Args...)
-	if status >= 500 || !s.Catalog.Has(e.Code) {
+	if (status >= 500 && e.Kind != apperr.KindUnavailable) || !s.Catalog.Has(e.Code) {
 		msg = s.Catalog.T(kindMessage(e.Kind))
 	}
 	s.render(w, r, status, "error", "error.title", map[string]any{"Message": msg, "Status": status})
