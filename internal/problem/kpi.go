@@ -107,7 +107,7 @@ func (s *Store) kpis(ctx context.Context, a access.Actor, f Filter, from, to tim
 		return KPI{}, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	now := s.Now()
-	scope := Filter{UnitID: f.UnitID, Below: f.Below, Region: f.Region, CategoryID: f.CategoryID, Source: f.Source}
+	scope := Filter{UnitID: f.UnitID, Below: f.Below, Region: f.Region, CategoryID: f.CategoryID, Categories: f.Categories, Source: f.Source}
 	where, args := scope.where(a, now, s.DB.Dialect())
 	var k KPI
 	var err error
@@ -206,7 +206,7 @@ type tallyPlan struct {
 // (a unit and those below it), plus what the actor sees besides. (The
 // period is wholeDays' question.)
 func tallyPlanFor(a access.Actor, f Filter, from, to time.Time, hints db.Hints) (tallyPlan, bool) {
-	if f.CategoryID != 0 || f.Source != "" || !from.Before(to) {
+	if f.CategoryID != 0 || len(f.Categories) > 0 || f.Source != "" || !from.Before(to) {
 		return tallyPlan{}, false
 	}
 	regional := a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != ""

@@ -23,6 +23,7 @@ type Filter struct {
 	Below      bool    // only the cases dispatched to the units below the actor's unit (a street's communities)
 	Region     string  // subtree
 	CategoryID int64
+	Categories []int64 // of one of these categories (a campaign's)
 	Source     Source
 	Overdue    bool
 	Escalation int // 0 any, 1 yellow or worse, 2 red
@@ -171,6 +172,13 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 	}
 	if f.CategoryID != 0 {
 		add("p.category_id = ?", f.CategoryID)
+	}
+	if len(f.Categories) > 0 {
+		args := make([]any, len(f.Categories))
+		for i, id := range f.Categories {
+			args[i] = id
+		}
+		add("p.category_id IN ("+db.Placeholders(len(args))+")", args...)
 	}
 	if f.SiteID != 0 {
 		add("p.site_id = ?", f.SiteID)

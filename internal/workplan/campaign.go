@@ -398,24 +398,16 @@ func (s *Store) campaignMarks(ctx context.Context, id int64) (map[int64]caseMark
 	return marks, nil
 }
 
-// caseFilters are the ledger filters whose union holds the campaign's
-// cases: its area and period, one filter per category (disjoint).
-func (c *Campaign) caseFilters() []problem.Filter {
+// caseFilter is the ledger filter that holds the campaign's cases: its
+// area, period and categories (its site types are matched case by case).
+func (c *Campaign) caseFilter() problem.Filter {
 	from, to := c.period()
-	cats := c.CategoryIDs
-	if len(cats) == 0 {
-		cats = []int64{0}
-	}
-	out := make([]problem.Filter, len(cats))
-	for i, cat := range cats {
-		out[i] = problem.Filter{Region: c.RegionCode, CategoryID: cat, From: from, To: to}
-	}
-	return out
+	return problem.Filter{Region: c.RegionCode, Categories: c.CategoryIDs, From: from, To: to}
 }
 
 // eachBrief calls fn with the brief of every case of the campaign the
 // actor may see, once each, without holding them: those its scope
-// matches (read through the ledger's filter, one pass per category) and
+// matches (read through the ledger's filter in one pass) and
 // those added by hand. fn's Brief is reused between calls.
 func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, marks map[int64]caseMark, fn func(*problem.Brief, caseMark) error) error {
 	sites, _, err := s.sitesOf(ctx, a, c)
@@ -423,20 +415,17 @@ func (s *Store) eachBrief(ctx context.Context, a access.Actor, c *Campaign, mark
 		return err
 	}
 	matches := c.matcher(sites)
-	seen := map[int64]bool{}
-	for _, f := range c.caseFilters() {
-		err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
-			if seen[x.ID] || !matches(x) {
-				return nil
-			}
-			seen[x.ID] = true
-			return fn(x, marks[x.ID])
-		})
-		if err != nil {
-			return err
+	err = s.Problems.EachBrief(ctx, a, c.caseFilter(), func(x *problem.Brief) error {
+		if !matches(x) {
+			return nil
 		}
+		return fn(x, marks[x.ID])
+	})
+	if err != nil {
+		return err
 	}
-	return s.eachByHand(ctx, a, marks, func(x *problem.Brief) bool { return seen[x.ID] }, fn)
+	// A case added by hand that the campaign's scope matches is counted.
+	return s.eachByHand(ctx, a, marks, matches, fn)
 }
 
 // eachByHand calls fn with the cases added to the campaign by hand that
@@ -768,28 +757,27 @@ func (n *campaignCount) newest() {
 
 // countGrouped counts a campaign that targets no site types in the
 // database: its categories' cases in its area and period grouped by unit
-// and category, the newest LatestCases of each category, and the cases
+// and category, its newest LatestCases, and the cases
 // added by hand that these do not already count.
 func (s *Store) countGrouped(ctx context.Context, a access.Actor, c *Campaign, marks map[int64]caseMark, n *campaignCount) error {
 	now := s.now()
-	for _, f := range c.caseFilters() {
-		groups, err := s.Problems.Groups(ctx, a, f)
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			n.total.merge(g)
-			u, k := n.tallies(g.UnitID, g.CategoryID)
-			u.merge(g)
-			k.merge(g)
-		}
-		f.Limit = LatestCases
-		if err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
-			n.stamp(x.ID, x.ReportedAt)
-			return nil
-		}); err != nil {
-			return err
-		}
+	f := c.caseFilter()
+	groups, err := s.Problems.Groups(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		n.total.merge(g)
+		u, k := n.tallies(g.UnitID, g.CategoryID)
+		u.merge(g)
+		k.merge(g)
+	}
+	f.Limit = LatestCases
+	if err := s.Problems.EachBrief(ctx, a, f, func(x *problem.Brief) error {
+		n.stamp(x.ID, x.ReportedAt)
+		return nil
+	}); err != nil {
+		return err
 	}
 	matches := c.matcher(Sites{})
 	return s.eachByHand(ctx, a, marks, matches, func(x *problem.Brief, _ caseMark) error {
