@@ -184,7 +184,7 @@ func (s *Store) CreateRobot(ctx context.Context, a access.Actor, in RobotInput) 
 	}
 	now := db.Millis(s.now())
 	var id int64
-	err = s.DB.QueryRow(ctx, `INSERT INTO robot (name, platform, unit_id, region_code, endpoint, secret, hint, events, digest_at,
+	err = s.DB.ExecReturning(ctx, `INSERT INTO robot (name, platform, unit_id, region_code, endpoint, secret, hint, events, digest_at,
 		enabled, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?) RETURNING id`,
 		name, in.Platform, db.NullID(in.UnitID), region, endpoint, secret, hint, joinEvents(events), in.DigestAt,
 		db.NullID(a.UserID), now, now).Scan(&id)
@@ -372,7 +372,7 @@ func (s *Store) CreateWebhook(ctx context.Context, a access.Actor, in WebhookInp
 		return 0, "", fmt.Errorf("seal webhook secret: %w", err)
 	}
 	var id int64
-	err = s.DB.QueryRow(ctx, `INSERT INTO webhook (name, url, secret, hint, events, enabled, created_by, created_at)
+	err = s.DB.ExecReturning(ctx, `INSERT INTO webhook (name, url, secret, hint, events, enabled, created_by, created_at)
 		VALUES (?, ?, ?, ?, ?, TRUE, ?, ?) RETURNING id`, name, sealedURL, sealedSecret, u.Scheme+"://"+u.Host,
 		joinEvents(events), db.NullID(a.UserID), db.Millis(s.now())).Scan(&id)
 	if err != nil {
