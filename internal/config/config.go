@@ -56,6 +56,16 @@ type Config struct {
 	// CheckinMargin is how long before an activity starts and after it
 	// ends a volunteer may still check in or out.
 	CheckinMargin time.Duration
+	// RobotEvery is how often the group robots' and webhooks' outbox is
+	// sent (and the robots' daily digests queued).
+	RobotEvery time.Duration
+	// WebhookTimeout bounds one request to a robot platform or a webhook
+	// receiver; one that hangs is retried later.
+	WebhookTimeout time.Duration
+	// AllowPrivateWebhooks lets robots and webhooks post to loopback,
+	// private and link-local addresses (an intranet receiver, tests);
+	// off, such targets are refused when saved and when dialled.
+	AllowPrivateWebhooks bool
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -82,6 +92,8 @@ func Defaults() Config {
 		BoundaryPoll:    time.Second,
 		VolunteerStars:  "100,300,600,1000,1500",
 		CheckinMargin:   30 * time.Minute,
+		RobotEvery:      15 * time.Second,
+		WebhookTimeout:  10 * time.Second,
 	}
 }
 
@@ -133,6 +145,9 @@ func (c *Config) fields() []field {
 		{"data-key", "WENMING_DATA_KEY", "config.flag.data_key", token, (*stringValue)(&c.DataKey)},
 		{"volunteer-stars", "WENMING_VOLUNTEER_STARS", "config.flag.volunteer_stars", plain, (*stringValue)(&c.VolunteerStars)},
 		{"checkin-margin", "WENMING_CHECKIN_MARGIN", "config.flag.checkin_margin", plain, (*durationValue)(&c.CheckinMargin)},
+		{"robot-every", "WENMING_ROBOT_EVERY", "config.flag.robot_every", plain, (*durationValue)(&c.RobotEvery)},
+		{"webhook-timeout", "WENMING_WEBHOOK_TIMEOUT", "config.flag.webhook_timeout", plain, (*durationValue)(&c.WebhookTimeout)},
+		{"allow-private-webhooks", "WENMING_ALLOW_PRIVATE_WEBHOOKS", "config.flag.allow_private_webhooks", plain, (*boolValue)(&c.AllowPrivateWebhooks)},
 	}
 }
 
@@ -229,6 +244,12 @@ func (c *Config) Validate() error {
 	}
 	if c.CheckinMargin < 0 || c.CheckinMargin > 6*time.Hour {
 		errs = append(errs, errors.New("checkin-margin must be between 0 and 6h"))
+	}
+	if c.RobotEvery < time.Second || c.RobotEvery > 10*time.Minute {
+		errs = append(errs, errors.New("robot-every must be between 1s and 10m"))
+	}
+	if c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
+		errs = append(errs, errors.New("webhook-timeout must be between 1s and 1m"))
 	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))

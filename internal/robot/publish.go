@@ -171,3 +171,7 @@ func maskText(s string) string {
 	s = idNumber.ReplaceAllStringFunc(s, pii.MaskID)
 	return mobileNumber.ReplaceAllStringFunc(s, pii.MaskPhone)
 }
+
+// Mask masks mobile phone and ID numbers in a text, as Publish does with
+// every robot message: for the objects webhooks carry.
+func Mask(s string) string { return maskText(s) }

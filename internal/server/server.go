@@ -34,6 +34,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
@@ -66,10 +67,14 @@ type App struct {
 	Volunteers *volunteer.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
-	Outbox  *outbox.Sender
-	Locator *locator
-	Clock   *workingTime
-	Handler http.Handler
+	Outbox *outbox.Sender
+	// Robots keeps the group robots and webhooks; RobotSender sends their
+	// outbox (every server; claimed once).
+	Robots      *robot.Store
+	RobotSender *robot.Sender
+	Locator     *locator
+	Clock       *workingTime
+	Handler     http.Handler
 }
 
 // New builds the application: stores, services and the HTTP handler.
@@ -149,6 +154,17 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		}
 		return out, err
 	}
+	// Group robots and webhooks hear of the ledger's dispatches, returns,
+	// failed verifications and escalations, of issued bulletins and of
+	// overdue tasks, in the transactions that make them.
+	robots, robotSender, err := newRobots(cfg, d, catalog.T, problems, log)
+	if err != nil {
+		return nil, err
+	}
+	events := robotEvents{robots: robots, cats: cats, t: catalog.T}
+	problems.Listener = events.onCase
+	bulletins.Issued = events.onBulletin
+	workplans.Overdue = events.onTask
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -160,6 +176,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			volunteer.Workbench{Store: volunteers}),
 		Workplans:  workplans,
 		Volunteers: volunteers,
+		Robots:     robots,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -207,6 +224,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms,
+		Robots: robots, RobotSender: robotSender,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -232,6 +250,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go every(ctx, time.Minute, a.issueBulletins)
 	if a.Outbox != nil {
 		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
+	}
+	if a.RobotSender != nil {
+		go every(ctx, a.Config.RobotEvery, a.sendRobots)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

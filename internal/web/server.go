@@ -21,6 +21,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/outbox"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
@@ -77,6 +78,9 @@ type Deps struct {
 	// Workplans runs the work plan, its tasks and reports, and the
 	// special campaigns; nil leaves their pages out.
 	Workplans *workplan.Store
+	// Robots keeps the group robots (群机器人) offices configure and the
+	// webhooks administrators register; nil leaves their pages out.
+	Robots *robot.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
