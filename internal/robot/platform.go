@@ -81,6 +81,9 @@ var (
 // platform's own host.
 func endpointOf(platform, in, secret string) (endpoint, hint string, official bool, err error) {
 	in = strings.TrimSpace(in)
+	if strings.Contains(in, "://") && !strings.HasPrefix(in, "https://") && !strings.HasPrefix(in, "http://") {
+		return "", "", false, apperr.Invalid("robot.url_scheme")
+	}
 	var key, base string
 	var form *regexp.Regexp
 	switch platform {
