@@ -37,7 +37,7 @@ const (
 	CaseOverdueYellow  = "case.overdue_yellow"  // 逾期黄牌督办
 	CaseOverdueRed     = "case.overdue_red"     // 逾期红牌督办
 	CaseVerifyFailed   = "case.verify_failed"   // 核查未通过（返工）
-	BulletinIssued     = "bulletin.published"      // 通报下发
+	BulletinIssued     = "bulletin.published"   // 通报下发
 	TaskOverdue        = "task.overdue"         // 工作任务逾期
 	DossierItemOverdue = "dossier.item_overdue" // 材料申报事项逾期
 	DailyDigest        = "digest.daily"         // 每日汇总（机器人）
