@@ -67,7 +67,7 @@ const (
 // platform is a local server that speaks the three platforms' robot
 // APIs as documented and records what it accepted.
 type platform struct {
-	t     *testing.T
+	t     testing.TB
 	clock func() time.Time
 	mu    sync.Mutex
 	got   map[string][]string // platform → titles/contents accepted
@@ -221,7 +221,7 @@ func (f *fixture) advance(d time.Duration) {
 	f.now = f.now.Add(d)
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	key, err := pii.ParseKey(pii.GenerateKey())
 	if err != nil {
