@@ -102,6 +102,9 @@ func (e robotEvents) onCase(ctx context.Context, tx db.Conn, h problem.Happening
 	if catName != "" {
 		lines = append(lines, e.t("robot.line.category", catName))
 	}
+	if c.Description != "" {
+		lines = append(lines, e.t("robot.line.description", cut(strings.Join(strings.Fields(c.Description), " "), 100)))
+	}
 	if c.Address != "" {
 		lines = append(lines, e.t("robot.line.address", cut(c.Address, 60)))
 	}
