@@ -39,7 +39,7 @@ func TestOfficeConfiguresFeishuRobot(t *testing.T) {
 	feishu := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m struct {
 			Timestamp, Sign string
-			Card        struct {
+			Card            struct {
 				Elements []struct{ Content string } `json:"elements"`
 			} `json:"card"`
 		}
