@@ -97,3 +97,38 @@ func TestRobotEventsFromTheDomains(t *testing.T) {
 		t.Errorf("%d dispatch messages, want 2 (dispatch, dispatch again)", n)
 	}
 }
+
+// TestRobotHearsOverdueTask: a work-plan task raised to yellow reaches the
+// lead unit's district robot.
+func TestRobotHearsOverdueTask(t *testing.T) {
+	app := servertest.New(t)
+	app.Robots.Guard = robot.Guard{AllowPrivate: true}
+	ctx := context.Background()
+	platform := &wecomServer{}
+	ps := httptest.NewServer(platform)
+	defer ps.Close()
+	if _, err := app.Robots.CreateRobot(ctx, servertest.Actor(t, app, "office"), robot.RobotInput{Name: "任务督办群", Platform: robot.WeCom,
+		RegionCode: "410411", Endpoint: ps.URL + "/cgi-bin/webhook/send?key=5b0d8d0e-0000-4c4c-9999-robotkeytest",
+		Events: []string{robot.TaskOverdue}}); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	app.Workplans.Now = func() time.Time { return clock }
+	office := app.SignedIn(t, "office")
+	if res := wpImport(t, office, wpSheet(t, [][]any{{"1", "背街小巷整治", "410411001", "", "2026-03-06", "12条", ""}})); res.Status != 303 {
+		t.Fatalf("import: %d", res.Status)
+	}
+	clock = time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC) // past its 17:30 deadline
+	if rep, err := app.Workplans.Escalate(ctx); err != nil || rep.Yellow != 1 {
+		t.Fatalf("escalate: %+v %v", rep, err)
+	}
+	if _, err := app.Workplans.Escalate(ctx); err != nil { // again: no second message
+		t.Fatal(err)
+	}
+	if _, err := app.RobotSender.Send(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(platform.got) != 1 || !strings.Contains(platform.got[0], "【任务督办】背街小巷整治") || !strings.Contains(platform.got[0], "黄牌") {
+		t.Errorf("robot got %q", platform.got)
+	}
+}
