@@ -86,6 +86,9 @@ func (x *Sender) httpClient() *http.Client {
 func (x *Sender) Send(ctx context.Context) (Report, error) {
 	var total Report
 	s := x.Store
+	if s.Key == nil {
+		return total, nil // nothing can be opened, so nothing was saved either: deliveries wait
+	}
 	now := s.now()
 	robots, err := outbox.DueTargets(ctx, s.DB, outbox.ChannelRobot, now)
 	if err != nil {

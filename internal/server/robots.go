@@ -27,7 +27,9 @@ import (
 // pages say so and nothing is saved.
 func newRobots(cfg config.Config, d *db.DB, t func(string, ...any) string, problems *problem.Store, log *slog.Logger) (*robot.Store, *robot.Sender, error) {
 	s := &robot.Store{DB: d, Guard: robot.Guard{AllowPrivate: cfg.AllowPrivateWebhooks}, BaseURL: cfg.BaseURL, Now: time.Now, T: t}
-	if cfg.DataKey != "" {
+	if cfg.DataKey == "" {
+		log.Warn("data-key (WENMING_DATA_KEY) is not set: group robots and webhooks cannot be saved or sent until it is (their addresses and secrets are sealed with it)")
+	} else {
 		key, err := pii.ParseKey(cfg.DataKey)
 		if err != nil {
 			return nil, nil, fmt.Errorf("data-key: %w", err)
