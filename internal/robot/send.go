@@ -171,11 +171,10 @@ type robotRow struct {
 // limit: as many as the limit leaves one by one, and when more are
 // waiting than that, the rest folded into one digest message, so nothing
 // is dropped and the platform never blocks the robot.
-func (x *Sender) sendRobot(ctx context.Context, id int64) (Report, error) {
-	var rep Report
+func (x *Sender) sendRobot(ctx context.Context, id int64) (rep Report, err error) {
 	s := x.Store
 	var r robotRow
-	err := s.DB.QueryRow(ctx, "SELECT platform, endpoint, secret, sent_log, blocked_until, enabled FROM robot WHERE id = ?", id).
+	err = s.DB.QueryRow(ctx, "SELECT platform, endpoint, secret, sent_log, blocked_until, enabled FROM robot WHERE id = ?", id).
 		Scan(&r.platform, &r.endpoint, &r.secret, &r.sentLog, &r.blocked, &r.enabled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !r.enabled) {
 		return x.giveUpAll(ctx, outbox.ChannelRobot, id, "robot deleted or turned off")
@@ -221,6 +220,8 @@ func (x *Sender) sendRobot(ctx context.Context, id int64) (Report, error) {
 	if err != nil || len(cs) == 0 {
 		return rep, err
 	}
+	done := &sentBatch{d: s.DB, now: s.now}
+	defer done.flushInto(ctx, &err)
 	single, folded := cs, []outbox.Claimed(nil)
 	if len(cs) > budget {
 		single, folded = cs[:budget-1], cs[budget-1:]
@@ -259,7 +260,7 @@ func (x *Sender) sendRobot(ctx context.Context, id int64) (Report, error) {
 		switch {
 		case err == nil:
 			rep.Sent++
-			if err := outbox.MarkSent(ctx, s.DB, []int64{c.ID}, s.now()); err != nil {
+			if err := done.add(ctx, c.ID); err != nil {
 				return rep, err
 			}
 			continue
@@ -404,12 +405,11 @@ const (
 )
 
 // sendWebhook posts one webhook's due deliveries, each signed.
-func (x *Sender) sendWebhook(ctx context.Context, id int64) (Report, error) {
-	var rep Report
+func (x *Sender) sendWebhook(ctx context.Context, id int64) (rep Report, err error) {
 	s := x.Store
 	var sealedURL, sealedSecret string
 	var enabled bool
-	err := s.DB.QueryRow(ctx, "SELECT url, secret, enabled FROM webhook WHERE id = ?", id).Scan(&sealedURL, &sealedSecret, &enabled)
+	err = s.DB.QueryRow(ctx, "SELECT url, secret, enabled FROM webhook WHERE id = ?", id).Scan(&sealedURL, &sealedSecret, &enabled)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !enabled) {
 		return x.giveUpAll(ctx, outbox.ChannelWebhook, id, "webhook deleted or turned off")
 	}
@@ -437,11 +437,13 @@ func (x *Sender) sendWebhook(ctx context.Context, id int64) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	done := &sentBatch{d: s.DB, now: s.now}
+	defer done.flushInto(ctx, &err)
 	for i, c := range cs {
 		err := x.post(ctx, target, secret, c)
 		if err == nil {
 			rep.Sent++
-			if err := outbox.MarkSent(ctx, s.DB, []int64{c.ID}, s.now()); err != nil {
+			if err := done.add(ctx, c.ID); err != nil {
 				return rep, err
 			}
 			continue
@@ -485,4 +487,39 @@ func (x *Sender) post(ctx context.Context, target, secret string, c outbox.Claim
 		return fmt.Errorf("webhook receiver answered HTTP %d: %s", res.StatusCode, strings.TrimSpace(cutUTF8(string(answer), 200)))
 	}
 	return nil
+}
+
+// markEvery is how many deliveries are recorded as sent in one write. A
+// server that stops between a post and its record sends those again once
+// their claim runs out: at most this many, which a webhook receiver drops
+// by the event id.
+const markEvery = 10
+
+// sentBatch records delivered ids markEvery at a time.
+type sentBatch struct {
+	d   *db.DB
+	now func() time.Time
+	ids []int64
+}
+
+func (b *sentBatch) add(ctx context.Context, id int64) error {
+	b.ids = append(b.ids, id)
+	if len(b.ids) < markEvery {
+		return nil
+	}
+	return b.flush(ctx)
+}
+
+func (b *sentBatch) flush(ctx context.Context) error {
+	err := outbox.MarkSent(ctx, b.d, b.ids, b.now())
+	b.ids = b.ids[:0]
+	return err
+}
+
+// flushInto records what is left when a pass ends, keeping the pass's
+// own error if it had one.
+func (b *sentBatch) flushInto(ctx context.Context, err *error) {
+	if ferr := b.flush(context.WithoutCancel(ctx)); ferr != nil && *err == nil {
+		*err = ferr
+	}
 }
