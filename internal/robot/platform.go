@@ -43,6 +43,14 @@ import (
 //     "\n" + secret, message = empty)), S the time in seconds; answer
 //     {"code":0}; 100 messages a minute and 5 a second (code 9499 or
 //     11232 when exceeded).
+//
+// The official pages named above were read through copies of them: the
+// DingTalk signing steps and example code as quoted at
+// apifox.com/apidoc/docs-site/467052/doc-3550006 and
+// cnblogs.com/huawublog/p/12186923.html, Feishu's as quoted at
+// createh5.com/post/277.html ("timestamp + "\n" + 密钥 … HmacSHA256 …
+// msg = """), and WeCom's message format as quoted at
+// 037163.com/service/2020-06-18/1078.html.
 const (
 	wecomURL    = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key="
 	dingtalkURL = "https://oapi.dingtalk.com/robot/send?access_token="
