@@ -47,8 +47,16 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, a access.Actor) er
 // maxBody bounds a JSON request body.
 const maxBody = 1 << 20
 
+// Mux is what Register adds the routes to: an *http.ServeMux (a test
+// lists the routes with its own).
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
 // Register adds the API routes to mux.
-func (api *API) Register(mux *http.ServeMux) {
+func (api *API) Register(mux Mux) {
+	mux.Handle("GET /api/v1/openapi.json", api.openAPIHandler())
 	mux.Handle("GET /api/v1/me", api.handle(api.me))
 	mux.Handle("GET /api/v1/regions", api.handle(api.regionChildren))
 	mux.Handle("GET /api/v1/regions/{code}", api.handle(api.regionGet))

@@ -10,7 +10,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 )
 
-func (api *API) registerInspections(mux *http.ServeMux) {
+func (api *API) registerInspections(mux Mux) {
 	mux.Handle("GET /api/v1/inspection-plans/{plan}/sites/{site}/checklist", api.handle(api.checklistGet))
 	mux.Handle("POST /api/v1/inspections", api.handle(api.inspectionSubmit))
 	mux.Handle("GET /api/v1/inspection-plans/{plan}/results", api.handle(api.planResults))

@@ -15,7 +15,7 @@ import (
 // Open311 GeoReport v2 (JSON): other systems and apps that speak the
 // standard can list the categories as services, file requests and follow
 // them. service_code is the category code; service_request_id the case code.
-func (api *API) registerOpen311(mux *http.ServeMux) {
+func (api *API) registerOpen311(mux Mux) {
 	mux.HandleFunc("GET /open311/v2/services.json", api.o311(api.o311Services, false))
 	mux.HandleFunc("POST /open311/v2/requests.json", api.o311(api.o311Create, true))
 	mux.HandleFunc("GET /open311/v2/requests.json", api.o311(api.o311List, true))

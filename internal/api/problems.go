@@ -14,7 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
-func (api *API) registerProblems(mux *http.ServeMux) {
+func (api *API) registerProblems(mux Mux) {
 	mux.Handle("POST /api/v1/problems", api.handle(api.problemCreate))
 	mux.Handle("GET /api/v1/problems", api.handle(api.problemList))
 	mux.Handle("GET /api/v1/problems/{id}", api.handle(api.problemGet))

@@ -11,7 +11,7 @@ import (
 // The household survey on a phone app: the households dealt to the
 // interviewer, visits, interviews (a client id makes a resend count
 // once) and a round's rates.
-func (api *API) registerSurveys(mux *http.ServeMux) {
+func (api *API) registerSurveys(mux Mux) {
 	if api.Surveys == nil {
 		return
 	}

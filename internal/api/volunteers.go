@@ -9,7 +9,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/volunteer"
 )
 
-func (api *API) registerVolunteers(mux *http.ServeMux) {
+func (api *API) registerVolunteers(mux Mux) {
 	mux.Handle("POST /api/v1/volunteer-checkins", api.handle(api.volunteerCheckin))
 }
 

@@ -123,6 +123,10 @@ var owners = map[string]string{
 	"volunteer_tally":           "volunteer",
 	"volunteer_tally_month":     "volunteer",
 	"volunteer_report":          "volunteer",
+
+	// Group robots and outgoing webhooks (their deliveries are the outbox's).
+	"robot":   "robot",
+	"webhook": "robot",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

@@ -48,6 +48,10 @@ type Store struct {
 	// Volunteers adds a 志愿服务 section to a region's bulletin (nil:
 	// none).
 	Volunteers *volunteer.Store
+	// Issued, when set, is told of every bulletin issued, inside the
+	// transaction that stores it (group robots and webhooks hear of it
+	// through it; nil: nobody).
+	Issued func(ctx context.Context, tx db.Conn, b *Bulletin) error
 }
 
 func (s *Store) now() time.Time {

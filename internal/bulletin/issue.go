@@ -269,7 +269,13 @@ func (s *Store) insert(ctx context.Context, b *Bulletin, claim func(tx *db.Tx) (
 					return fmt.Errorf("bulletin units: %w", err)
 				}
 			}
-			return notifyIssued(ctx, tx, b, t)
+			if err := notifyIssued(ctx, tx, b, t); err != nil {
+				return err
+			}
+			if s.Issued != nil {
+				return s.Issued(ctx, tx, b)
+			}
+			return nil
 		})
 		switch {
 		case err == nil:

@@ -259,6 +259,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	robots, err := demo.LoadRobots(ctx, demo.RobotDeps{Robots: app.Robots, DB: app.DB})
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -280,6 +284,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if achieved, unknown, ok := demoProjection(ctx, app); ok {
 		fmt.Fprintln(w, t("cli.demo_projection", achieved, unknown))
+	}
+	if robots > 0 {
+		fmt.Fprintln(w, t("cli.demo_robots", robots))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

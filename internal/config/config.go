@@ -64,6 +64,16 @@ type Config struct {
 	S3Region    string
 	S3AccessKey string
 	S3SecretKey string
+	// RobotEvery is how often the group robots' and webhooks' outbox is
+	// sent (and the robots' daily digests queued).
+	RobotEvery time.Duration
+	// WebhookTimeout bounds one request to a robot platform or a webhook
+	// receiver; one that hangs is retried later.
+	WebhookTimeout time.Duration
+	// AllowPrivateWebhooks lets robots and webhooks post to loopback,
+	// private and link-local addresses (an intranet receiver, tests);
+	// off, such targets are refused when saved and when dialled.
+	AllowPrivateWebhooks bool
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -90,6 +100,8 @@ func Defaults() Config {
 		BoundaryPoll:    time.Second,
 		VolunteerStars:  "100,300,600,1000,1500",
 		CheckinMargin:   30 * time.Minute,
+		RobotEvery:      15 * time.Second,
+		WebhookTimeout:  10 * time.Second,
 	}
 }
 
@@ -146,6 +158,9 @@ func (c *Config) fields() []field {
 		{"s3-region", "WENMING_S3_REGION", "config.flag.s3_region", plain, (*stringValue)(&c.S3Region)},
 		{"s3-access-key", "WENMING_S3_ACCESS_KEY", "config.flag.s3_access_key", token, (*stringValue)(&c.S3AccessKey)},
 		{"s3-secret-key", "WENMING_S3_SECRET_KEY", "config.flag.s3_secret_key", token, (*stringValue)(&c.S3SecretKey)},
+		{"robot-every", "WENMING_ROBOT_EVERY", "config.flag.robot_every", plain, (*durationValue)(&c.RobotEvery)},
+		{"webhook-timeout", "WENMING_WEBHOOK_TIMEOUT", "config.flag.webhook_timeout", plain, (*durationValue)(&c.WebhookTimeout)},
+		{"allow-private-webhooks", "WENMING_ALLOW_PRIVATE_WEBHOOKS", "config.flag.allow_private_webhooks", plain, (*boolValue)(&c.AllowPrivateWebhooks)},
 	}
 }
 
@@ -255,6 +270,12 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("s3-endpoint %q must be an http(s) URL", Redact(c.S3Endpoint)))
 		}
+	}
+	if c.RobotEvery < time.Second || c.RobotEvery > 10*time.Minute {
+		errs = append(errs, errors.New("robot-every must be between 1s and 10m"))
+	}
+	if c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
+		errs = append(errs, errors.New("webhook-timeout must be between 1s and 1m"))
 	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))

@@ -85,6 +85,9 @@ func (s *Store) escalateOne(ctx context.Context, id int64, today string, rep *Es
 				if _, err := appendEvent(ctx, tx, id, access.Actor{}, now, ActEscalate, c.State, c.State, "", EventData{Level: level}, nil); err != nil {
 					return err
 				}
+				if err := s.tell(ctx, tx, Happening{Kind: HappenedEscalated, Case: c, UnitID: c.UnitID, Level: level, At: now}); err != nil {
+					return err
+				}
 			}
 		}
 		res, err := tx.Exec(ctx, "UPDATE problem SET notified_on = ? WHERE id = ? AND (notified_on IS NULL OR notified_on <> ?)", today, id, today)

@@ -111,7 +111,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if dryRun {
 			return errDryRun
 		}
-		return nil
+		return s.tellMove(ctx, tx, in, c, moved, now)
 	})
 	if dryRun && errors.Is(err, errDryRun) {
 		return nil, nil
@@ -129,6 +129,22 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		s.Log.Warn("notify", "problem", out.ID, "err", err)
 	}
 	return out, nil
+}
+
+// tellMove tells the listener of the moves systems outside hear of.
+func (s *Store) tellMove(ctx context.Context, tx *db.Tx, in MoveInput, before, after *Case, now time.Time) error {
+	h := Happening{Case: after, Note: in.Note, At: now}
+	switch in.Action {
+	case ActDispatch:
+		h.Kind, h.UnitID = HappenedDispatched, after.UnitID
+	case ActReturn:
+		h.Kind, h.UnitID = HappenedReturned, before.UnitID
+	case ActVerifyFail:
+		h.Kind, h.UnitID = HappenedVerifyFailed, after.UnitID
+	default:
+		return nil
+	}
+	return s.tell(ctx, tx, h)
 }
 
 // change collects the columns an action sets, what its event records and

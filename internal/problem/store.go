@@ -60,6 +60,9 @@ type Store struct {
 	Clock      WorkingTime
 	Router     Router
 	Locator    Locator
+	// Listener hears of dispatches, returns, failed verifications and
+	// escalations in their transactions (nil: nobody).
+	Listener Listener
 	// WalkNewestAbove is how many matches make List read a page by walking
 	// the reported-time index (0: past CountCap); tests lower it.
 	WalkNewestAbove int

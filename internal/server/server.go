@@ -36,6 +36,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/projection"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
@@ -74,10 +75,14 @@ type App struct {
 	Outbox *outbox.Sender
 	// Leases share the periodic jobs among the servers on one database
 	// (see internal/lease): a new job runs through a.leased.
-	Leases  *lease.Leases
-	Locator *locator
-	Clock   *workingTime
-	Handler http.Handler
+	Leases *lease.Leases
+	// Robots keeps the group robots and webhooks; RobotSender sends their
+	// outbox (every server; claimed once).
+	Robots      *robot.Store
+	RobotSender *robot.Sender
+	Locator     *locator
+	Clock       *workingTime
+	Handler     http.Handler
 }
 
 // New builds the application: stores, services and the HTTP handler.
@@ -172,6 +177,17 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	// The projected score (测评预估). Dossier: nil until the dossier
 	// domain's adapter is wired; its criteria show 无数据 meanwhile.
 	projections := &projection.Store{DB: d, Framework: fw}
+	// Group robots and webhooks hear of the ledger's dispatches, returns,
+	// failed verifications and escalations, of issued bulletins and of
+	// overdue tasks, in the transactions that make them.
+	robots, robotSender, err := newRobots(cfg, d, catalog.T, problems, log)
+	if err != nil {
+		return nil, err
+	}
+	events := robotEvents{robots: robots, cats: cats, t: catalog.T}
+	problems.Listener = events.onCase
+	bulletins.Issued = events.onBulletin
+	workplans.Overdue = events.onTask
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -184,6 +200,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Workplans:  workplans,
 		Volunteers: volunteers,
 		Projection: projections,
+		Robots:     robots,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -238,7 +255,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms, Projection: projections,
-		Leases:  lease.New(d),
+		Leases: lease.New(d), Robots: robots, RobotSender: robotSender,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -266,6 +283,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go every(ctx, time.Minute, a.leased("scheduled_bulletins", time.Minute, a.issueBulletins))
 	if a.Outbox != nil {
 		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
+	}
+	if a.RobotSender != nil {
+		go every(ctx, a.Config.RobotEvery, a.sendRobots)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

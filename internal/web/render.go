@@ -102,6 +102,8 @@ func sections() []section {
 		{"/settings", "nav.settings", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/admin/tokens", "nav.tokens", []access.Role{access.RoleAdmin}},
 		{"/admin/sms", "nav.sms", []access.Role{access.RoleAdmin}},
+		{"/robots", "nav.robots", []access.Role{access.RoleAdmin, access.RoleOffice}},
+		{"/admin/webhooks", "nav.webhooks", []access.Role{access.RoleAdmin}},
 	}
 }
 

@@ -231,6 +231,21 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /campaigns/{id}/cases", member(s.campaignCaseAdd))
 	}
 
+	// Group robots (群机器人: WeCom, DingTalk, Feishu) an office configures
+	// for a unit, a street or itself, and the outgoing webhooks an
+	// administrator registers, each with its delivery log.
+	if s.Robots != nil {
+		mux.Handle("GET /robots", member(s.robotList))
+		mux.Handle("POST /robots", member(s.robotCreate))
+		mux.Handle("GET /robots/{id}", member(s.robotShow))
+		mux.Handle("POST /robots/{id}", member(s.robotUpdate))
+		mux.Handle("POST /robots/{id}/delete", member(s.robotDelete))
+		mux.Handle("GET /admin/webhooks", member(s.webhookList))
+		mux.Handle("POST /admin/webhooks", member(s.webhookCreate))
+		mux.Handle("POST /admin/webhooks/{id}/enabled", member(s.webhookEnabled))
+		mux.Handle("POST /admin/webhooks/{id}/delete", member(s.webhookDelete))
+	}
+
 	// Household surveys (入户调查): questionnaires, households, rounds, the
 	// interviewer's visits and interviews, review, and 三率一度.
 	if s.Surveys != nil {

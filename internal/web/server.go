@@ -22,6 +22,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/projection"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
@@ -81,6 +82,9 @@ type Deps struct {
 	// Projection projects the evaluation score (测评预估); nil leaves
 	// its pages out.
 	Projection *projection.Store
+	// Robots keeps the group robots (群机器人) offices configure and the
+	// webhooks administrators register; nil leaves their pages out.
+	Robots *robot.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.

@@ -67,6 +67,11 @@ func (s *Store) Escalate(ctx context.Context) (EscalationReport, error) {
 					if err := addEvent(ctx, tx, id, access.Actor{}, now, "escalated", "", level); err != nil {
 						return err
 					}
+					if s.Overdue != nil {
+						if err := s.Overdue(ctx, tx, t, level); err != nil {
+							return err
+						}
+					}
 				}
 			}
 			res, err := tx.Exec(ctx, "UPDATE workplan_task SET notified_on = ? WHERE id = ? AND (notified_on IS NULL OR notified_on <> ?)", today, id, today)

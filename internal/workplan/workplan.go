@@ -44,6 +44,10 @@ type Store struct {
 	// T translates the drafted text of a monthly summary.
 	T   func(key string, args ...any) string
 	Now func() time.Time
+	// Overdue, when set, is told of a task raised to an escalation level
+	// (1 yellow, 2 red) inside the transaction that raises it (group
+	// robots and webhooks hear of it through it; nil: nobody).
+	Overdue func(ctx context.Context, tx db.Conn, t *Task, level int) error
 }
 
 func (s *Store) now() time.Time {
