@@ -40,6 +40,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/lease"
 	"github.com/wenming-civic/wenming/internal/media/s3test"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/server"
 )
 
@@ -78,18 +79,30 @@ func TestTwoServersOnePostgresAndBucket(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(gateway.Close)
+	// A webhook receiver counts each event id it is sent: the robot and
+	// webhook job runs on both servers and must deliver each event once.
+	hooked := map[string]int{}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hooked[r.Header.Get("X-Wenming-Event-Id")]++
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(hook.Close)
+	dataKey := strings.Repeat("5a", 32)
 
 	cfg := config.Defaults()
 	cfg.DataDir = filepath.Join(work, "seed")
 	cfg.DatabaseURL = schemaDSN
 	cfg.StorageURL, cfg.S3Endpoint, cfg.S3Region, cfg.S3AccessKey, cfg.S3SecretKey = s3.URL, s3.Endpoint, s3.Region, s3.AccessKey, s3.SecretKey
-	category := seed(t, ctx, cfg)
+	cfg.DataKey, cfg.AllowPrivateWebhooks = dataKey, true
+	category := seed(t, ctx, cfg, hook.URL)
 
 	env := append(os.Environ(),
 		"WENMING_DATABASE_URL="+schemaDSN, "WENMING_STORAGE_URL="+s3.URL, "WENMING_S3_ENDPOINT="+s3.Endpoint,
 		"WENMING_S3_REGION="+s3.Region, "WENMING_S3_ACCESS_KEY="+s3.AccessKey, "WENMING_S3_SECRET_KEY="+s3.SecretKey,
 		"WENMING_SMS_URL="+gateway.URL, "WENMING_SMS_EVERY=5s", "WENMING_ESCALATE_EVERY=1m", "WENMING_LOG_LEVEL=debug",
-		"WENMING_LOG_FORMAT=json")
+		"WENMING_LOG_FORMAT=json", "WENMING_DATA_KEY="+dataKey, "WENMING_ALLOW_PRIVATE_WEBHOOKS=true", "WENMING_ROBOT_EVERY=5s")
 	started := time.Now()
 	a := startServe(t, bin, env, filepath.Join(work, "a"))
 	b := startServe(t, bin, env, filepath.Join(work, "b"))
@@ -158,23 +171,42 @@ func TestTwoServersOnePostgresAndBucket(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	// The escalation's webhook events likewise.
+	for i := 0; i < 60; i++ {
+		mu.Lock()
+		n := len(hooked)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(received) == 0 {
 		t.Error("the outbox sent nothing")
+	}
+	if len(hooked) == 0 {
+		t.Error("the webhook received nothing")
+	}
+	for id, n := range hooked {
+		if id == "" || n != 1 {
+			t.Errorf("webhook event %q delivered %d times", id, n)
+		}
 	}
 	for id, n := range received {
 		if n != 1 {
 			t.Errorf("SMS %s delivered %d times", id, n)
 		}
 	}
-	t.Logf("escalate by %s, bulletin by %s; %d SMS, each once", a.holderOf(t, "escalate")+b.holderOf(t, "escalate"),
-		a.holderOf(t, "scheduled_bulletins")+b.holderOf(t, "scheduled_bulletins"), len(received))
+	t.Logf("escalate by %s, bulletin by %s; %d SMS and %d webhook events, each once", a.holderOf(t, "escalate")+b.holderOf(t, "escalate"),
+		a.holderOf(t, "scheduled_bulletins")+b.holderOf(t, "scheduled_bulletins"), len(received), len(hooked))
 }
 
 // seed loads the demo district and cases whose deadlines passed since,
-// and a daily bulletin due at the next minute, before the servers start.
-func seed(t *testing.T, ctx context.Context, cfg config.Config) (category string) {
+// a daily bulletin due at the next minute and a webhook for every event,
+// before the servers start.
+func seed(t *testing.T, ctx context.Context, cfg config.Config, webhook string) (category string) {
 	t.Helper()
 	d, err := db.Open(ctx, db.Options{PostgresURL: cfg.DatabaseURL})
 	if err != nil {
@@ -209,6 +241,10 @@ func seed(t *testing.T, ctx context.Context, cfg config.Config) (category string
 				t.Fatal(err)
 			}
 		}
+	}
+	if _, _, err := app.Robots.CreateWebhook(ctx, access.System(), robot.WebhookInput{Name: "12345 热线对接",
+		URL: webhook, Events: robot.WebhookEventTypes()}); err != nil {
+		t.Fatal(err)
 	}
 	next := time.Now().In(calendar.Shanghai()).Add(time.Minute)
 	if _, err := app.Bulletins.CreateSchedule(ctx, officeActor, bulletin.ScheduleInput{ScopeRegion: "410411", Kind: "day",
