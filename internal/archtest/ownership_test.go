@@ -40,6 +40,7 @@ var owners = map[string]string{
 	"category_top": "category",
 
 	"photo": "media",
+	"media_file": "media",
 
 	"problem":          "problem",
 	"problem_event":    "problem",
@@ -70,6 +71,13 @@ var owners = map[string]string{
 	"inspection":                "inspect",
 	"inspection_result":         "inspect",
 
+	"dossier_round":            "dossier",
+	"dossier_requirement":      "dossier",
+	"dossier_requirement_unit": "dossier",
+	"dossier_item":             "dossier",
+	"dossier_file":             "dossier",
+	"dossier_event":            "dossier",
+	"dossier_export":           "dossier",
 	"workplan_plan":               "workplan",
 	"workplan_campaign":           "workplan",
 	"workplan_campaign_unit":      "workplan",

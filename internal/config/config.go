@@ -56,32 +56,39 @@ type Config struct {
 	// CheckinMargin is how long before an activity starts and after it
 	// ends a volunteer may still check in or out.
 	CheckinMargin time.Duration
+	// FileMaxMB is the largest file (dossier evidence) accepted, in MB.
+	FileMaxMB int
+	// DossierRemindDays is how many working days before a dossier item's
+	// due date its unit is reminded.
+	DossierRemindDays int
 }
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "data",
-		CookieSecure:    "auto",
-		LogFormat:       "text",
-		LogLevel:        "info",
-		SessionTTL:      12 * time.Hour,
-		SessionMaxAge:   7 * 24 * time.Hour,
-		SQLiteReaders:   4,
-		ShutdownTimeout: 15 * time.Second,
-		LoginMaxFailure: 5,
-		LoginLockout:    15 * time.Minute,
-		AddrMaxFailure:  30,
-		MapTilesCRS:     "wgs84",
-		PhotoMaxBytes:   10 << 20,
-		PublicPerHour:   10,
-		EscalateEvery:   5 * time.Minute,
-		DuplicateMeters: 100,
-		SMSEvery:        time.Minute,
-		BoundaryPoll:    time.Second,
-		VolunteerStars:  "100,300,600,1000,1500",
-		CheckinMargin:   30 * time.Minute,
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "data",
+		CookieSecure:      "auto",
+		LogFormat:         "text",
+		LogLevel:          "info",
+		SessionTTL:        12 * time.Hour,
+		SessionMaxAge:     7 * 24 * time.Hour,
+		SQLiteReaders:     4,
+		ShutdownTimeout:   15 * time.Second,
+		LoginMaxFailure:   5,
+		LoginLockout:      15 * time.Minute,
+		AddrMaxFailure:    30,
+		MapTilesCRS:       "wgs84",
+		PhotoMaxBytes:     10 << 20,
+		PublicPerHour:     10,
+		EscalateEvery:     5 * time.Minute,
+		DuplicateMeters:   100,
+		SMSEvery:          time.Minute,
+		BoundaryPoll:      time.Second,
+		VolunteerStars:    "100,300,600,1000,1500",
+		CheckinMargin:     30 * time.Minute,
+		FileMaxMB:         50,
+		DossierRemindDays: 3,
 	}
 }
 
@@ -133,6 +140,8 @@ func (c *Config) fields() []field {
 		{"data-key", "WENMING_DATA_KEY", "config.flag.data_key", token, (*stringValue)(&c.DataKey)},
 		{"volunteer-stars", "WENMING_VOLUNTEER_STARS", "config.flag.volunteer_stars", plain, (*stringValue)(&c.VolunteerStars)},
 		{"checkin-margin", "WENMING_CHECKIN_MARGIN", "config.flag.checkin_margin", plain, (*durationValue)(&c.CheckinMargin)},
+		{"file-max-mb", "WENMING_FILE_MAX_MB", "config.flag.file_max_mb", plain, (*intValue)(&c.FileMaxMB)},
+		{"dossier-remind-days", "WENMING_DOSSIER_REMIND_DAYS", "config.flag.dossier_remind_days", plain, (*intValue)(&c.DossierRemindDays)},
 	}
 }
 
@@ -229,6 +238,14 @@ func (c *Config) Validate() error {
 	}
 	if c.CheckinMargin < 0 || c.CheckinMargin > 6*time.Hour {
 		errs = append(errs, errors.New("checkin-margin must be between 0 and 6h"))
+	}
+	// Every form's body is bounded at 64 MB (internal/web), so a file can be
+	// at most 60 MB.
+	if c.FileMaxMB < 1 || c.FileMaxMB > 60 {
+		errs = append(errs, errors.New("file-max-mb must be between 1 and 60"))
+	}
+	if c.DossierRemindDays < 1 || c.DossierRemindDays > 30 {
+		errs = append(errs, errors.New("dossier-remind-days must be between 1 and 30"))
 	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))

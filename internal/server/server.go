@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/config"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/i18n"
@@ -64,6 +65,10 @@ type App struct {
 	Workplans  *workplan.Store
 	Surveys    *survey.Store
 	Volunteers *volunteer.Store
+	// Dossiers runs the evidence dossiers (材料审核); Files is the file
+	// facility they store evidence through.
+	Dossiers *dossier.Store
+	Files    *media.Files
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -149,6 +154,12 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		}
 		return out, err
 	}
+	// The evidence dossiers (材料审核): files in the photos' blob store.
+	files := &media.Files{Blobs: photos.Blobs, DB: d, Limits: media.FileLimits{MaxBytes: int64(cfg.FileMaxMB) << 20}}
+	dossiers := &dossier.Store{DB: d, Framework: fw, Files: files, Calendar: clock.calendar, RemindDays: cfg.DossierRemindDays,
+		T: catalog.T, Log: log, Now: time.Now}
+	// The bulletin's dossier line counts the units' overdue dossier items.
+	bulletins.DossierOverdue = dossiers.OverdueByUnit
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -157,7 +168,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
 			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
-			volunteer.Workbench{Store: volunteers}),
+			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}),
+		Dossiers:   dossiers,
+		Files:      files,
 		Workplans:  workplans,
 		Volunteers: volunteers,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
@@ -207,6 +220,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms,
+		Dossiers: dossiers, Files: files,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -297,6 +311,15 @@ func (a *App) escalate(ctx context.Context) {
 		a.Log.Warn("task escalation", "err", err)
 	} else if wr.Yellow+wr.Red+wr.Notified > 0 {
 		a.Log.Info("task escalation", "yellow", wr.Yellow, "red", wr.Red, "notified", wr.Notified)
+	}
+	if a.Dossiers == nil {
+		return
+	}
+	// The dossier items due soon or overdue are reminded on the same beat.
+	if dr, err := a.Dossiers.Remind(ctx); err != nil {
+		a.Log.Warn("dossier reminders", "err", err)
+	} else if dr.Before+dr.Late > 0 {
+		a.Log.Info("dossier reminders", "before", dr.Before, "late", dr.Late)
 	}
 }
 

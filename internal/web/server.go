@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/dashboard"
+	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
@@ -77,6 +78,10 @@ type Deps struct {
 	// Workplans runs the work plan, its tasks and reports, and the
 	// special campaigns; nil leaves their pages out.
 	Workplans *workplan.Store
+	// Dossiers runs the evidence dossiers (材料审核), whose files are kept
+	// by Files; nil leaves their pages out.
+	Dossiers *dossier.Store
+	Files    *media.Files
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
