@@ -78,9 +78,9 @@ type cell struct {
 
 // counts reads the round's items grouped by requirement, unit, state and lateness.
 func (s *Store) counts(ctx context.Context, roundID int64, today string) ([]cell, error) {
-	rows, err := s.DB.Query(ctx, `SELECT requirement_id, unit_id, state, CASE WHEN due_on < ? THEN 1 ELSE 0 END, COUNT(*)
-		FROM dossier_item WHERE round_id = ? GROUP BY requirement_id, unit_id, state, CASE WHEN due_on < ? THEN 1 ELSE 0 END`,
-		today, roundID, today)
+	rows, err := s.DB.Query(ctx, `SELECT requirement_id, unit_id, state, late, COUNT(*) FROM (
+		SELECT requirement_id, unit_id, state, CASE WHEN due_on < ? THEN 1 ELSE 0 END AS late FROM dossier_item WHERE round_id = ?) x
+		GROUP BY requirement_id, unit_id, state, late`, today, roundID)
 	return db.Collect(rows, err, func(r *sql.Rows) (cell, error) {
 		var c cell
 		var late int
