@@ -39,7 +39,7 @@ var owners = map[string]string{
 	"category":     "category",
 	"category_top": "category",
 
-	"photo": "media",
+	"photo":      "media",
 	"media_file": "media",
 
 	"problem":          "problem",
@@ -78,6 +78,7 @@ var owners = map[string]string{
 	"dossier_file":             "dossier",
 	"dossier_event":            "dossier",
 	"dossier_export":           "dossier",
+
 	"workplan_plan":               "workplan",
 	"workplan_campaign":           "workplan",
 	"workplan_campaign_unit":      "workplan",

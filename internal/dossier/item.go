@@ -70,7 +70,9 @@ func (it *Item) CanUpload(a access.Actor) bool {
 }
 
 // CanReview reports whether the actor may approve or return the item.
-func (it *Item) CanReview(a access.Actor) bool { return manages(a, it.RoundRegion) && it.State == Submitted }
+func (it *Item) CanReview(a access.Actor) bool {
+	return manages(a, it.RoundRegion) && it.State == Submitted
+}
 
 // FileRow is an uploaded file of an item.
 type FileRow struct {
