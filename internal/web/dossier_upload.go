@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"mime"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/wenming-civic/wenming/internal/apperr"
@@ -40,7 +42,7 @@ func (s *Server) dossierUpload(w http.ResponseWriter, r *http.Request) error {
 	if fh.Size > s.Files.MaxBytes() {
 		return s.dossierItemRefused(w, r, id, apperr.Invalid("media.file_too_large", formatMB(s.Files.MaxBytes())), in)
 	}
-	if in.File, err = s.Files.Ingest(ctx, f, fh.Filename); err != nil {
+	if in.File, err = s.Files.Ingest(ctx, f, rawFileName(fh)); err != nil {
 		return s.dossierItemRefused(w, r, id, err, in)
 	}
 	if _, err := s.Dossiers.AddFile(ctx, a, id, in); err != nil {
@@ -51,4 +53,14 @@ func (s *Server) dossierUpload(w http.ResponseWriter, r *http.Request) error {
 		key = "dossier.file_replaced"
 	}
 	return s.redirectWith(w, r, dossierItemPath(id), key)
+}
+
+// rawFileName is the file name as the client sent it: the multipart reader
+// keeps only its last element, and a name with path parts is refused, not
+// quietly cut.
+func rawFileName(fh *multipart.FileHeader) string {
+	if _, params, err := mime.ParseMediaType(fh.Header.Get("Content-Disposition")); err == nil && params["filename"] != "" {
+		return params["filename"]
+	}
+	return fh.Filename
 }
