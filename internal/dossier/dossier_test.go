@@ -480,3 +480,61 @@ func TestExportMemoryFlat(t *testing.T) {
 		t.Errorf("heap grew by %d MB exporting %d MB", growth>>20, w.n>>20)
 	}
 }
+
+// TestRemindBeforeAndAfterDue: a reminder RemindDays (3) working days
+// before the due date, then one every working day after it until the item
+// is submitted; none on a weekend or twice a day.
+func TestRemindBeforeAndAfterDue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.app.Dossiers.RemindDays = 3
+	at := func(day string) dossier.RemindReport {
+		t.Helper()
+		d, _ := time.ParseInLocation("2006-01-02 15:04", day+" 09:00", time.FixedZone("CST", 8*3600))
+		f.now.Store(&d)
+		rep, err := f.app.Dossiers.Remind(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	// 2026-11-20 (Friday): the October items (due 11-10) of the street and
+	// the community are late.
+	if rep := at("2026-11-20"); rep.Late != 2 || rep.Before != 0 {
+		t.Errorf("11-20: %+v", rep)
+	}
+	if rep := at("2026-11-20"); rep.Late+rep.Before != 0 {
+		t.Errorf("twice a day: %+v", rep)
+	}
+	if rep := at("2026-11-21"); rep.Late+rep.Before != 0 {
+		t.Errorf("a Saturday: %+v", rep)
+	}
+	if rep := at("2026-11-23"); rep.Late != 2 {
+		t.Errorf("the Monday after: %+v", rep)
+	}
+	// 2026-12-07 (Monday): three working days before 12-10, the November
+	// items are reminded ahead; once only.
+	if rep := at("2026-12-07"); rep.Before != 2 || rep.Late != 2 {
+		t.Errorf("12-07: %+v", rep)
+	}
+	if rep := at("2026-12-08"); rep.Before != 0 || rep.Late != 2 {
+		t.Errorf("12-08: %+v", rep)
+	}
+	// The community submits its October item: it is no longer reminded.
+	for _, it := range f.items(t, f.office) {
+		if it.UnitID == f.community.UnitID && it.DueOn == "2026-11-10" {
+			f.upload(t, f.community, it.ID, "十月台账", servertest.PDFBytes(t, "十月"), "oct.pdf", 0)
+		}
+	}
+	if rep := at("2026-12-09"); rep.Late != 1 {
+		t.Errorf("after the community submits: %+v", rep)
+	}
+	var notices, sms int
+	f.app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM notification WHERE kind IN ('dossier_due', 'dossier_overdue') AND user_id = ?", f.community.UserID).Scan(&notices)
+	f.app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM outbox_message WHERE kind IN ('dossier_due', 'dossier_overdue')").Scan(&sms)
+	// The community: late on 11-20, 11-23, 12-07, 12-08 and ahead on 12-07.
+	if notices != 5 || sms == 0 {
+		t.Errorf("%d notices to the community handler, %d text messages", notices, sms)
+	}
+}
