@@ -156,7 +156,7 @@ func BenchmarkExportZIP(b *testing.B) {
 	total := int64(n) * int64(size)
 
 	var rawSecs, zipSecs float64
-	var peakRSS, peakHeap, baseRSS uint64
+	var peakRSS, peakHeap, baseRSS, filesRSS uint64
 	b.ResetTimer()
 	for range b.N {
 		// The raw baseline: the same blobs copied one after another into one file.
@@ -195,6 +195,9 @@ func BenchmarkExportZIP(b *testing.B) {
 		}
 		w = bufio.NewWriterSize(f, 64<<10)
 		err = app.Dossiers.ExportZIP(ctx, office, round, w, func(done, total int, _ int64) {
+			if done == total {
+				filesRSS = max(filesRSS, readPeakRSS())
+			}
 			if done%200 == 0 || done == total {
 				runtime.ReadMemStats(&m)
 				peakHeap = max(peakHeap, m.HeapInuse-min(m.HeapInuse, heapBefore))
@@ -220,6 +223,7 @@ func BenchmarkExportZIP(b *testing.B) {
 	b.ReportMetric(float64(peakRSS)/(1<<20), "peak-RSS-MB")
 	b.ReportMetric(float64(peakHeap)/(1<<20), "heap-growth-MB")
 	b.ReportMetric(float64(baseRSS)/(1<<20), "before-RSS-MB")
+	b.ReportMetric(float64(filesRSS)/(1<<20), "files-peak-RSS-MB")
 }
 
 // resetPeakRSS resets the process's peak resident size (VmHWM) to its

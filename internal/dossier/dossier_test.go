@@ -412,7 +412,7 @@ func TestExportZIPStructureAndIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows("Sheet1")
+	rows, _ := x.GetRows(x.GetSheetList()[0])
 	if len(rows) != 3 || rows[1][0] != want[0] || rows[1][4] != "湛河区北渡街道五一路社区" && !strings.Contains(rows[1][4], "社区") || rows[1][7] != "已提交待审" {
 		t.Errorf("index rows %v", rows)
 	}

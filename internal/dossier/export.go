@@ -2,11 +2,13 @@ package dossier
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,6 +70,8 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 	}
 	zw := zip.NewWriter(w)
 	var written int64
+	// One copy buffer for every file: a file's WriteTo would make a new one each time.
+	buf := make([]byte, 256<<10)
 	modified := s.now()
 	for i, e := range entries {
 		if err := ctx.Err(); err != nil {
@@ -81,7 +85,7 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 		if err != nil {
 			return fmt.Errorf("export %s: %w", e.Path, err)
 		}
-		n, err := io.Copy(hw, rc)
+		n, err := io.CopyBuffer(hw, struct{ io.Reader }{rc}, buf)
 		rc.Close()
 		if err != nil {
 			return fmt.Errorf("export %s: %w", e.Path, err)
@@ -99,12 +103,22 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 	if err := s.writeIndexXLSX(xw, r, entries); err != nil {
 		return err
 	}
-	pw, err := zw.CreateHeader(&zip.FileHeader{Name: root + "/" + s.t("dossier.index_name") + ".pdf", Method: zip.Deflate, Modified: modified})
-	if err != nil {
-		return fmt.Errorf("export index: %w", err)
-	}
-	if err := s.writeIndexPDF(pw, r, entries); err != nil {
-		return err
+	// The PDF index is laid out in memory, so a large dossier's index comes
+	// in volumes of IndexVolume files, each laid out and written alone.
+	for from := 0; from == 0 || from < len(entries); from += IndexVolume {
+		to := min(from+IndexVolume, len(entries))
+		name := s.t("dossier.index_name") + ".pdf"
+		if len(entries) > IndexVolume {
+			name = s.t("dossier.index_volume", from/IndexVolume+1, from+1, to) + ".pdf"
+		}
+		pw, err := zw.CreateHeader(&zip.FileHeader{Name: root + "/" + name, Method: zip.Deflate, Modified: modified})
+		if err != nil {
+			return fmt.Errorf("export index: %w", err)
+		}
+		if err := s.writeIndexPDF(pw, r, entries[from:to], from, len(entries)); err != nil {
+			return err
+		}
+		debug.FreeOSMemory() // the volume's layout is garbage now; give its memory back before the next
 	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("export close: %w", err)
@@ -169,13 +183,13 @@ func (s *Store) exportEntries(ctx context.Context, r Round) ([]IndexEntry, error
 	if err != nil {
 		return nil, err
 	}
-	files := map[string]media.File{}
+	hashList := make([]string, 0, len(hashes))
 	for h := range hashes {
-		if f, err := s.Files.Get(ctx, h); err == nil {
-			files[h] = f
-		} else if !errors.Is(err, apperr.ErrNotFound) {
-			return nil, err
-		}
+		hashList = append(hashList, h)
+	}
+	files, err := s.Files.GetMany(ctx, hashList)
+	if err != nil {
+		return nil, err
 	}
 	today := s.today()
 	root := zipName(r.Name, 60)
@@ -234,50 +248,101 @@ func (s *Store) indexRow(e IndexEntry) []string {
 	return []string{e.Path, e.CriterionCode, e.Requirement, e.Title, e.UnitName, e.Period, e.ConcernsOn, s.t(e.Status.Key())}
 }
 
-// writeIndexXLSX writes the index sheet through a stream writer.
-func (s *Store) writeIndexXLSX(w io.Writer, r Round, entries []IndexEntry) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		return fmt.Errorf("index sheet: %w", err)
-	}
-	row := func(n int, cells []string) error {
-		ref, _ := excelize.CoordinatesToCellName(1, n)
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
+// writeIndexXLSX writes the index as a one-sheet workbook, streamed row
+// by row into its own ZIP (inline strings, no shared-string table), so
+// that its memory does not grow with the rows as a spreadsheet library's
+// does. Cells go through sheetsafe like every sheet wenming writes.
+func (s *Store) writeIndexXLSX(w io.Writer, _ Round, entries []IndexEntry) error {
+	zw := zip.NewWriter(w)
+	part := func(name, body string) error {
+		pw, err := zw.Create(name)
+		if err == nil {
+			_, err = io.WriteString(pw, body)
 		}
-		return sheetsafe.SetRow(sw, ref, vals)
+		return err
 	}
-	if err := row(1, s.indexHeader()); err != nil {
-		return fmt.Errorf("index sheet: %w", err)
-	}
-	for i, e := range entries {
-		if err := row(i+2, s.indexRow(e)); err != nil {
+	const xmlHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+	for _, p := range [][2]string{
+		{"[Content_Types].xml", xmlHead + `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`},
+		{"_rels/.rels", xmlHead + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", xmlHead + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+			`<sheets><sheet name="` + xmlText(s.t("dossier.index_name")) + `" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", xmlHead + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
+	} {
+		if err := part(p[0], p[1]); err != nil {
 			return fmt.Errorf("index sheet: %w", err)
 		}
 	}
-	if err := sw.Flush(); err != nil {
+	sw, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
 		return fmt.Errorf("index sheet: %w", err)
 	}
-	if err := f.Write(w); err != nil {
+	bw := bufio.NewWriterSize(sw, 64<<10)
+	bw.WriteString(xmlHead + `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	row := func(n int, cells []string) {
+		bw.WriteString(`<row r="` + strconv.Itoa(n) + `">`)
+		for i, c := range cells {
+			ref, _ := excelize.CoordinatesToCellName(i+1, n)
+			bw.WriteString(`<c r="` + ref + `" t="inlineStr"><is><t xml:space="preserve">` + xmlText(sheetsafe.Text(c)) + `</t></is></c>`)
+		}
+		bw.WriteString(`</row>`)
+	}
+	row(1, s.indexHeader())
+	for i, e := range entries {
+		row(i+2, s.indexRow(e))
+	}
+	bw.WriteString(`</sheetData></worksheet>`)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("index sheet: %w", err)
+	}
+	if err := zw.Close(); err != nil {
 		return fmt.Errorf("index sheet: %w", err)
 	}
 	return nil
 }
 
-// writeIndexPDF writes the index as a Chinese PDF table.
-func (s *Store) writeIndexPDF(w io.Writer, r Round, entries []IndexEntry) error {
+// xmlText escapes s for XML character data and drops the characters XML
+// 1.0 cannot hold.
+func xmlText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '"':
+			b.WriteString("&quot;")
+		case r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r != 0xFFFE && r != 0xFFFF && r != utf8.RuneError:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// IndexVolume is how many files one PDF index volume lists.
+const IndexVolume = 1000
+
+// writeIndexPDF writes the index of entries (from offset on, of total) as
+// a Chinese PDF table.
+func (s *Store) writeIndexPDF(w io.Writer, r Round, entries []IndexEntry, offset, total int) error {
 	rows := make([][]string, len(entries))
 	for i, e := range entries {
-		rows[i] = []string{strconv.Itoa(i + 1), e.CriterionCode, e.Title, e.UnitName, e.ConcernsOn, s.t(e.Status.Key())}
+		rows[i] = []string{strconv.Itoa(offset + i + 1), e.CriterionCode, e.Title, e.UnitName, e.ConcernsOn, s.t(e.Status.Key())}
 	}
 	n := pdfdoc.Notice{
 		Title: s.t("dossier.index_title", r.Name),
 		Date:  s.now().In(calendar.Shanghai()).Format("2006年1月2日"),
 		Sections: []pdfdoc.Section{{
-			Paragraphs: []string{s.t("dossier.index_summary", len(entries), r.EvaluationOn)},
+			Paragraphs: []string{s.t("dossier.index_summary", total, r.EvaluationOn)},
 			Tables: []pdfdoc.Table{{Header: []string{s.t("dossier.col.no"), s.t("dossier.col.criterion"), s.t("dossier.col.file_title"),
 				s.t("dossier.col.unit"), s.t("dossier.col.concerns"), s.t("dossier.col.state")},
 				Rows: rows, Widths: []float64{12, 20, 50, 40, 20, 16}}},

@@ -288,6 +288,28 @@ func (s *Files) Get(ctx context.Context, hash string) (File, error) {
 	return f, nil
 }
 
+// GetMany returns the stored files with the hashes, by hash; unknown
+// hashes are left out.
+func (s *Files) GetMany(ctx context.Context, hashes []string) (map[string]File, error) {
+	list, err := db.CollectIn(ctx, s.DB, `SELECT hash, kind, mime, bytes, pages, width, height, thumb, original_name, created_at
+		FROM media_file WHERE hash IN (`+db.ListMarker+`)`, hashes, func(r *sql.Rows) (File, error) {
+		var f File
+		var kind string
+		var created int64
+		err := r.Scan(&f.Hash, &kind, &f.MIME, &f.Bytes, &f.Pages, &f.Width, &f.Height, &f.Thumb, &f.OriginalName, &created)
+		f.Kind, f.CreatedAt = FileKind(kind), db.FromMillis(created)
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get files: %w", err)
+	}
+	out := make(map[string]File, len(list))
+	for _, f := range list {
+		out[f.Hash] = f
+	}
+	return out, nil
+}
+
 // Open opens a stored file's bytes. The caller decides who may read them.
 func (s *Files) Open(ctx context.Context, hash string) (io.ReadCloser, error) {
 	if !ValidHash(hash) {
