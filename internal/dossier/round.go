@@ -287,3 +287,8 @@ func (s *Store) CopyRound(ctx context.Context, a access.Actor, id int64, in Roun
 	}
 	return s.Round(ctx, a, newID)
 }
+
+// CanView reports whether the actor may open the round's page (its
+// completeness): those who oversee its area. A unit's handler works from
+// its own list instead.
+func (r Round) CanView(a access.Actor) bool { return oversees(a, r.RegionCode) }

@@ -148,6 +148,7 @@ func TestDossierSubmitReturnReplaceApprove(t *testing.T) {
 	mine := shequ.Get("/dossiers/mine")
 	servertest.MustContain(t, mine.Body, "实践站活动台账", "逾期未交", "2026年10月")
 	item := firstItem(t, mine.Body) // October, overdue first
+	servertest.MustContain(t, shequ.Get("/").Body, "待交申报材料", "已于 2026-11-10 截止，逾期未交")
 	itemURL := "/dossiers/items/" + item
 	shequ.Get(itemURL)
 	res := shequ.Upload(itemURL+"/files", "活动记录.pdf", map[string]string{"title": "十月活动记录<script>alert(1)</script>", "concerns_on": "2026-10-20"},
@@ -171,6 +172,8 @@ func TestDossierSubmitReturnReplaceApprove(t *testing.T) {
 		t.Errorf("thumbnail: %d", th.Status)
 	}
 
+	// The workbench: the office's queue, the unit's items due.
+	servertest.MustContain(t, app.SignedIn(t, "office").Get("/").Body, "待审核申报材料", "实践站活动台账")
 	// Only the office reviews; the leader and the unit may not.
 	leader := app.SignedIn(t, "leader")
 	leader.Get(itemURL)
