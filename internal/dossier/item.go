@@ -555,3 +555,49 @@ func (s *Store) FileForDownload(ctx context.Context, a access.Actor, fileID int6
 	}
 	return rows[0], nil
 }
+
+// CanSetDue reports whether the actor may move the item's due date.
+func (it *Item) CanSetDue(a access.Actor) bool { return manages(a, it.RoundRegion) && it.State != Approved }
+
+// SetDue moves one instance's due date (the office grants a unit more time,
+// or asks for it sooner); the history records the old and new dates and
+// the reminder ahead of the new date is sent again.
+func (s *Store) SetDue(ctx context.Context, a access.Actor, itemID int64, due string) (*Item, error) {
+	it, err := s.item(ctx, s.DB, itemID)
+	if err != nil {
+		return nil, err
+	}
+	if !mayRead(a, it) {
+		return nil, apperr.NotFound("dossier.item_not_found")
+	}
+	if !manages(a, it.RoundRegion) {
+		return nil, apperr.Forbidden("dossier.forbidden")
+	}
+	if it.State == Approved {
+		return nil, apperr.Conflict("dossier.already_approved")
+	}
+	t, ok := ParseDate(due)
+	if !ok {
+		return nil, apperr.Invalid("dossier.date_invalid")
+	}
+	due = t.Format(dateLayout)
+	if due == it.DueOn {
+		return it, nil
+	}
+	now := db.Millis(s.now())
+	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE dossier_item SET due_on = ?, reminded_before = FALSE, version = version + 1
+			WHERE id = ? AND version = ?`, due, itemID, it.Version)
+		if err != nil {
+			return fmt.Errorf("set dossier due date: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.Conflict("dossier.item_changed")
+		}
+		return addEvent(ctx, tx, itemID, a, now, "due_changed", it.DueOn+" → "+due, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Item(ctx, a, itemID)
+}

@@ -11,6 +11,7 @@ type dossierItemData struct {
 	Today     string
 	CanUpload bool
 	CanReview bool
+	CanSetDue bool
 	MaxMB     int64
 	In        dossier.Upload
 	Error     string
@@ -22,7 +23,7 @@ func (s *Server) dossierItemData(r *http.Request, id int64) (dossierItemData, er
 	if err != nil {
 		return dossierItemData{}, err
 	}
-	return dossierItemData{Item: it, Today: s.Dossiers.Today(), CanUpload: it.CanUpload(a), CanReview: it.CanReview(a),
+	return dossierItemData{Item: it, Today: s.Dossiers.Today(), CanUpload: it.CanUpload(a), CanReview: it.CanReview(a), CanSetDue: it.CanSetDue(a),
 		MaxMB: s.Files.MaxBytes() >> 20, In: dossier.Upload{ConcernsOn: s.Dossiers.Today()}}, nil
 }
 

@@ -208,6 +208,16 @@ func TestDossierSubmitReturnReplaceApprove(t *testing.T) {
 		t.Errorf("approve twice: %d", res.Status)
 	}
 	servertest.MustContain(t, office.Get(dossierPath(round)).Body, "已通过 1 / 应交 6")
+	// One instance's due date moved: recorded in its history.
+	next := regexp.MustCompile(`href="/dossiers/items/(\d+)"`).FindAllStringSubmatch(shequ.Get("/dossiers/mine").Body, -1)
+	if len(next) < 2 {
+		t.Fatal("no second item")
+	}
+	office.Get("/dossiers/items/" + next[1][1])
+	if res := office.Post("/dossiers/items/"+next[1][1]+"/due", url.Values{"due_on": {"2027-01-15"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("move due date: %d\n%s", res.Status, res.Body)
+	}
+	servertest.MustContain(t, office.Get("/dossiers/items/"+next[1][1]).Body, "调整截止日期", "→ 2027-01-15")
 
 	// The export: started, its progress, the archive.
 	office.Get(dossierPath(round))
@@ -353,6 +363,14 @@ func TestDossierScopeByRole(t *testing.T) {
 			}
 			if res := b.Post("/dossiers/items/"+item+"/review", url.Values{"decision": {"approve"}}); res.Status != want {
 				t.Errorf("review: %d, want %d", res.Status, want)
+			}
+			// Only the office moves a due date.
+			wantDue := want
+			if wantDue == http.StatusConflict {
+				wantDue = http.StatusSeeOther
+			}
+			if res := b.Post("/dossiers/items/"+item+"/due", url.Values{"due_on": {"2026-12-31"}}); res.Status != wantDue {
+				t.Errorf("due date: %d, want %d", res.Status, wantDue)
 			}
 		})
 	}

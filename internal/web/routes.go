@@ -252,6 +252,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /dossiers/items/{id}", member(s.dossierItemShow))
 		mux.Handle("POST /dossiers/items/{id}/files", s.uploadChain(s.dossierUpload, s.Files.MaxBytes))
 		mux.Handle("POST /dossiers/items/{id}/review", member(s.dossierItemReview))
+		mux.Handle("POST /dossiers/items/{id}/due", member(s.dossierItemDue))
 		mux.Handle("GET /dossiers/files/{id}", member(s.dossierFile))
 		mux.Handle("GET /dossiers/files/{id}/{size}", member(s.dossierFileThumb))
 	}
