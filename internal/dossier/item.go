@@ -557,7 +557,9 @@ func (s *Store) FileForDownload(ctx context.Context, a access.Actor, fileID int6
 }
 
 // CanSetDue reports whether the actor may move the item's due date.
-func (it *Item) CanSetDue(a access.Actor) bool { return manages(a, it.RoundRegion) && it.State != Approved }
+func (it *Item) CanSetDue(a access.Actor) bool {
+	return manages(a, it.RoundRegion) && it.State != Approved
+}
 
 // SetDue moves one instance's due date (the office grants a unit more time,
 // or asks for it sooner); the history records the old and new dates and
