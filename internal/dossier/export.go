@@ -5,9 +5,11 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -40,9 +42,6 @@ type IndexEntry struct {
 	ConcernsOn    string
 	Status        Status
 	Bytes         int64
-	hash          string
-	kind          media.FileKind
-	order         int
 }
 
 // Progress is told how far an export has got.
@@ -51,11 +50,14 @@ type Progress func(done, total int, bytes int64)
 // ExportZIP writes the round's current files (not the replaced ones) to w
 // as a ZIP arranged by the framework tree — a folder per item (测评项目),
 // indicator (测评指标) and criterion (测评标准), files named by criterion
-// code, date and title — followed by 材料索引.xlsx and 材料索引.pdf listing
-// every file with its unit, date and review state. Files are copied one
-// at a time from the blob store, stored without recompression (they are
-// compressed formats already), so memory stays flat however large the
-// dossier; only the index rows (a few hundred bytes a file) are held.
+// code, date and title — followed by 材料索引.xlsx and 材料索引.pdf (in
+// volumes for a large dossier) listing every file with its unit, date and
+// review state. It streams: the files are read a page of exportPage at a
+// time in framework order and copied one by one through one buffer,
+// stored without recompression (they are compressed formats already); the
+// index rows go to a temporary file as the files are written and are read
+// back for the index. Memory does not grow with the dossier's bytes nor,
+// beyond the ZIP's central directory, with its number of files.
 func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w io.Writer, progress Progress) error {
 	r, err := s.Round(ctx, a, roundID)
 	if err != nil {
@@ -64,61 +66,143 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 	if !r.CanManage(a) {
 		return apperr.Forbidden("dossier.forbidden")
 	}
-	entries, err := s.exportEntries(ctx, r)
+	folder, order, err := s.exportFolders(ctx, r)
 	if err != nil {
 		return err
 	}
+	crits, err := db.Int64s(ctx, s.DB, `SELECT DISTINCT q.criterion_id FROM dossier_file f JOIN dossier_item i ON i.id = f.item_id
+		JOIN dossier_requirement q ON q.id = i.requirement_id WHERE i.round_id = ? AND f.replaced_by IS NULL`, r.ID)
+	if err != nil {
+		return fmt.Errorf("export criteria: %w", err)
+	}
+	slices.SortFunc(crits, func(x, y int64) int { return order[x] - order[y] })
+	total, err := db.Count(ctx, s.DB, `SELECT COUNT(*) FROM dossier_file f JOIN dossier_item i ON i.id = f.item_id
+		WHERE i.round_id = ? AND f.replaced_by IS NULL`, r.ID)
+	if err != nil {
+		return fmt.Errorf("export count: %w", err)
+	}
+	texts, err := framework.NodeTexts(ctx, s.DB, crits)
+	if err != nil {
+		return err
+	}
+	index, err := os.CreateTemp("", "wenming-dossier-index-*")
+	if err != nil {
+		return fmt.Errorf("export index: %w", err)
+	}
+	defer func() {
+		index.Close()
+		os.Remove(index.Name())
+	}()
+	iw := bufio.NewWriterSize(index, 64<<10)
+	enc := json.NewEncoder(iw)
+
 	zw := zip.NewWriter(w)
-	var written int64
 	// One copy buffer for every file: a file's WriteTo would make a new one each time.
 	buf := make([]byte, 256<<10)
 	modified := s.now()
-	for i, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return err
+	today := s.today()
+	root := zipName(r.Name, 60)
+	units := map[int64]string{}
+	var written int64
+	done := 0
+	for _, crit := range crits {
+		code := texts[crit].Code
+		dir := folder[crit]
+		if dir == "" {
+			dir = zipName(code, 40)
 		}
-		hw, err := zw.CreateHeader(&zip.FileHeader{Name: e.Path, Method: zip.Store, Modified: modified})
-		if err != nil {
-			return fmt.Errorf("export %s: %w", e.Path, err)
-		}
-		rc, err := s.Files.Open(ctx, e.hash)
-		if err != nil {
-			return fmt.Errorf("export %s: %w", e.Path, err)
-		}
-		n, err := io.CopyBuffer(hw, struct{ io.Reader }{rc}, buf)
-		rc.Close()
-		if err != nil {
-			return fmt.Errorf("export %s: %w", e.Path, err)
-		}
-		written += n
-		if progress != nil {
-			progress(i+1, len(entries), written)
+		used := map[string]int{} // names within the criterion's folder
+		after := exportCursor{}
+		for {
+			page, err := s.exportPage(ctx, r.ID, crit, after, units)
+			if err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				break
+			}
+			after = page[len(page)-1].cursor
+			for _, x := range page {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				base := zipName(code+"_"+x.concerns+"_"+x.title, 80)
+				name := root + "/" + dir + "/" + base + x.file.Kind.Ext()
+				if n := used[name]; n > 0 {
+					name = root + "/" + dir + "/" + base + "（" + strconv.Itoa(n+1) + "）" + x.file.Kind.Ext()
+				}
+				used[name]++
+				hw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: modified})
+				if err != nil {
+					return fmt.Errorf("export %s: %w", name, err)
+				}
+				rc, err := s.Files.Open(ctx, x.file.Hash)
+				if err != nil {
+					return fmt.Errorf("export %s: %w", name, err)
+				}
+				n, err := io.CopyBuffer(hw, struct{ io.Reader }{rc}, buf)
+				rc.Close()
+				if err != nil {
+					return fmt.Errorf("export %s: %w", name, err)
+				}
+				it := Item{State: x.state, DueOn: x.due}
+				if err := enc.Encode(IndexEntry{Path: name, CriterionCode: code, Requirement: x.req, Title: x.title, UnitName: units[x.unit],
+					Period: PeriodLabel(x.from, x.to), ConcernsOn: x.concerns, Status: it.Status(today), Bytes: n}); err != nil {
+					return fmt.Errorf("export index: %w", err)
+				}
+				written += n
+				done++
+				if progress != nil {
+					progress(done, max(total, done), written)
+				}
+			}
 		}
 	}
-	root := zipName(r.Name, 60)
+	if err := iw.Flush(); err != nil {
+		return fmt.Errorf("export index: %w", err)
+	}
 	xw, err := zw.CreateHeader(&zip.FileHeader{Name: root + "/" + s.t("dossier.index_name") + ".xlsx", Method: zip.Deflate, Modified: modified})
 	if err != nil {
 		return fmt.Errorf("export index: %w", err)
 	}
-	if err := s.writeIndexXLSX(xw, r, entries); err != nil {
+	next, err := indexReader(index)
+	if err != nil {
+		return err
+	}
+	if err := s.writeIndexXLSX(xw, r, next); err != nil {
 		return err
 	}
 	// The PDF index is laid out in memory, so a large dossier's index comes
 	// in volumes of IndexVolume files, each laid out and written alone.
-	for from := 0; from == 0 || from < len(entries); from += IndexVolume {
-		to := min(from+IndexVolume, len(entries))
+	if next, err = indexReader(index); err != nil {
+		return err
+	}
+	for from := 0; from == 0 || from < done; from += IndexVolume {
+		var vol []IndexEntry
+		for len(vol) < IndexVolume {
+			e, ok, err := next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			vol = append(vol, e)
+		}
 		name := s.t("dossier.index_name") + ".pdf"
-		if len(entries) > IndexVolume {
-			name = s.t("dossier.index_volume", from/IndexVolume+1, from+1, to) + ".pdf"
+		if done > IndexVolume {
+			name = s.t("dossier.index_volume", from/IndexVolume+1, from+1, from+len(vol)) + ".pdf"
 		}
 		pw, err := zw.CreateHeader(&zip.FileHeader{Name: root + "/" + name, Method: zip.Deflate, Modified: modified})
 		if err != nil {
 			return fmt.Errorf("export index: %w", err)
 		}
-		if err := s.writeIndexPDF(pw, r, entries[from:to], from, len(entries)); err != nil {
+		if err := s.writeIndexPDF(pw, r, vol, from, done); err != nil {
 			return err
 		}
-		debug.FreeOSMemory() // the volume's layout is garbage now; give its memory back before the next
+		if done > IndexVolume {
+			debug.FreeOSMemory() // the volume's layout is garbage now; give its memory back before the next
+		}
 	}
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("export close: %w", err)
@@ -126,14 +210,31 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 	return nil
 }
 
-// exportEntries lists the round's current files in framework order with
-// their paths in the ZIP.
-func (s *Store) exportEntries(ctx context.Context, r Round) ([]IndexEntry, error) {
+// indexReader rewinds the index file and returns a function reading its
+// entries one at a time (ok false at the end).
+func indexReader(f *os.File) (func() (IndexEntry, bool, error), error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("export index: %w", err)
+	}
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 64<<10))
+	return func() (IndexEntry, bool, error) {
+		var e IndexEntry
+		if err := dec.Decode(&e); errors.Is(err, io.EOF) {
+			return e, false, nil
+		} else if err != nil {
+			return e, false, fmt.Errorf("export index: %w", err)
+		}
+		return e, true, nil
+	}, nil
+}
+
+// exportFolders maps each criterion of the round's version to its folder
+// (item / indicator / criterion) and its place in tree order.
+func (s *Store) exportFolders(ctx context.Context, r Round) (map[int64]string, map[int64]int, error) {
 	v, err := s.Framework.Version(ctx, access.System(), r.VersionID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// The folder of each criterion: item / indicator / criterion.
 	folder := map[int64]string{}
 	order := map[int64]int{}
 	var walk func(ns []*framework.Node, path []string)
@@ -151,70 +252,69 @@ func (s *Store) exportEntries(ctx context.Context, r Round) ([]IndexEntry, error
 		}
 	}
 	walk(v.Items, nil)
-	rows, err := s.DB.Query(ctx, `SELECT q.criterion_id, q.title, i.unit_id, i.period_from, i.period_to, i.due_on, i.state,
-		f.title, f.concerns_on, f.hash FROM dossier_file f JOIN dossier_item i ON i.id = f.item_id
-		JOIN dossier_requirement q ON q.id = i.requirement_id
-		WHERE i.round_id = ? AND f.replaced_by IS NULL ORDER BY q.criterion_id, f.concerns_on, f.id`, r.ID)
-	type raw struct {
-		crit, unit                int64
-		req, from, to, due, title string
-		concerns, hash            string
-		state                     State
-	}
-	list, err := db.Collect(rows, err, func(r *sql.Rows) (raw, error) {
-		var x raw
-		return x, r.Scan(&x.crit, &x.req, &x.unit, &x.from, &x.to, &x.due, &x.state, &x.title, &x.concerns, &x.hash)
+	return folder, order, nil
+}
+
+// exportPage is how many files the export reads at a time.
+const exportPage = 500
+
+// exportCursor is where a page of a criterion's files ends: the files come
+// in date, then id order.
+type exportCursor struct {
+	concerns string
+	id       int64
+}
+
+type exportRow struct {
+	cursor                    exportCursor
+	unit                      int64
+	req, from, to, due, title string
+	concerns                  string
+	state                     State
+	file                      media.File
+}
+
+// exportPage reads the next page of a criterion's current files after the
+// cursor, with their stored facts; unit names are added to units.
+func (s *Store) exportPage(ctx context.Context, roundID, crit int64, after exportCursor, units map[int64]string) ([]exportRow, error) {
+	rows, err := s.DB.Query(ctx, `SELECT f.id, i.unit_id, q.title, i.period_from, i.period_to, i.due_on, i.state, f.title, f.concerns_on, f.hash
+		FROM dossier_file f JOIN dossier_item i ON i.id = f.item_id JOIN dossier_requirement q ON q.id = i.requirement_id
+		WHERE i.round_id = ? AND q.criterion_id = ? AND f.replaced_by IS NULL AND (f.concerns_on > ? OR f.concerns_on = ? AND f.id > ?)
+		ORDER BY f.concerns_on, f.id LIMIT `+strconv.Itoa(exportPage), roundID, crit, after.concerns, after.concerns, after.id)
+	var hashes []string
+	list, err := db.Collect(rows, err, func(r *sql.Rows) (exportRow, error) {
+		var x exportRow
+		err := r.Scan(&x.cursor.id, &x.unit, &x.req, &x.from, &x.to, &x.due, &x.state, &x.title, &x.concerns, &x.file.Hash)
+		x.cursor.concerns = x.concerns
+		hashes = append(hashes, x.file.Hash)
+		return x, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("export files: %w", err)
 	}
-	var unitIDs, crit []int64
-	hashes := map[string]bool{}
-	for _, x := range list {
-		unitIDs = append(unitIDs, x.unit)
-		crit = append(crit, x.crit)
-		hashes[x.hash] = true
-	}
-	names, err := org.UnitNames(ctx, s.DB, unitIDs)
+	files, err := s.Files.GetMany(ctx, hashes)
 	if err != nil {
 		return nil, err
 	}
-	texts, err := framework.NodeTexts(ctx, s.DB, crit)
-	if err != nil {
-		return nil, err
-	}
-	hashList := make([]string, 0, len(hashes))
-	for h := range hashes {
-		hashList = append(hashList, h)
-	}
-	files, err := s.Files.GetMany(ctx, hashList)
-	if err != nil {
-		return nil, err
-	}
-	today := s.today()
-	root := zipName(r.Name, 60)
-	used := map[string]int{}
-	out := make([]IndexEntry, 0, len(list))
-	for _, x := range list {
-		code := texts[x.crit].Code
-		dir := folder[x.crit]
-		if dir == "" {
-			dir = zipName(code, 40)
+	var missing []int64
+	for i := range list {
+		if f, ok := files[list[i].file.Hash]; ok {
+			list[i].file = f
 		}
-		f := files[x.hash]
-		base := zipName(code+"_"+x.concerns+"_"+x.title, 80)
-		name := root + "/" + dir + "/" + base + f.Kind.Ext()
-		if n := used[name]; n > 0 {
-			name = root + "/" + dir + "/" + base + "（" + strconv.Itoa(n+1) + "）" + f.Kind.Ext()
+		if _, ok := units[list[i].unit]; !ok {
+			missing = append(missing, list[i].unit)
 		}
-		used[name]++
-		it := Item{State: x.state, DueOn: x.due}
-		out = append(out, IndexEntry{Path: name, CriterionCode: code, Requirement: x.req, Title: x.title, UnitName: names[x.unit],
-			Period: PeriodLabel(x.from, x.to), ConcernsOn: x.concerns, Status: it.Status(today), Bytes: f.Bytes, hash: x.hash, kind: f.Kind, order: order[x.crit]})
 	}
-	// Framework order, then date (the query's order within a criterion).
-	slices.SortStableFunc(out, func(a, b IndexEntry) int { return a.order - b.order })
-	return out, nil
+	if len(missing) > 0 {
+		names, err := org.UnitNames(ctx, s.DB, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range missing {
+			units[id] = names[id]
+		}
+	}
+	return list, nil
 }
 
 // zipName makes a path segment of text: no slashes or characters Windows
@@ -252,7 +352,7 @@ func (s *Store) indexRow(e IndexEntry) []string {
 // by row into its own ZIP (inline strings, no shared-string table), so
 // that its memory does not grow with the rows as a spreadsheet library's
 // does. Cells go through sheetsafe like every sheet wenming writes.
-func (s *Store) writeIndexXLSX(w io.Writer, _ Round, entries []IndexEntry) error {
+func (s *Store) writeIndexXLSX(w io.Writer, _ Round, next func() (IndexEntry, bool, error)) error {
 	zw := zip.NewWriter(w)
 	part := func(name, body string) error {
 		pw, err := zw.Create(name)
@@ -294,8 +394,15 @@ func (s *Store) writeIndexXLSX(w io.Writer, _ Round, entries []IndexEntry) error
 		bw.WriteString(`</row>`)
 	}
 	row(1, s.indexHeader())
-	for i, e := range entries {
-		row(i+2, s.indexRow(e))
+	for n := 2; ; n++ {
+		e, ok, err := next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		row(n, s.indexRow(e))
 	}
 	bw.WriteString(`</sheetData></worksheet>`)
 	if err := bw.Flush(); err != nil {
