@@ -12,17 +12,22 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/dossier"
+	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
@@ -215,6 +220,26 @@ func BenchmarkExportZIP(b *testing.B) {
 		os.Remove(out)
 	}
 	b.StopTimer()
+	// The export alone in a fresh process (SQLite: the child opens the same
+	// file): the peak RSS a server's export needs beside its own runtime.
+	if app.DB.Dialect() == db.SQLite {
+		var file string
+		var seq int
+		var name string
+		if err := app.DB.QueryRow(ctx, "PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+			b.Fatal(err)
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestExportChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "WENMING_DOSSIER_CHILD_DB="+file, "WENMING_DOSSIER_CHILD_BLOBS="+blobDir,
+			"WENMING_DOSSIER_CHILD_ROUND="+strconv.FormatInt(round, 10), "WENMING_DOSSIER_CHILD_OUT="+out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("child export: %v\n%s", err, msg)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			b.ReportMetric(float64(ru.Maxrss)/1024, "child-peak-RSS-MB")
+		}
+		os.Remove(out)
+	}
 	mb := float64(total) / (1 << 20) * float64(b.N)
 	b.ReportMetric(float64(n), "files")
 	b.ReportMetric(float64(total)/(1<<20), "MB")
@@ -360,4 +385,46 @@ func BenchmarkCompletenessPage(b *testing.B) {
 	b.ReportMetric(pct(ts, 0.99), "store-p99-ms")
 	b.ReportMetric(pct(tr, 0.5), "raw-p50-ms")
 	b.ReportMetric(pct(tp, 0.5)/pct(tr, 0.5), "x-raw")
+}
+
+// TestExportChild is the child process of BenchmarkExportZIP: it exports
+// a round of the benchmark's database into a file and exits. It does
+// nothing unless the benchmark set its environment.
+func TestExportChild(t *testing.T) {
+	path := os.Getenv("WENMING_DOSSIER_CHILD_DB")
+	if path == "" {
+		t.Skip("run by BenchmarkExportZIP")
+	}
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{SQLitePath: path, Readers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	round, _ := strconv.ParseInt(os.Getenv("WENMING_DOSSIER_CHILD_ROUND"), 10, 64)
+	s := &dossier.Store{DB: d, Framework: &framework.Store{DB: d}, Files: &media.Files{Blobs: flatStore{os.Getenv("WENMING_DOSSIER_CHILD_BLOBS")}, DB: d}}
+	f, err := os.Create(os.Getenv("WENMING_DOSSIER_CHILD_OUT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	var progress dossier.Progress
+	if prof := os.Getenv("WENMING_DOSSIER_CHILD_PROF"); prof != "" {
+		progress = func(done, total int, _ int64) {
+			if done == total {
+				pf, _ := os.Create(prof)
+				pprof.WriteHeapProfile(pf)
+				pf.Close()
+			}
+		}
+	}
+	if err := s.ExportZIP(ctx, access.System(), round, w, progress); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

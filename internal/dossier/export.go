@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"fmt"
 	"io"
 	"os"
@@ -52,8 +53,9 @@ type Progress func(done, total int, bytes int64)
 // indicator (测评指标) and criterion (测评标准), files named by criterion
 // code, date and title — followed by 材料索引.xlsx and 材料索引.pdf (in
 // volumes for a large dossier) listing every file with its unit, date and
-// review state. It streams: the files are read a page of exportPage at a
-// time in framework order and copied one by one through one buffer,
+// review state. It streams: the files are read an item at a time in
+// framework order (then the items' periods and the files' dates) and
+// copied one by one through one buffer,
 // stored without recompression (they are compressed formats already); the
 // index rows go to a temporary file as the files are written and are read
 // back for the index. Memory does not grow with the dossier's bytes nor,
@@ -111,27 +113,28 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 		if dir == "" {
 			dir = zipName(code, 40)
 		}
-		used := map[string]int{} // names within the criterion's folder
-		after := exportCursor{}
-		for {
-			page, err := s.exportPage(ctx, r.ID, crit, after, units)
+		used := map[uint64]int{} // names within the criterion's folder, by their hash
+		items, err := db.Int64s(ctx, s.DB, `SELECT i.id FROM dossier_item i JOIN dossier_requirement q ON q.id = i.requirement_id
+			WHERE i.round_id = ? AND q.criterion_id = ? ORDER BY i.period_from, i.unit_id, i.id`, r.ID, crit)
+		if err != nil {
+			return fmt.Errorf("export items: %w", err)
+		}
+		for _, item := range items {
+			page, err := s.exportItem(ctx, item, units)
 			if err != nil {
 				return err
 			}
-			if len(page) == 0 {
-				break
-			}
-			after = page[len(page)-1].cursor
 			for _, x := range page {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 				base := zipName(code+"_"+x.concerns+"_"+x.title, 80)
 				name := root + "/" + dir + "/" + base + x.file.Kind.Ext()
-				if n := used[name]; n > 0 {
+				key := nameKey(name)
+				if n := used[key]; n > 0 {
 					name = root + "/" + dir + "/" + base + "（" + strconv.Itoa(n+1) + "）" + x.file.Kind.Ext()
 				}
-				used[name]++
+				used[key]++
 				hw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: modified})
 				if err != nil {
 					return fmt.Errorf("export %s: %w", name, err)
@@ -210,6 +213,14 @@ func (s *Store) ExportZIP(ctx context.Context, a access.Actor, roundID int64, w 
 	return nil
 }
 
+// nameKey is a name's 64-bit FNV hash: the export remembers the names it
+// used by hash, not by their text.
+func nameKey(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return h.Sum64()
+}
+
 // indexReader rewinds the index file and returns a function reading its
 // entries one at a time (ok false at the end).
 func indexReader(f *os.File) (func() (IndexEntry, bool, error), error) {
@@ -255,18 +266,7 @@ func (s *Store) exportFolders(ctx context.Context, r Round) (map[int64]string, m
 	return folder, order, nil
 }
 
-// exportPage is how many files the export reads at a time.
-const exportPage = 500
-
-// exportCursor is where a page of a criterion's files ends: the files come
-// in date, then id order.
-type exportCursor struct {
-	concerns string
-	id       int64
-}
-
 type exportRow struct {
-	cursor                    exportCursor
 	unit                      int64
 	req, from, to, due, title string
 	concerns                  string
@@ -274,23 +274,24 @@ type exportRow struct {
 	file                      media.File
 }
 
-// exportPage reads the next page of a criterion's current files after the
-// cursor, with their stored facts; unit names are added to units.
-func (s *Store) exportPage(ctx context.Context, roundID, crit int64, after exportCursor, units map[int64]string) ([]exportRow, error) {
-	rows, err := s.DB.Query(ctx, `SELECT f.id, i.unit_id, q.title, i.period_from, i.period_to, i.due_on, i.state, f.title, f.concerns_on, f.hash
+// exportItem reads an item's current files in date order with their
+// stored facts; unit names are added to units.
+func (s *Store) exportItem(ctx context.Context, item int64, units map[int64]string) ([]exportRow, error) {
+	rows, err := s.DB.Query(ctx, `SELECT i.unit_id, q.title, i.period_from, i.period_to, i.due_on, i.state, f.title, f.concerns_on, f.hash
 		FROM dossier_file f JOIN dossier_item i ON i.id = f.item_id JOIN dossier_requirement q ON q.id = i.requirement_id
-		WHERE i.round_id = ? AND q.criterion_id = ? AND f.replaced_by IS NULL AND (f.concerns_on > ? OR f.concerns_on = ? AND f.id > ?)
-		ORDER BY f.concerns_on, f.id LIMIT `+strconv.Itoa(exportPage), roundID, crit, after.concerns, after.concerns, after.id)
+		WHERE f.item_id = ? AND f.replaced_by IS NULL ORDER BY f.concerns_on, f.id`, item)
 	var hashes []string
 	list, err := db.Collect(rows, err, func(r *sql.Rows) (exportRow, error) {
 		var x exportRow
-		err := r.Scan(&x.cursor.id, &x.unit, &x.req, &x.from, &x.to, &x.due, &x.state, &x.title, &x.concerns, &x.file.Hash)
-		x.cursor.concerns = x.concerns
+		err := r.Scan(&x.unit, &x.req, &x.from, &x.to, &x.due, &x.state, &x.title, &x.concerns, &x.file.Hash)
 		hashes = append(hashes, x.file.Hash)
 		return x, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("export files: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, nil
 	}
 	files, err := s.Files.GetMany(ctx, hashes)
 	if err != nil {
@@ -436,7 +437,7 @@ func xmlText(s string) string {
 }
 
 // IndexVolume is how many files one PDF index volume lists.
-const IndexVolume = 1000
+const IndexVolume = 500
 
 // writeIndexPDF writes the index of entries (from offset on, of total) as
 // a Chinese PDF table.
