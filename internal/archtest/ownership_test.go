@@ -39,7 +39,8 @@ var owners = map[string]string{
 	"category":     "category",
 	"category_top": "category",
 
-	"photo": "media",
+	"photo":      "media",
+	"media_file": "media",
 
 	"problem":          "problem",
 	"problem_event":    "problem",
@@ -71,6 +72,14 @@ var owners = map[string]string{
 	"inspection_plan_inspector": "inspect",
 	"inspection":                "inspect",
 	"inspection_result":         "inspect",
+
+	"dossier_round":            "dossier",
+	"dossier_requirement":      "dossier",
+	"dossier_requirement_unit": "dossier",
+	"dossier_item":             "dossier",
+	"dossier_file":             "dossier",
+	"dossier_event":            "dossier",
+	"dossier_export":           "dossier",
 
 	"workplan_plan":               "workplan",
 	"workplan_campaign":           "workplan",

@@ -41,6 +41,9 @@ type Store struct {
 	// [from, to) and the highlights among them, by unit, for the
 	// assessment's work-report line (nil: none).
 	WorkReports func(ctx context.Context, from, to time.Time) (map[int64]WorkReportCount, error)
+	// DossierOverdue counts each unit's evidence dossier items (材料审核)
+	// still owed past their due date at a time, for the dossier line (nil: none).
+	DossierOverdue func(ctx context.Context, at time.Time) (map[int64]int, error)
 	// CountCases makes every bulletin count the period's cases instead of
 	// reading the ledger's tally where it can: the reference the tally is
 	// held to in tests and benchmarks.
@@ -79,6 +82,9 @@ type Weighted struct {
 	// highlights among them: counted once each, not by source.
 	WorkAdopted    float64 `json:"work_adopted,omitempty"`
 	WorkHighlights float64 `json:"work_highlights,omitempty"`
+	// The unit's dossier items overdue at the end of the period: counted
+	// once each, not by source.
+	DossierOverdue float64 `json:"dossier_overdue,omitempty"`
 }
 
 // WorkReportCount is a unit's adopted work reports in a period.
@@ -98,6 +104,7 @@ type Parts struct {
 	Unjustified float64 `json:"unjustified"`
 	Adopted     float64 `json:"adopted,omitempty"` // added
 	Highlights  float64 `json:"highlights,omitempty"`
+	Dossier     float64 `json:"dossier,omitempty"` // deducted for overdue dossier items
 }
 
 // The groups units are ranked in.

@@ -380,6 +380,12 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 	if err := s.addWorkReports(ctx, infos, prev, ct.Previous); err != nil {
 		return ct, err
 	}
+	if err := s.addDossierOverdue(ctx, infos, cur, p); err != nil {
+		return ct, err
+	}
+	if err := s.addDossierOverdue(ctx, infos, prev, ct.Previous); err != nil {
+		return ct, err
+	}
 	ct.Groups = rank(cfg, infos, cur.units, prev.units)
 	if ct.Inspections, err = s.inspections(ctx, sc, infos, p); err != nil {
 		return ct, err
@@ -395,6 +401,25 @@ func (s *Store) build(ctx context.Context, sc Scope, p Period, cfg Config, now t
 		}
 	}
 	return ct, nil
+}
+
+// addDossierOverdue adds the units' dossier items overdue at the end of
+// the period to the listed units' counts, for the dossier line.
+func (s *Store) addDossierOverdue(ctx context.Context, infos map[int64]unitInfo, t *tally, p Period) error {
+	if s.DossierOverdue == nil {
+		return nil
+	}
+	counts, err := s.DossierOverdue(ctx, p.End())
+	if err != nil {
+		return err
+	}
+	for id, n := range counts {
+		if _, listed := infos[id]; !listed || n == 0 {
+			continue
+		}
+		t.unit(id).w.DossierOverdue += float64(n)
+	}
+	return nil
 }
 
 // addWorkReports adds the adopted work reports of the period to the

@@ -23,6 +23,7 @@ import (
 //	− PerFailed × failed verifications − PerFalsified × falsified rectifications
 //	− PerUnjustified × unjustified returns
 //	+ PerAdopted × work reports adopted + PerHighlight × highlights
+//	− PerDossierOverdue × dossier items overdue at the period's end
 //
 // (the units' work reports, 信息报送, adopted by the office in the period;
 // 0 by default: an office that rewards reporting sets the points)
@@ -43,10 +44,13 @@ type Config struct {
 	PerUnjustified float64 `json:"per_unjustified"`
 	PerAdopted     float64 `json:"per_adopted,omitempty"`
 	PerHighlight   float64 `json:"per_highlight,omitempty"`
-	DoubleFactor   float64 `json:"double_factor"`
-	MinSample      int     `json:"min_sample"`
-	ListSize       int     `json:"list_size"`
-	Excluded       []int64 `json:"excluded,omitempty"`
+	// PerDossierOverdue is deducted per evidence dossier item (材料审核)
+	// the unit still owes past its due date; 0 by default.
+	PerDossierOverdue float64 `json:"per_dossier_overdue,omitempty"`
+	DoubleFactor      float64 `json:"double_factor"`
+	MinSample         int     `json:"min_sample"`
+	ListSize          int     `json:"list_size"`
+	Excluded          []int64 `json:"excluded,omitempty"`
 }
 
 // DefaultConfig is modelled on published city rules (e.g. the monthly
@@ -92,9 +96,10 @@ func (c Config) Score(w Weighted) (float64, Parts) {
 		Unjustified: c.PerUnjustified * w.UnjustifiedReturns,
 		Adopted:     c.PerAdopted * w.WorkAdopted,
 		Highlights:  c.PerHighlight * w.WorkHighlights,
+		Dossier:     c.PerDossierOverdue * w.DossierOverdue,
 	}
 	score := p.OnTime + p.Closure + p.Rework + p.Return + p.Extension - p.Failed - p.Falsified - p.Unjustified +
-		p.Adopted + p.Highlights
+		p.Adopted + p.Highlights - p.Dossier
 	return score, p
 }
 
@@ -103,6 +108,7 @@ type ConfigInput struct {
 	OnTime, Closure, Rework, Return, Extension string
 	PerFailed, PerFalsified, PerUnjustified    string
 	PerAdopted, PerHighlight                   string // may be left empty: 0
+	PerDossierOverdue                          string // may be left empty: 0
 	DoubleFactor, MinSample, ListSize          string
 	// Excluded lists units by code or id, separated by commas, spaces or
 	// new lines.
@@ -122,7 +128,7 @@ func (c Config) Input(codes map[int64]string) ConfigInput {
 	}
 	return ConfigInput{OnTime: f(c.OnTime), Closure: f(c.Closure), Rework: f(c.Rework), Return: f(c.Return), Extension: f(c.Extension),
 		PerFailed: f(c.PerFailed), PerFalsified: f(c.PerFalsified), PerUnjustified: f(c.PerUnjustified),
-		PerAdopted: f(c.PerAdopted), PerHighlight: f(c.PerHighlight),
+		PerAdopted: f(c.PerAdopted), PerHighlight: f(c.PerHighlight), PerDossierOverdue: f(c.PerDossierOverdue),
 		DoubleFactor: f(c.DoubleFactor), MinSample: strconv.Itoa(c.MinSample), ListSize: strconv.Itoa(c.ListSize),
 		Excluded: strings.Join(ex, "\n")}
 }
@@ -178,7 +184,7 @@ func (in ConfigInput) parse() (Config, error) {
 	for _, n := range []struct {
 		s string
 		p *float64
-	}{{in.PerAdopted, &c.PerAdopted}, {in.PerHighlight, &c.PerHighlight}} {
+	}{{in.PerAdopted, &c.PerAdopted}, {in.PerHighlight, &c.PerHighlight}, {in.PerDossierOverdue, &c.PerDossierOverdue}} {
 		if strings.TrimSpace(n.s) == "" {
 			continue // the work-report line is optional
 		}
@@ -188,7 +194,7 @@ func (in ConfigInput) parse() (Config, error) {
 		}
 		*n.p = x
 	}
-	for _, p := range []float64{c.PerFailed, c.PerFalsified, c.PerUnjustified, c.PerAdopted, c.PerHighlight} {
+	for _, p := range []float64{c.PerFailed, c.PerFalsified, c.PerUnjustified, c.PerAdopted, c.PerHighlight, c.PerDossierOverdue} {
 		if p < 0 || p > 100 {
 			return c, apperr.Invalid("bulletin.config_penalty_range", strconv.FormatFloat(p, 'f', -1, 64))
 		}

@@ -390,7 +390,9 @@ func (c Config) Formula(t T) string {
 }
 
 // Deducted is the points the penalties took off.
-func (u UnitRow) Deducted() float64 { return u.Parts.Failed + u.Parts.Falsified + u.Parts.Unjustified }
+func (u UnitRow) Deducted() float64 {
+	return u.Parts.Failed + u.Parts.Falsified + u.Parts.Unjustified + u.Parts.Dossier
+}
 
 // Added is the points the unit's adopted work reports add.
 func (u UnitRow) Added() float64 { return u.Parts.Adopted + u.Parts.Highlights }

@@ -263,6 +263,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	dossiers, err := demo.LoadDossier(ctx, demo.DossierDeps{Dossiers: app.Dossiers, Files: app.Files, Org: app.Org}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -287,6 +291,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if robots > 0 {
 		fmt.Fprintln(w, t("cli.demo_robots", robots))
+	}
+	if dossiers.Items > 0 {
+		fmt.Fprintln(w, t("cli.demo_dossier", dossiers.Requirements, dossiers.Items, dossiers.Files))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

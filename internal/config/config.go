@@ -74,34 +74,41 @@ type Config struct {
 	// private and link-local addresses (an intranet receiver, tests);
 	// off, such targets are refused when saved and when dialled.
 	AllowPrivateWebhooks bool
+	// FileMaxMB is the largest file (dossier evidence) accepted, in MB.
+	FileMaxMB int
+	// DossierRemindDays is how many working days before a dossier item's
+	// due date its unit is reminded.
+	DossierRemindDays int
 }
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Addr:            "127.0.0.1:8080",
-		DataDir:         "data",
-		CookieSecure:    "auto",
-		LogFormat:       "text",
-		LogLevel:        "info",
-		SessionTTL:      12 * time.Hour,
-		SessionMaxAge:   7 * 24 * time.Hour,
-		SQLiteReaders:   4,
-		ShutdownTimeout: 15 * time.Second,
-		LoginMaxFailure: 5,
-		LoginLockout:    15 * time.Minute,
-		AddrMaxFailure:  30,
-		MapTilesCRS:     "wgs84",
-		PhotoMaxBytes:   10 << 20,
-		PublicPerHour:   10,
-		EscalateEvery:   5 * time.Minute,
-		DuplicateMeters: 100,
-		SMSEvery:        time.Minute,
-		BoundaryPoll:    time.Second,
-		VolunteerStars:  "100,300,600,1000,1500",
-		CheckinMargin:   30 * time.Minute,
-		RobotEvery:      15 * time.Second,
-		WebhookTimeout:  10 * time.Second,
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "data",
+		CookieSecure:      "auto",
+		LogFormat:         "text",
+		LogLevel:          "info",
+		SessionTTL:        12 * time.Hour,
+		SessionMaxAge:     7 * 24 * time.Hour,
+		SQLiteReaders:     4,
+		ShutdownTimeout:   15 * time.Second,
+		LoginMaxFailure:   5,
+		LoginLockout:      15 * time.Minute,
+		AddrMaxFailure:    30,
+		MapTilesCRS:       "wgs84",
+		PhotoMaxBytes:     10 << 20,
+		PublicPerHour:     10,
+		EscalateEvery:     5 * time.Minute,
+		DuplicateMeters:   100,
+		SMSEvery:          time.Minute,
+		BoundaryPoll:      time.Second,
+		VolunteerStars:    "100,300,600,1000,1500",
+		CheckinMargin:     30 * time.Minute,
+		RobotEvery:        15 * time.Second,
+		WebhookTimeout:    10 * time.Second,
+		FileMaxMB:         50,
+		DossierRemindDays: 3,
 	}
 }
 
@@ -161,6 +168,8 @@ func (c *Config) fields() []field {
 		{"robot-every", "WENMING_ROBOT_EVERY", "config.flag.robot_every", plain, (*durationValue)(&c.RobotEvery)},
 		{"webhook-timeout", "WENMING_WEBHOOK_TIMEOUT", "config.flag.webhook_timeout", plain, (*durationValue)(&c.WebhookTimeout)},
 		{"allow-private-webhooks", "WENMING_ALLOW_PRIVATE_WEBHOOKS", "config.flag.allow_private_webhooks", plain, (*boolValue)(&c.AllowPrivateWebhooks)},
+		{"file-max-mb", "WENMING_FILE_MAX_MB", "config.flag.file_max_mb", plain, (*intValue)(&c.FileMaxMB)},
+		{"dossier-remind-days", "WENMING_DOSSIER_REMIND_DAYS", "config.flag.dossier_remind_days", plain, (*intValue)(&c.DossierRemindDays)},
 	}
 }
 
@@ -276,6 +285,14 @@ func (c *Config) Validate() error {
 	}
 	if c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
 		errs = append(errs, errors.New("webhook-timeout must be between 1s and 1m"))
+	}
+	// Every form's body is bounded at 64 MB (internal/web), so a file can be
+	// at most 60 MB.
+	if c.FileMaxMB < 1 || c.FileMaxMB > 60 {
+		errs = append(errs, errors.New("file-max-mb must be between 1 and 60"))
+	}
+	if c.DossierRemindDays < 1 || c.DossierRemindDays > 30 {
+		errs = append(errs, errors.New("dossier-remind-days must be between 1 and 30"))
 	}
 	if c.PublicPerHour < 1 || c.EscalateEvery < time.Minute {
 		errs = append(errs, errors.New("public-per-hour must be positive and escalate-every at least 1m"))

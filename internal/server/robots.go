@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/config"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/pii"
 	"github.com/wenming-civic/wenming/internal/problem"
@@ -173,6 +174,22 @@ func (e robotEvents) onTask(ctx context.Context, tx db.Conn, task *workplan.Task
 		Key: fmt.Sprintf("task:%d:esc%d:%s", task.ID, level, task.DueOn),
 		Object: map[string]any{"id": task.ID, "title": task.Title, "due_on": task.DueOn, "lead_unit_id": task.LeadUnitID,
 			"escalation_level": level, "url": path}})
+}
+
+// onDossierOverdue tells of a dossier item its unit has not submitted by
+// its due date, once per item and due date (the reminders repeat daily).
+func (e robotEvents) onDossierOverdue(ctx context.Context, tx db.Conn, item dossier.OverdueItem) error {
+	_, region, _, err := org.UnitKindRegion(ctx, tx, item.UnitID)
+	if err != nil {
+		return err
+	}
+	path := "/dossiers/items/" + strconv.FormatInt(item.ID, 10)
+	lines := []string{e.t("robot.line.dossier_period", item.Period), e.t("robot.line.task_due", item.DueOn)}
+	return e.robots.Publish(ctx, tx, robot.Event{Type: robot.DossierItemOverdue, UnitID: item.UnitID, RegionCode: region,
+		Title: e.t("robot.msg.dossier_overdue", item.Title), Markdown: strings.Join(lines, "\n"), URL: path,
+		Key: fmt.Sprintf("dossier:%d:overdue:%s", item.ID, item.DueOn),
+		Object: map[string]any{"id": item.ID, "title": item.Title, "period": item.Period, "due_on": item.DueOn,
+			"unit_id": item.UnitID, "url": path}})
 }
 
 // ledgerDigest reads a robot's daily digest from the ledger.

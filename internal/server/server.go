@@ -24,6 +24,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/config"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/i18n"
@@ -67,9 +68,12 @@ type App struct {
 	Workplans  *workplan.Store
 	Surveys    *survey.Store
 	Volunteers *volunteer.Store
-	// Projection projects the evaluation score (测评预估); its Dossier
-	// source is nil until the dossier domain is wired.
+	// Projection projects the evaluation score (测评预估).
 	Projection *projection.Store
+	// Dossiers runs the evidence dossiers (材料审核); Files is the file
+	// facility they store evidence through.
+	Dossiers *dossier.Store
+	Files    *media.Files
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox *outbox.Sender
@@ -174,8 +178,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		}
 		return out, err
 	}
-	// The projected score (测评预估). Dossier: nil until the dossier
-	// domain's adapter is wired; its criteria show 无数据 meanwhile.
+	// The projected score (测评预估); its dossier criteria are read from
+	// the dossier rounds below.
 	projections := &projection.Store{DB: d, Framework: fw}
 	// Group robots and webhooks hear of the ledger's dispatches, returns,
 	// failed verifications and escalations, of issued bulletins and of
@@ -188,6 +192,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	problems.Listener = events.onCase
 	bulletins.Issued = events.onBulletin
 	workplans.Overdue = events.onTask
+	// The evidence dossiers (材料审核): files in the photos' blob store.
+	files := &media.Files{Blobs: photos.Blobs, DB: d, Limits: media.FileLimits{MaxBytes: int64(cfg.FileMaxMB) << 20}}
+	dossiers := &dossier.Store{DB: d, Framework: fw, Files: files, Calendar: clock.calendar, RemindDays: cfg.DossierRemindDays,
+		T: catalog.T, Log: log, Now: time.Now}
+	// The bulletin's dossier line counts the units' overdue dossier items;
+	// the robots hear of them; the projected score reads their completeness.
+	bulletins.DossierOverdue = dossiers.OverdueByUnit
+	dossiers.Overdue = events.onDossierOverdue
+	projections.Dossier = dossierSource{dossiers}
 	pages, err := web.New(web.Deps{
 		Auth: authSvc, Org: orgStore, Regions: regions, Catalog: catalog, Log: log,
 		Problems: problems, Notices: notices, Categories: cats, Calendar: cal, Routing: router, Media: photos,
@@ -196,7 +209,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
 			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
-			volunteer.Workbench{Store: volunteers}),
+			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}),
+		Dossiers:   dossiers,
+		Files:      files,
 		Workplans:  workplans,
 		Volunteers: volunteers,
 		Projection: projections,
@@ -256,6 +271,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms, Projection: projections,
 		Leases: lease.New(d), Robots: robots, RobotSender: robotSender,
+		Dossiers: dossiers, Files: files,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -366,6 +382,15 @@ func (a *App) escalate(ctx context.Context) {
 		a.Log.Warn("task escalation", "err", err)
 	} else if wr.Yellow+wr.Red+wr.Notified > 0 {
 		a.Log.Info("task escalation", "yellow", wr.Yellow, "red", wr.Red, "notified", wr.Notified)
+	}
+	if a.Dossiers == nil {
+		return
+	}
+	// The dossier items due soon or overdue are reminded on the same beat.
+	if dr, err := a.Dossiers.Remind(ctx); err != nil {
+		a.Log.Warn("dossier reminders", "err", err)
+	} else if dr.Before+dr.Late > 0 {
+		a.Log.Info("dossier reminders", "before", dr.Before, "late", dr.Late)
 	}
 }
 

@@ -79,7 +79,7 @@ func parseConfigForm(r *http.Request) (configForm, error) {
 	f := r.PostFormValue
 	return configForm{bulletin.ConfigInput{OnTime: f("on_time"), Closure: f("closure"), Rework: f("rework"), Return: f("return"), Extension: f("extension"),
 		PerFailed: f("per_failed"), PerFalsified: f("per_falsified"), PerUnjustified: f("per_unjustified"),
-		PerAdopted: f("per_adopted"), PerHighlight: f("per_highlight"), DoubleFactor: f("double_factor"),
+		PerAdopted: f("per_adopted"), PerHighlight: f("per_highlight"), PerDossierOverdue: f("per_dossier_overdue"), DoubleFactor: f("double_factor"),
 		MinSample: f("min_sample"), ListSize: f("list_size"), Excluded: f("excluded")}}, nil
 }
 

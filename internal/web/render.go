@@ -96,6 +96,7 @@ func sections() []section {
 		{"/inspections", "nav.inspections", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleInspector}},
 		{"/projection", "nav.projection", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/workplans", "nav.workplans", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
+		{"/dossiers", "nav.dossiers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/campaigns", "nav.campaigns", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/surveys", "nav.surveys", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector, access.RoleVolunteer}},
 		{"/volunteers", "nav.volunteers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleVolunteer}},

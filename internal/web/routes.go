@@ -245,6 +245,32 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /admin/webhooks/{id}/enabled", member(s.webhookEnabled))
 		mux.Handle("POST /admin/webhooks/{id}/delete", member(s.webhookDelete))
 	}
+	// Evidence dossiers (材料审核 / 创城档案): rounds (材料申报) with their
+	// requirements (材料清单), import and export, the units' items with
+	// uploads and the office's review, completeness, the missing items of
+	// a criterion, and the ZIP export with its progress.
+	if s.Dossiers != nil {
+		mux.Handle("GET /dossiers", member(s.dossierList))
+		mux.Handle("POST /dossiers", member(s.dossierCreate))
+		mux.Handle("GET /dossiers/mine", member(s.dossierMine))
+		mux.Handle("GET /dossiers/review", member(s.dossierReview))
+		mux.Handle("GET /dossiers/rounds/{id}", member(s.dossierRoundShow))
+		mux.Handle("POST /dossiers/rounds/{id}/requirements", member(s.dossierRequirementCreate))
+		mux.Handle("POST /dossiers/rounds/{id}/import", member(s.dossierImport))
+		mux.Handle("GET /dossiers/rounds/{id}/requirements.xlsx", member(s.dossierRequirementsExport))
+		mux.Handle("POST /dossiers/rounds/{id}/open", member(s.dossierRoundOpen))
+		mux.Handle("POST /dossiers/rounds/{id}/copy", member(s.dossierRoundCopy))
+		mux.Handle("GET /dossiers/rounds/{id}/missing", member(s.dossierMissing))
+		mux.Handle("POST /dossiers/rounds/{id}/export", member(s.dossierExportStart))
+		mux.Handle("GET /dossiers/exports/{id}", member(s.dossierExportShow))
+		mux.Handle("GET /dossiers/exports/{id}/download", member(s.dossierExportDownload))
+		mux.Handle("GET /dossiers/items/{id}", member(s.dossierItemShow))
+		mux.Handle("POST /dossiers/items/{id}/files", s.uploadChain(s.dossierUpload, s.Files.MaxBytes))
+		mux.Handle("POST /dossiers/items/{id}/review", member(s.dossierItemReview))
+		mux.Handle("POST /dossiers/items/{id}/due", member(s.dossierItemDue))
+		mux.Handle("GET /dossiers/files/{id}", member(s.dossierFile))
+		mux.Handle("GET /dossiers/files/{id}/{size}", member(s.dossierFileThumb))
+	}
 
 	// Household surveys (入户调查): questionnaires, households, rounds, the
 	// interviewer's visits and interviews, review, and 三率一度.

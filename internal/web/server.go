@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/dashboard"
+	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
@@ -85,6 +86,10 @@ type Deps struct {
 	// Robots keeps the group robots (群机器人) offices configure and the
 	// webhooks administrators register; nil leaves their pages out.
 	Robots *robot.Store
+	// Dossiers runs the evidence dossiers (材料审核), whose files are kept
+	// by Files; nil leaves their pages out.
+	Dossiers *dossier.Store
+	Files    *media.Files
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
