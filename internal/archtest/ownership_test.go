@@ -121,6 +121,16 @@ var owners = map[string]string{
 	"volunteer_tally":           "volunteer",
 	"volunteer_tally_month":     "volunteer",
 	"volunteer_report":          "volunteer",
+
+	"selection_kind":       "selection",
+	"selection_criterion":  "selection",
+	"selection_round":      "selection",
+	"selection_nomination": "selection",
+	"selection_score":      "selection",
+	"selection_review":     "selection",
+	"selection_objection":  "selection",
+	"holder":               "holder",
+	"holder_holding":       "holder",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

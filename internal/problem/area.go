@@ -1,0 +1,243 @@
+package problem
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/region"
+)
+
+// Area is a part of the city someone answers for (a street chief's road,
+// a river chief's section, an area leader's communities): region subtrees,
+// inspection sites, and lines with a buffer. A case is in the area when its
+// region lies in one of the subtrees, it was found at one of the sites, or
+// its place lies within a line's buffer.
+//
+// The functions that take an Area check no actor: the caller (the holder
+// domain) has decided the area is the actor's to see.
+type Area struct {
+	Regions []string
+	Sites   []int64
+	Lines   []AreaLine
+}
+
+// AreaLine is a polyline (WGS-84) and how far from it a case still counts.
+type AreaLine struct {
+	Points  []geo.Point
+	BufferM float64
+}
+
+// Empty reports whether the area holds nothing.
+func (ar Area) Empty() bool { return len(ar.Regions) == 0 && len(ar.Sites) == 0 && len(ar.Lines) == 0 }
+
+// AreaFigures are an area's figures for a period: the cases found in it
+// (reported in the period, duplicates and rejected reports excluded), of
+// those the ones closed and closed on or before their deadline, and the
+// cases open past their deadline at the report time.
+type AreaFigures struct {
+	Found        int
+	Closed       int
+	ClosedOnTime int
+	Overdue      int
+}
+
+// OnTimeText is closed on time / found as a percentage, a dash when none.
+func (f AreaFigures) OnTimeText() string { return Percent(ratio(f.ClosedOnTime, f.Found), f.Found > 0) }
+
+// lineBox is the bounding box of a line grown by its buffer.
+func lineBox(l AreaLine) geo.BBox {
+	b := geo.BBox{MinLng: math.Inf(1), MinLat: math.Inf(1), MaxLng: math.Inf(-1), MaxLat: math.Inf(-1)}
+	for _, p := range l.Points {
+		b.MinLng, b.MaxLng = math.Min(b.MinLng, p.Lng), math.Max(b.MaxLng, p.Lng)
+		b.MinLat, b.MaxLat = math.Min(b.MinLat, p.Lat), math.Max(b.MaxLat, p.Lat)
+	}
+	dLat := l.BufferM / 111320
+	dLng := l.BufferM / (111320 * math.Max(0.1, math.Cos((b.MinLat+b.MaxLat)/2*math.Pi/180)))
+	b.MinLng, b.MaxLng, b.MinLat, b.MaxLat = b.MinLng-dLng, b.MaxLng+dLng, b.MinLat-dLat, b.MaxLat+dLat
+	return b
+}
+
+// NearLine reports whether p lies within the line's buffer (distance to
+// the nearest segment on a local equirectangular projection).
+func NearLine(l AreaLine, p geo.Point) bool {
+	if len(l.Points) == 0 {
+		return false
+	}
+	kx := 111320 * math.Cos(p.Lat*math.Pi/180)
+	const ky = 111320.0
+	best := math.Inf(1)
+	for i := range l.Points {
+		a := l.Points[i]
+		b := a
+		if i+1 < len(l.Points) {
+			b = l.Points[i+1]
+		}
+		ax, ay := (a.Lng-p.Lng)*kx, (a.Lat-p.Lat)*ky
+		bx, by := (b.Lng-p.Lng)*kx, (b.Lat-p.Lat)*ky
+		dx, dy := bx-ax, by-ay
+		t := 0.0
+		if d := dx*dx + dy*dy; d > 0 {
+			t = math.Max(0, math.Min(1, -(ax*dx+ay*dy)/d))
+		}
+		x, y := ax+t*dx, ay+t*dy
+		best = math.Min(best, math.Hypot(x, y))
+	}
+	return best <= l.BufferM
+}
+
+// sql is the area's condition on problem rows (alias p); the line parts
+// are bounding boxes, refined by inArea.
+func (ar Area) sql() (string, []any) {
+	var parts []string
+	var args []any
+	for _, code := range ar.Regions {
+		c, a := region.SubtreeSQL("p.region_code", code)
+		parts = append(parts, c)
+		args = append(args, a...)
+	}
+	if len(ar.Sites) > 0 {
+		parts = append(parts, "p.site_id IN ("+db.Placeholders(len(ar.Sites))+")")
+		for _, id := range ar.Sites {
+			args = append(args, id)
+		}
+	}
+	for _, l := range ar.Lines {
+		b := lineBox(l)
+		parts = append(parts, "(p.lng >= ? AND p.lng <= ? AND p.lat >= ? AND p.lat <= ?)")
+		args = append(args, b.MinLng, b.MaxLng, b.MinLat, b.MaxLat)
+	}
+	if len(parts) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// holds reports whether a row the condition matched is in the area: by
+// region or site at once, by a line only within its buffer.
+func (ar Area) holds(regionCode string, siteID int64, p geo.Point, hasPlace bool) bool {
+	for _, code := range ar.Regions {
+		if strings.HasPrefix(regionCode, code) {
+			return true
+		}
+	}
+	for _, id := range ar.Sites {
+		if id == siteID && id != 0 {
+			return true
+		}
+	}
+	if hasPlace {
+		for _, l := range ar.Lines {
+			if NearLine(l, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type areaRow struct {
+	region   string
+	site     int64
+	p        geo.Point
+	hasPlace bool
+	state    string
+	deadline sql.NullInt64
+	closed   sql.NullInt64
+}
+
+func (s *Store) areaRows(ctx context.Context, ar Area, where string, args []any) ([]areaRow, error) {
+	cond, cargs := ar.sql()
+	rows, err := s.DB.Query(ctx, `SELECT COALESCE(p.region_code, ''), COALESCE(p.site_id, 0), COALESCE(p.lng, 0), COALESCE(p.lat, 0),
+		p.lng IS NOT NULL, p.state, p.deadline, p.closed_at FROM problem p WHERE `+cond+" AND "+where, append(cargs, args...)...)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (areaRow, error) {
+		var x areaRow
+		return x, r.Scan(&x.region, &x.site, &x.p.Lng, &x.p.Lat, &x.hasPlace, &x.state, &x.deadline, &x.closed)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("area cases: %w", err)
+	}
+	kept := out[:0]
+	for _, x := range out {
+		if ar.holds(x.region, x.site, x.p, x.hasPlace) {
+			kept = append(kept, x)
+		}
+	}
+	return kept, nil
+}
+
+// AreaFigures counts an area's figures for the cases reported in
+// [from, to), and the cases overdue at at: open past their deadline when
+// at is now or later; for an earlier time, the cases of the half year
+// before it that were past their deadline then and not rectified by then.
+func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time) (AreaFigures, error) {
+	var f AreaFigures
+	if ar.Empty() {
+		return f, nil
+	}
+	rows, err := s.areaRows(ctx, ar, "p.reported_at >= ? AND p.reported_at < ? AND p.state NOT IN (?, ?)",
+		[]any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)})
+	if err != nil {
+		return f, err
+	}
+	for _, x := range rows {
+		f.Found++
+		if x.state == string(Closed) {
+			f.Closed++
+			if x.closed.Valid && (!x.deadline.Valid || x.closed.Int64 <= x.deadline.Int64) {
+				f.ClosedOnTime++
+			}
+		}
+	}
+	now := s.Now()
+	if !at.Before(now) {
+		rows, err = s.areaRows(ctx, ar, overdueStates+" AND p.deadline < ?", []any{db.Millis(now)})
+	} else {
+		rows, err = s.areaRows(ctx, ar, `p.reported_at >= ? AND p.reported_at < ? AND p.deadline < ? AND p.state NOT IN (?, ?, ?)
+			AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?)`,
+			[]any{db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
+				db.Millis(at), db.Millis(at)})
+	}
+	if err != nil {
+		return f, err
+	}
+	f.Overdue = len(rows)
+	return f, nil
+}
+
+// AreaCases lists up to limit cases of an area, newest first, with their
+// names; overdueOnly keeps the open ones past their deadline.
+func (s *Store) AreaCases(ctx context.Context, ar Area, overdueOnly bool, limit int) ([]*Case, error) {
+	if ar.Empty() {
+		return nil, nil
+	}
+	cond, args := ar.sql()
+	where := cond
+	if overdueOnly {
+		where += " AND " + overdueStates + " AND p.deadline < ?"
+		args = append(args, db.Millis(s.Now()))
+	}
+	// Line boxes hold cases outside the buffers: read more, keep limit.
+	args = append(args, limit*4)
+	cases, err := s.namedCases(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+" ORDER BY p.reported_at DESC, p.id DESC LIMIT ?", args)
+	if err != nil {
+		return nil, err
+	}
+	kept := cases[:0]
+	for _, c := range cases {
+		if len(kept) < limit && ar.holds(c.RegionCode, c.SiteID, geo.Point{Lng: c.Lng, Lat: c.Lat}, c.HasPlace) {
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
+}
+
+// InArea reports whether a case lies in an area.
+func InArea(ar Area, c *Case) bool {
+	return ar.holds(c.RegionCode, c.SiteID, geo.Point{Lng: c.Lng, Lat: c.Lat}, c.HasPlace)
+}
