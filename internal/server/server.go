@@ -26,6 +26,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/holder"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
@@ -35,6 +36,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/selection"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/volunteer"
@@ -64,6 +66,10 @@ type App struct {
 	Workplans  *workplan.Store
 	Surveys    *survey.Store
 	Volunteers *volunteer.Store
+	// Selections runs the selections (评选); Holders the responsibility
+	// holders (责任制).
+	Selections *selection.Store
+	Holders    *holder.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -133,6 +139,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if err != nil {
 		return nil, err
 	}
+	selections, holders, err := newSelections(ctx, d, volunteers, problems, inspections)
+	if err != nil {
+		return nil, err
+	}
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T, Volunteers: volunteers}
 	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
 		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
@@ -160,6 +170,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			volunteer.Workbench{Store: volunteers}),
 		Workplans:  workplans,
 		Volunteers: volunteers,
+		Selections: selections,
+		Holders:    holders,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -207,6 +219,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms,
+		Selections: selections, Holders: holders,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }

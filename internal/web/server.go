@@ -13,6 +13,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/dashboard"
 	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/holder"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
@@ -22,6 +23,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/selection"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/volunteer"
@@ -77,6 +79,10 @@ type Deps struct {
 	// Workplans runs the work plan, its tasks and reports, and the
 	// special campaigns; nil leaves their pages out.
 	Workplans *workplan.Store
+	// Selections runs the selections (评选) and Holders the
+	// responsibility holders (责任制); nil leaves their pages out.
+	Selections *selection.Store
+	Holders    *holder.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
