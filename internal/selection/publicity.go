@@ -376,7 +376,7 @@ func (s *Store) HonourRoll(ctx context.Context, regionCode string) ([]Honour, er
 		return nil, apperr.NotFound("selection.round_not_found")
 	}
 	cond, args := region.SubtreeSQL("n.region_code", regionCode)
-	rows, err := s.DB.Query(ctx, `SELECT `+strings.TrimSuffix(nomCols, " FROM selection_nomination n")+`, k.name, r.title, r.period_label
+	rows, err := s.DB.Query(ctx, `SELECT `+nomSelect+`, k.name, r.title, r.period_label
 		FROM selection_nomination n JOIN selection_round r ON r.id = n.round_id JOIN selection_kind k ON k.id = r.kind_id
 		WHERE n.state = ? AND `+cond+` ORDER BY n.awarded_at DESC, k.id, n.score DESC, n.id LIMIT 1000`, append([]any{NomAwarded}, args...)...)
 	return db.Collect(rows, err, func(rs *sql.Rows) (Honour, error) {

@@ -420,9 +420,12 @@ func sheetScores(k Kind, in map[int64]int) (map[int64]int, int, error) {
 	return out, total, nil
 }
 
-const nomCols = `n.id, n.round_id, n.candidate_type, n.ref_id, n.name, n.credit_code, n.region_code, n.address, n.contact_masked, n.deeds,
-	n.source, n.state, n.passed, n.score, COALESCE(n.number, ''), COALESCE(n.awarded_at, 0), COALESCE(n.revoked_at, 0), n.revoke_reason, n.created_at
-	FROM selection_nomination n`
+// nomCols are a nomination's columns with their table; nomSelect the
+// columns alone, for queries that join more.
+const nomCols = nomSelect + " FROM selection_nomination n"
+
+const nomSelect = `n.id, n.round_id, n.candidate_type, n.ref_id, n.name, n.credit_code, n.region_code, n.address, n.contact_masked, n.deeds,
+	n.source, n.state, n.passed, n.score, COALESCE(n.number, ''), COALESCE(n.awarded_at, 0), COALESCE(n.revoked_at, 0), n.revoke_reason, n.created_at`
 
 func scanNom(sc interface{ Scan(...any) error }) (Nomination, error) {
 	var n Nomination
