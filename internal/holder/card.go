@@ -84,10 +84,14 @@ func (s *Store) cards(ctx context.Context, hs []Holder, month string) ([]Card, e
 	if err != nil {
 		return nil, err
 	}
+	boxes, err := s.boxes(ctx, hs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Card, len(hs))
 	for i, h := range hs {
 		c := Card{Holder: h, Month: month, FlagsShown: s.Flags != nil}
-		if c.AreaFigures, err = s.Problems.AreaFigures(ctx, h.Area(), from, to, at); err != nil {
+		if c.AreaFigures, err = s.Problems.AreaFigures(ctx, h.areaWith(boxes), from, to, at); err != nil {
 			return nil, err
 		}
 		sum := 0.0

@@ -144,6 +144,37 @@ func (h Holder) Area() problem.Area {
 	return ar
 }
 
+// hasLines reports whether any of the holders holds a drawn line.
+func hasLines(hs []Holder) bool {
+	for _, h := range hs {
+		for _, x := range h.Holdings {
+			if x.Kind == HoldLine {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// boxes reads the regions' boundary boxes when a holder holds a line, so
+// that its cases are read by region.
+func (s *Store) boxes(ctx context.Context, hs []Holder) ([]region.Box, error) {
+	if !hasLines(hs) {
+		return nil, nil
+	}
+	return region.Boxes(ctx, s.DB)
+}
+
+// areaWith is the holder's area with each line narrowed to the regions
+// around it.
+func (h Holder) areaWith(boxes []region.Box) problem.Area {
+	ar := h.Area()
+	for i := range ar.Lines {
+		ar.Lines[i].Within = problem.OverlappingRegions(boxes, problem.LineBox(ar.Lines[i]))
+	}
+	return ar
+}
+
 // Regions are the held regions.
 func (h Holder) Regions() []string {
 	var out []string
@@ -469,7 +500,11 @@ func (s *Store) Cases(ctx context.Context, a access.Actor, id int64, f CaseFilte
 	if f.Region != "" {
 		limit = 200
 	}
-	cases, err := s.Problems.AreaCases(ctx, h.Area(), f.OverdueOnly, limit)
+	boxes, err := s.boxes(ctx, []Holder{h})
+	if err != nil {
+		return nil, err
+	}
+	cases, err := s.Problems.AreaCases(ctx, h.areaWith(boxes), f.OverdueOnly, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,9 +29,38 @@ type Area struct {
 }
 
 // AreaLine is a polyline (WGS-84) and how far from it a case still counts.
+// Within, when set, are the deepest regions whose boundary box overlaps
+// the line's buffered box (see OverlappingRegions): the cases are then
+// read through the region index instead of by their coordinates, which no
+// index holds.
 type AreaLine struct {
 	Points  []geo.Point
 	BufferM float64
+	Within  []string
+}
+
+// LineBox is a line's bounding box grown by its buffer.
+func LineBox(l AreaLine) geo.BBox { return lineBox(l) }
+
+// OverlappingRegions are the deepest of the regions whose box overlaps b:
+// a region whose code begins another's is left out, so that a street
+// gives way to its communities and a community to its grids.
+func OverlappingRegions(boxes []region.Box, b geo.BBox) []string {
+	var hit []string
+	for _, x := range boxes {
+		if x.MinLng <= b.MaxLng && x.MaxLng >= b.MinLng && x.MinLat <= b.MaxLat && x.MaxLat >= b.MinLat {
+			hit = append(hit, x.Code)
+		}
+	}
+	sort.Strings(hit)
+	var out []string
+	for i, c := range hit {
+		if i+1 < len(hit) && strings.HasPrefix(hit[i+1], c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // Empty reports whether the area holds nothing.
@@ -109,8 +139,19 @@ func (ar Area) sql() (string, []any) {
 	}
 	for _, l := range ar.Lines {
 		b := lineBox(l)
-		parts = append(parts, "(p.lng >= ? AND p.lng <= ? AND p.lat >= ? AND p.lat <= ?)")
-		args = append(args, b.MinLng, b.MaxLng, b.MinLat, b.MaxLat)
+		box := "p.lng >= ? AND p.lng <= ? AND p.lat >= ? AND p.lat <= ?"
+		boxArgs := []any{b.MinLng, b.MaxLng, b.MinLat, b.MaxLat}
+		if len(l.Within) == 0 {
+			parts = append(parts, "("+box+")")
+			args = append(args, boxArgs...)
+			continue
+		}
+		// One term a region, each on the region index.
+		for _, code := range l.Within {
+			c, a := region.SubtreeSQL("p.region_code", code)
+			parts = append(parts, "("+c+" AND "+box+")")
+			args = append(append(args, a...), boxArgs...)
+		}
 	}
 	if len(parts) == 0 {
 		return "1 = 0", nil
@@ -180,7 +221,12 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 	if ar.Empty() {
 		return f, nil
 	}
-	rows, err := s.areaRows(ctx, ar, "p.reported_at >= ? AND p.reported_at < ? AND p.state NOT IN (?, ?)",
+	// The area's terms drive the plan (the region and site indexes); on
+	// SQLite the period's columns are kept off it, or its planner reads
+	// every case of the month through the reported-time index.
+	h := s.DB.Dialect().Hints()
+	reported, deadline := h.NoIndex("p.reported_at"), h.NoIndex("p.deadline")
+	rows, err := s.areaRows(ctx, ar, reported+" >= ? AND "+reported+" < ? AND p.state NOT IN (?, ?)",
 		[]any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)})
 	if err != nil {
 		return f, err
@@ -196,9 +242,9 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 	}
 	now := s.Now()
 	if !at.Before(now) {
-		rows, err = s.areaRows(ctx, ar, overdueStates+" AND p.deadline < ?", []any{db.Millis(now)})
+		rows, err = s.areaRows(ctx, ar, overdueStates+" AND "+deadline+" < ?", []any{db.Millis(now)})
 	} else {
-		rows, err = s.areaRows(ctx, ar, `p.reported_at >= ? AND p.reported_at < ? AND p.deadline < ? AND p.state NOT IN (?, ?, ?)
+		rows, err = s.areaRows(ctx, ar, reported+` >= ? AND `+reported+` < ? AND `+deadline+` < ? AND p.state NOT IN (?, ?, ?)
 			AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?)`,
 			[]any{db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
 				db.Millis(at), db.Millis(at)})
@@ -224,7 +270,7 @@ func (s *Store) AreaCases(ctx context.Context, ar Area, overdueOnly bool, limit 
 	}
 	// Line boxes hold cases outside the buffers: read more, keep limit.
 	args = append(args, limit*4)
-	cases, err := s.namedCases(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+" ORDER BY p.reported_at DESC, p.id DESC LIMIT ?", args)
+	cases, err := s.namedCases(ctx, "SELECT "+caseColumns+caseFrom+" WHERE "+where+" ORDER BY "+s.DB.Dialect().Hints().NoIndex("p.reported_at")+" DESC, p.id DESC LIMIT ?", args)
 	if err != nil {
 		return nil, err
 	}
