@@ -92,6 +92,8 @@ func TestSelectionRoundThroughPages(t *testing.T) {
 	if res := office.Post(review, url.Values{"round": {id}, "decision": {"approve"}}); res.Status != http.StatusConflict || !strings.Contains(res.Body, "须逐级审核") {
 		t.Errorf("office before the street: %d", res.Status)
 	}
+	servertest.MustContain(t, street.Get("/").Body, `data-kind="selection/review" data-count="1"`)
+	servertest.MustContain(t, community.Get("/").Body, `data-kind="selection/review" data-count="0"`)
 	street.Get(path)
 	if res := street.Post(review, url.Values{"round": {id}, "decision": {"approve"}, "comment": {"同意"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("street approves: %d\n%s", res.Status, res.Body)
@@ -123,6 +125,7 @@ func TestSelectionRoundThroughPages(t *testing.T) {
 		t.Errorf("objection after the period: %d", res.Status)
 	}
 	objID := regexp.MustCompile(`data-objection="(\d+)"`).FindStringSubmatch(page.Body)
+	servertest.MustContain(t, office.Get("/").Body, `data-kind="selection/award" data-count="1"`)
 	if res := office.Post(path+"/award", nil); res.Status != http.StatusConflict || !strings.Contains(res.Body, "未答复") {
 		t.Errorf("award with an open objection: %d", res.Status)
 	}
