@@ -384,7 +384,7 @@ func (s *Store) HonourRoll(ctx context.Context, regionCode string) ([]Honour, er
 		var awarded, revoked, created int64
 		n := &h.Nomination
 		err := rs.Scan(&n.ID, &n.RoundID, &n.CandidateType, &n.RefID, &n.Name, &n.CreditCode, &n.RegionCode, &n.Address, &n.ContactMasked,
-			&n.Deeds, &n.Source, &n.State, &n.Passed, &n.Score, &n.Number, &awarded, &revoked, &n.RevokeReason, &created, &h.KindName, &h.RoundTitle, &h.PeriodLabel)
+			&n.Deeds, &n.Source, &n.NominatedBy, &n.State, &n.Passed, &n.Score, &n.Number, &awarded, &revoked, &n.RevokeReason, &created, &h.KindName, &h.RoundTitle, &h.PeriodLabel)
 		n.AwardedAt, n.CreatedAt = db.FromMillis(awarded), db.FromMillis(created)
 		return h, err
 	})

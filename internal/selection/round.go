@@ -206,6 +206,7 @@ type Nomination struct {
 	ContactMasked string
 	Deeds         string
 	Source        string
+	NominatedBy   int64
 	State         string
 	Passed        int
 	Score         int
@@ -425,13 +426,13 @@ func sheetScores(k Kind, in map[int64]int) (map[int64]int, int, error) {
 const nomCols = nomSelect + " FROM selection_nomination n"
 
 const nomSelect = `n.id, n.round_id, n.candidate_type, n.ref_id, n.name, n.credit_code, n.region_code, n.address, n.contact_masked, n.deeds,
-	n.source, n.state, n.passed, n.score, COALESCE(n.number, ''), COALESCE(n.awarded_at, 0), COALESCE(n.revoked_at, 0), n.revoke_reason, n.created_at`
+	n.source, COALESCE(n.nominated_by, 0), n.state, n.passed, n.score, COALESCE(n.number, ''), COALESCE(n.awarded_at, 0), COALESCE(n.revoked_at, 0), n.revoke_reason, n.created_at`
 
 func scanNom(sc interface{ Scan(...any) error }) (Nomination, error) {
 	var n Nomination
 	var awarded, revoked, created int64
 	err := sc.Scan(&n.ID, &n.RoundID, &n.CandidateType, &n.RefID, &n.Name, &n.CreditCode, &n.RegionCode, &n.Address, &n.ContactMasked,
-		&n.Deeds, &n.Source, &n.State, &n.Passed, &n.Score, &n.Number, &awarded, &revoked, &n.RevokeReason, &created)
+		&n.Deeds, &n.Source, &n.NominatedBy, &n.State, &n.Passed, &n.Score, &n.Number, &awarded, &revoked, &n.RevokeReason, &created)
 	if awarded > 0 {
 		n.AwardedAt = db.FromMillis(awarded)
 	}
@@ -464,9 +465,19 @@ func (s *Store) nomination(ctx context.Context, c db.Conn, id int64) (Nomination
 
 // seesNomination: whoever sees the round's whole area, or the street or
 // community the candidate is in.
+// A unit that is not territorial sees what it recommended.
 func seesNomination(a access.Actor, r Round, n Nomination) bool {
-	return a.Oversees(r.RegionCode) || a.Region != "" && a.HasAny(access.RoleHandler, access.RoleOffice, access.RoleLeader) &&
-		access.InSubtree(n.RegionCode, a.Region)
+	if a.Oversees(r.RegionCode) || a.UserID > 0 && n.NominatedBy == a.UserID {
+		return true
+	}
+	l := LevelOf(a)
+	return (l == LevelCommunity || l == LevelStreet || l == LevelOffice) && access.InSubtree(n.RegionCode, a.Region)
+}
+
+// MayNominate reports whether the actor may recommend candidates: the
+// territorial levels, the office, and the staff of other units.
+func MayNominate(a access.Actor) bool {
+	return LevelOf(a) != "" || a.UnitID != 0 && a.HasAny(access.RoleHandler, access.RoleLeader)
 }
 
 // Nominations lists a round's nominations the actor may see, with their

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/selection"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
@@ -291,4 +292,35 @@ func TestMerchantCandidatesQuotaAndTitles(t *testing.T) {
 	if err != nil || len(titles) != 1 || titles[0].Kind != "诚信商户" {
 		t.Fatalf("titles %+v %v", titles, err)
 	}
+}
+
+func TestUnitRecommendsAndSeesOnlyItsOwn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	cg, err := org.UnitIDByCode(ctx, f.app.DB, "410411-cg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _, err := f.app.Org.CreateUser(ctx, access.System(), org.UserInput{Username: "chengguan", DisplayName: "城管承办人", UnitID: cg,
+		Roles: []access.Role{access.RoleHandler}, Password: "wenming-chengguan-2026"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dept := servertest.Actor(t, f.app, u.Username)
+	round := f.round(t, "moral_model", "410411", "2026-12-01", "2026-12-20", 0)
+	if _, err := f.s.Nominate(ctx, f.community, selection.NominationInput{RoundID: round, Name: "钱好人", RegionCode: "410411001001"}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.s.Nominate(ctx, dept, selection.NominationInput{RoundID: round, Name: "环卫工人孙师傅", RegionCode: "410411002001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noms, err := f.s.Nominations(ctx, dept, round)
+	if err != nil || len(noms) != 1 || noms[0].ID != id || noms[0].Source != "unit" || noms[0].Passed != 0 {
+		t.Fatalf("the unit's view %+v %v", noms, err)
+	}
+	err = f.s.Review(ctx, dept, id, "approve", "")
+	wantCode(t, "a unit reviews", err, "selection.forbidden")
+	err = f.s.Review(ctx, f.street, id, "approve", "")
+	wantCode(t, "another street reviews", err, "selection.forbidden")
 }

@@ -44,7 +44,7 @@ func (s *Server) selectionRoundPage(w http.ResponseWriter, r *http.Request, id i
 	level := selection.LevelOf(a)
 	now := s.Selections.Clock()
 	d := selectionRoundData{R: rd, K: k, Level: level, Manages: level == selection.LevelOffice && a.Manages(rd.RegionCode),
-		CanNominate: rd.State == selection.RoundNominating && level != "", Directory: s.Selections.Merchants != nil,
+		CanNominate: rd.State == selection.RoundNominating && selection.MayNominate(a), Directory: s.Selections.Merchants != nil,
 		ObjOpen: rd.ObjectionsOpen(now), Now: now, Error: msg}
 	for _, n := range noms {
 		next := selection.NextLevel(k, n)
