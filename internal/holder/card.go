@@ -3,6 +3,7 @@ package holder
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -84,6 +85,12 @@ func (s *Store) cards(ctx context.Context, hs []Holder, month string) ([]Card, e
 	if err != nil {
 		return nil, err
 	}
+	var awarded []string
+	if s.Picks != nil {
+		if awarded, err = s.Picks.AwardedRegions(ctx, from, to); err != nil {
+			return nil, err
+		}
+	}
 	boxes, err := s.boxes(ctx, hs)
 	if err != nil {
 		return nil, err
@@ -120,9 +127,12 @@ func (s *Store) cards(ctx context.Context, hs []Holder, month string) ([]Card, e
 				}
 			}
 		}
-		if s.Picks != nil {
-			if c.Awarded, err = s.Picks.CountInAreas(ctx, h.Regions(), from, to); err != nil {
-				return nil, err
+		for _, code := range awarded {
+			for _, r := range h.Regions() {
+				if strings.HasPrefix(code, r) {
+					c.Awarded++
+					break
+				}
 			}
 		}
 		out[i] = c

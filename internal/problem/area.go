@@ -183,22 +183,25 @@ func (ar Area) holds(regionCode string, siteID int64, p geo.Point, hasPlace bool
 }
 
 type areaRow struct {
-	region   string
-	site     int64
-	p        geo.Point
-	hasPlace bool
-	state    string
-	deadline sql.NullInt64
-	closed   sql.NullInt64
+	region    string
+	site      int64
+	p         geo.Point
+	hasPlace  bool
+	state     string
+	reported  int64
+	deadline  sql.NullInt64
+	closed    sql.NullInt64
+	rectified sql.NullInt64
 }
 
 func (s *Store) areaRows(ctx context.Context, ar Area, where string, args []any) ([]areaRow, error) {
 	cond, cargs := ar.sql()
 	rows, err := s.DB.Query(ctx, `SELECT COALESCE(p.region_code, ''), COALESCE(p.site_id, 0), COALESCE(p.lng, 0), COALESCE(p.lat, 0),
-		p.lng IS NOT NULL, p.state, p.deadline, p.closed_at FROM problem p WHERE `+cond+" AND "+where, append(cargs, args...)...)
+		p.lng IS NOT NULL, p.state, p.reported_at, p.deadline, p.closed_at, p.rectified_at FROM problem p WHERE `+cond+" AND ("+where+")",
+		append(cargs, args...)...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (areaRow, error) {
 		var x areaRow
-		return x, r.Scan(&x.region, &x.site, &x.p.Lng, &x.p.Lat, &x.hasPlace, &x.state, &x.deadline, &x.closed)
+		return x, r.Scan(&x.region, &x.site, &x.p.Lng, &x.p.Lat, &x.hasPlace, &x.state, &x.reported, &x.deadline, &x.closed, &x.rectified)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("area cases: %w", err)
@@ -216,6 +219,7 @@ func (s *Store) areaRows(ctx context.Context, ar Area, where string, args []any)
 // [from, to), and the cases overdue at at: open past their deadline when
 // at is now or later; for an earlier time, the cases of the half year
 // before it that were past their deadline then and not rectified by then.
+// One read of the area's cases serves both.
 func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time) (AreaFigures, error) {
 	var f AreaFigures
 	if ar.Empty() {
@@ -226,33 +230,48 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 	// every case of the month through the reported-time index.
 	h := s.DB.Dialect().Hints()
 	reported, deadline := h.NoIndex("p.reported_at"), h.NoIndex("p.deadline")
-	rows, err := s.areaRows(ctx, ar, reported+" >= ? AND "+reported+" < ? AND p.state NOT IN (?, ?)",
-		[]any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)})
+	period := "(" + reported + " >= ? AND " + reported + " < ? AND p.state NOT IN (?, ?))"
+	args := []any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)}
+	now := s.Now()
+	current := !at.Before(now)
+	var late string
+	if current {
+		late = "(" + overdueStates + " AND " + deadline + " < ?)"
+		args = append(args, db.Millis(now))
+	} else {
+		late = "(" + reported + " >= ? AND " + reported + " < ? AND " + deadline + ` < ? AND p.state NOT IN (?, ?, ?)
+			AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?))`
+		args = append(args, db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
+			db.Millis(at), db.Millis(at))
+	}
+	rows, err := s.areaRows(ctx, ar, period+" OR "+late, args)
 	if err != nil {
 		return f, err
 	}
+	fromMS, toMS, atMS, nowMS := db.Millis(from), db.Millis(to), db.Millis(at), db.Millis(now)
+	sixBefore := db.Millis(at.AddDate(0, -6, 0))
 	for _, x := range rows {
-		f.Found++
-		if x.state == string(Closed) {
-			f.Closed++
-			if x.closed.Valid && (!x.deadline.Valid || x.closed.Int64 <= x.deadline.Int64) {
-				f.ClosedOnTime++
+		st := State(x.state)
+		if x.reported >= fromMS && x.reported < toMS && st != Rejected && st != Duplicate {
+			f.Found++
+			if st == Closed {
+				f.Closed++
+				if x.closed.Valid && (!x.deadline.Valid || x.closed.Int64 <= x.deadline.Int64) {
+					f.ClosedOnTime++
+				}
 			}
 		}
+		switch {
+		case current:
+			if (st == Filed || st == Dispatched || st == InProgress) && x.deadline.Valid && x.deadline.Int64 < nowMS {
+				f.Overdue++
+			}
+		case x.reported >= sixBefore && x.reported < atMS && x.deadline.Valid && x.deadline.Int64 < atMS &&
+			st != Rejected && st != Duplicate && st != Parked &&
+			(!x.rectified.Valid || x.rectified.Int64 > atMS) && (!x.closed.Valid || x.closed.Int64 > atMS):
+			f.Overdue++
+		}
 	}
-	now := s.Now()
-	if !at.Before(now) {
-		rows, err = s.areaRows(ctx, ar, overdueStates+" AND "+deadline+" < ?", []any{db.Millis(now)})
-	} else {
-		rows, err = s.areaRows(ctx, ar, reported+` >= ? AND `+reported+` < ? AND `+deadline+` < ? AND p.state NOT IN (?, ?, ?)
-			AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?)`,
-			[]any{db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
-				db.Millis(at), db.Millis(at)})
-	}
-	if err != nil {
-		return f, err
-	}
-	f.Overdue = len(rows)
 	return f, nil
 }
 

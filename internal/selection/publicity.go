@@ -434,19 +434,14 @@ func (s *Store) InAreas(ctx context.Context, regions []string, limit int) ([]Nom
 	return s.nominations(ctx, s.DB, "("+strings.Join(conds, " OR ")+") ORDER BY n.created_at DESC, n.id DESC LIMIT ?", append(args, limit)...)
 }
 
-// CountInAreas counts the awarded titles of the regions' candidates
-// awarded in [from, to), for the holders' report cards.
-func (s *Store) CountInAreas(ctx context.Context, regions []string, from, to time.Time) (int, error) {
-	if len(regions) == 0 {
-		return 0, nil
+// AwardedRegions lists the regions of the titles awarded in [from, to)
+// (and not revoked), one entry a title, for the holders' report cards to
+// count by holding in one read.
+func (s *Store) AwardedRegions(ctx context.Context, from, to time.Time) ([]string, error) {
+	out, err := db.Strings(ctx, s.DB, "SELECT region_code FROM selection_nomination WHERE state = ? AND awarded_at >= ? AND awarded_at < ?",
+		NomAwarded, db.Millis(from), db.Millis(to))
+	if err != nil {
+		return nil, fmt.Errorf("awarded regions: %w", err)
 	}
-	var conds []string
-	args := []any{NomAwarded, db.Millis(from), db.Millis(to)}
-	for _, code := range regions {
-		c, a := region.SubtreeSQL("region_code", code)
-		conds = append(conds, c)
-		args = append(args, a...)
-	}
-	return db.Count(ctx, s.DB, "SELECT COUNT(*) FROM selection_nomination WHERE state = ? AND awarded_at >= ? AND awarded_at < ? AND ("+
-		strings.Join(conds, " OR ")+")", args...)
+	return out, nil
 }
