@@ -268,9 +268,11 @@ func (s *Store) Create(ctx context.Context, a access.Actor, in Input) (int64, er
 	case in.Kind == StreetChief && len(in.Regions) > 0:
 		return 0, apperr.Invalid("holder.street_needs_road")
 	}
+	// The holder belongs to the appointing office's area; an
+	// administrator's (who has none) is the area of the first holding.
 	owner := a.Region
-	if owner == "" {
-		owner = "410411"
+	if owner == "" && len(in.Regions) > 0 {
+		owner = strings.TrimSpace(in.Regions[0])
 	}
 	var holdings []Holding
 	for _, code := range in.Regions {
@@ -309,6 +311,12 @@ func (s *Store) Create(ctx context.Context, a access.Actor, in Input) (int64, er
 			}
 			holdings = append(holdings, Holding{Kind: HoldSite, SiteID: id, Name: b.Name, RegionCode: b.RegionCode})
 		}
+	}
+	if owner == "" && len(holdings) > 0 {
+		owner = holdings[0].RegionCode
+	}
+	if owner == "" {
+		return 0, apperr.Invalid("holder.region_required")
 	}
 	for _, l := range in.Lines {
 		pts, err := ParseLine(l.GeoJSON)

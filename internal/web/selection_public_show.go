@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/selection"
 )
 
@@ -15,6 +16,7 @@ type selectionPublicData struct {
 	Sent    bool
 	Error   string
 	Now     time.Time
+	Places  map[string]string
 }
 
 func (s *Server) selectionPublicPage(w http.ResponseWriter, r *http.Request, id int64, status int, msg string, sent bool) error {
@@ -31,9 +33,17 @@ func (s *Server) selectionPublicPage(w http.ResponseWriter, r *http.Request, id 
 	if err != nil {
 		return err
 	}
+	codes := make([]string, len(entries))
+	for i, e := range entries {
+		codes[i] = e.RegionCode
+	}
+	places, err := region.Names(ctx, s.Regions.DB, codes)
+	if err != nil {
+		return err
+	}
 	now := s.Selections.Clock()
 	s.render(w, r, status, "selection_public", "selection.publicity_title",
-		selectionPublicData{R: rd, K: k, Entries: entries, Open: rd.ObjectionsOpen(now), Sent: sent, Error: msg, Now: now})
+		selectionPublicData{R: rd, K: k, Entries: entries, Open: rd.ObjectionsOpen(now), Sent: sent, Error: msg, Now: now, Places: places})
 	return nil
 }
 
