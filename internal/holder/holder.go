@@ -72,8 +72,8 @@ type FlagSource interface {
 
 // Store keeps the holders.
 type Store struct {
-	DB         *db.DB
-	Problems   *problem.Store
+	DB       *db.DB
+	Problems *problem.Store
 	// Picks gives the selections (评选) of the held regions.
 	Picks *selection.Store
 	// Flags gives the merchant flags for the report card; nil: not shown.
