@@ -33,8 +33,8 @@ type Store struct {
 	// Scored, when set, is told of each scored inspection of a round that
 	// is public (not a covert round before its publication), after it is
 	// stored: the responsibility holders of the site hear of low scores.
-	// Its error is logged by the caller's choice, never undoes the
-	// inspection.
+	// An error it returns is returned by Submit, the inspection already
+	// stored; the server's hook logs its failures and returns nil.
 	Scored func(ctx context.Context, sc ScoredSite) error
 
 	// criteriaCache keeps each version's on-the-spot criteria by site type,

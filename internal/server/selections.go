@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
@@ -17,13 +18,21 @@ import (
 // and the inspections (low scores). The merchant directory and the flag
 // source are wired by whoever builds the merchant domain; nil leaves
 // merchants as plain text and the report cards without flags.
-func newSelections(ctx context.Context, d *db.DB, vols *volunteer.Store, problems *problem.Store, inspections *inspect.Store) (*selection.Store, *holder.Store, error) {
+func newSelections(ctx context.Context, d *db.DB, vols *volunteer.Store, problems *problem.Store, inspections *inspect.Store,
+	log *slog.Logger) (*selection.Store, *holder.Store, error) {
 	sel := &selection.Store{DB: d, Key: vols.Key, Now: time.Now}
 	if _, err := sel.EnsureDefaults(ctx); err != nil {
 		return nil, nil, err
 	}
 	hold := &holder.Store{DB: d, Problems: problems, Picks: sel, Now: time.Now}
 	problems.OnRed = hold.CaseRed
-	inspections.Scored = hold.SiteScored
+	// A notice that fails is logged; the inspection stands and its
+	// inspector is not told of someone else's trouble.
+	inspections.Scored = func(ctx context.Context, sc inspect.ScoredSite) error {
+		if err := hold.SiteScored(ctx, sc); err != nil {
+			log.Warn("low-score notice to the holders", "inspection", sc.InspectionID, "err", err)
+		}
+		return nil
+	}
 	return sel, hold, nil
 }

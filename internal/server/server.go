@@ -139,7 +139,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if err != nil {
 		return nil, err
 	}
-	selections, holders, err := newSelections(ctx, d, volunteers, problems, inspections)
+	selections, holders, err := newSelections(ctx, d, volunteers, problems, inspections, log)
 	if err != nil {
 		return nil, err
 	}
