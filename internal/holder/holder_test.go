@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
+	"github.com/wenming-civic/wenming/internal/site"
 )
 
 func sh(y int, m time.Month, d int) int64 {
@@ -212,5 +213,52 @@ func TestHoldersToldOfRedCasesAndLowScores(t *testing.T) {
 	}
 	if n := count("SELECT COUNT(*) FROM notification WHERE kind = 'holder_low_score'"); n != 1 {
 		t.Errorf("low-score notices outside the holding: %d", n)
+	}
+}
+
+func TestStreetChiefOfARoadSite(t *testing.T) {
+	app := servertest.New(t)
+	ctx := context.Background()
+	office, leader := servertest.Actor(t, app, "office"), servertest.Actor(t, app, "leader")
+	road, err := app.Sites.Create(ctx, office, site.Input{Name: "建设路（湛河区段）", TypeCode: "main_road", RegionCode: "410411001001",
+		Geometry: `{"type":"LineString","coordinates":[[113.30,33.73],[113.31,33.73]]}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	square, err := app.Sites.Create(ctx, office, site.Input{Name: "人民广场", TypeCode: "square", RegionCode: "410411001001",
+		Geometry: `{"type":"Point","coordinates":[113.305,33.735]}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := holder.Input{UserID: leader.UserID, Kind: holder.StreetChief, Title: "建设路街长", TermFrom: "2020-01-01", TermTo: "2099-12-31",
+		Sites: []int64{square.ID}}
+	_, err = app.Holders.Create(ctx, office, in)
+	var e *apperr.Error
+	if !errors.As(err, &e) || e.Code != "holder.site_not_road" {
+		t.Fatalf("a square for a street chief: %v", err)
+	}
+	in.Sites = []int64{road.ID}
+	id, err := app.Holders.Create(ctx, office, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := servertest.MustAtoi(t, servertest.CategoryID(t, app, "SR02"))
+	insp := servertest.Actor(t, app, "inspector")
+	for _, siteID := range []int64{road.ID, square.ID} {
+		if _, err := app.Problems.Report(ctx, insp, problem.ReportInput{Source: problem.SourceInspection, CategoryID: cat, Description: "路面垃圾",
+			RegionCode: "410411001001", SiteID: siteID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	card, err := app.Holders.Card(ctx, leader, id, app.Holders.ThisMonth())
+	if err != nil || card.Found != 1 {
+		t.Fatalf("the road's card %+v %v", card, err)
+	}
+	if err := app.Holders.SiteScored(ctx, inspect.ScoredSite{InspectionID: 1, SiteID: road.ID, SiteName: road.Name, RegionCode: "410411001001", Rate: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.Count(ctx, app.DB, "SELECT COUNT(*) FROM notification WHERE user_id = ? AND kind = 'holder_low_score'", leader.UserID)
+	if err != nil || n != 1 {
+		t.Errorf("low-score notices for the road: %d %v", n, err)
 	}
 }
