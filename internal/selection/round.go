@@ -193,6 +193,14 @@ func (s *Store) OpenRounds(ctx context.Context) ([]Round, error) {
 	return db.Collect(rows, err, func(r *sql.Rows) (Round, error) { return scanRound(r) })
 }
 
+// ShownRounds lists the rounds in 公示 and the latest awarded ones (the
+// public list).
+func (s *Store) ShownRounds(ctx context.Context) ([]Round, error) {
+	rows, err := s.DB.Query(ctx, "SELECT "+roundCols+" WHERE r.state IN (?, ?) ORDER BY r.state DESC, COALESCE(r.awarded_at, r.publicity_at) DESC, r.id DESC LIMIT 50",
+		RoundPublicity, RoundAwarded)
+	return db.Collect(rows, err, func(r *sql.Rows) (Round, error) { return scanRound(r) })
+}
+
 // Nomination is one candidate of a round.
 type Nomination struct {
 	ID            int64

@@ -7,7 +7,8 @@ import (
 )
 
 type selectionPublicListData struct {
-	Open []selection.Round
+	Open  []selection.Round
+	Shown []selection.Round
 }
 
 // selectionPublicList lists the rounds that take self-declarations today.
@@ -16,6 +17,10 @@ func (s *Server) selectionPublicList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "selection_public_list", "selection.public_title", selectionPublicListData{Open: open})
+	shown, err := s.Selections.ShownRounds(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "selection_public_list", "selection.public_title", selectionPublicListData{Open: open, Shown: shown})
 	return nil
 }

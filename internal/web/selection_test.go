@@ -151,6 +151,7 @@ func TestSelectionRoundThroughPages(t *testing.T) {
 		t.Errorf("wrong number: %d", wrong.Status)
 	}
 	servertest.MustContain(t, anon.Get("/public/honours/410411").Body, "光荣榜", "张*国", number[1])
+	servertest.MustContain(t, anon.Get("/public/selections").Body, `href="/public/selections/rounds/`+id+`"`)
 	if res := office.Post("/selections/nominations/"+m[1]+"/revoke", url.Values{"round": {id}, "reason": {"发现弄虚作假"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.Status)
 	}
