@@ -63,8 +63,6 @@ func BenchmarkReportCards(b *testing.B) {
 	cleanup()
 	defer cleanup()
 	appoint(b, d, end)
-	month := end.AddDate(0, -1, 0).In(time.FixedZone("CST", 8*3600)).Format("2006-01")
-	from, to, _ := holder.MonthRange(month)
 	hs, err := s.List(ctx, access.System())
 	if err != nil {
 		b.Fatal(err)
@@ -78,9 +76,25 @@ func BenchmarkReportCards(b *testing.B) {
 	if len(mine) != benchHolders {
 		b.Fatalf("%d holders appointed", len(mine))
 	}
+	shanghai := time.FixedZone("CST", 8*3600)
+	// The month shown by default (overdue now, through the open cases'
+	// index) and the month before it (overdue at its end, from the half
+	// year before).
+	for _, m := range []struct {
+		name  string
+		month string
+	}{{"this-month", end.Add(-time.Hour).In(shanghai).Format("2006-01")}, {"last-month", end.AddDate(0, -1, -1).In(shanghai).Format("2006-01")}} {
+		b.Run(m.name, func(b *testing.B) { benchCards(b, d, s, mine, m.month, end, rep.Problems) })
+	}
+}
 
-	// The raw baseline, once a holder, timed apart: the same plan (the
-	// region terms, the period's columns off the index on SQLite).
+func benchCards(b *testing.B, d *db.DB, s *holder.Store, mine []holder.Holder, month string, end time.Time, cityCases int) {
+	ctx := context.Background()
+	from, to, _ := holder.MonthRange(month)
+	current := !to.Before(end)
+	// The raw baseline, timed apart: two bare COUNT queries a holder with
+	// the same conditions and plan (the region terms, the period's
+	// columns off the index on SQLite).
 	hints := d.Dialect().Hints()
 	rep1, dl := hints.NoIndex("p.reported_at"), hints.NoIndex("p.deadline")
 	raw := func() (int, error) {
@@ -99,7 +113,12 @@ func BenchmarkReportCards(b *testing.B) {
 				return 0, err
 			}
 			var overdue int
-			if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM problem p WHERE `+cond+` AND `+rep1+` >= ? AND `+rep1+` < ?
+			if current {
+				if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM problem p WHERE `+cond+` AND p.state IN ('filed', 'dispatched', 'in_progress')
+					AND `+dl+` < ?`, append(args, db.Millis(end))...).Scan(&overdue); err != nil {
+					return 0, err
+				}
+			} else if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM problem p WHERE `+cond+` AND `+rep1+` >= ? AND `+rep1+` < ?
 				AND `+dl+` < ? AND p.state NOT IN ('rejected', 'duplicate', 'parked') AND (p.rectified_at IS NULL OR p.rectified_at > ?)
 				AND (p.closed_at IS NULL OR p.closed_at > ?)`, append(args, db.Millis(to.AddDate(0, -6, 0)), db.Millis(to), db.Millis(to),
 				db.Millis(to), db.Millis(to))...).Scan(&overdue); err != nil {
@@ -109,8 +128,13 @@ func BenchmarkReportCards(b *testing.B) {
 		}
 		return found, nil
 	}
+	// The median of three runs; one on a big city.
 	rawTimes := make([]time.Duration, 3)
+	if cityCases > 200_000 {
+		rawTimes = rawTimes[:1]
+	}
 	rawFound := 0
+	var err error
 	for i := range rawTimes {
 		t0 := time.Now()
 		if rawFound, err = raw(); err != nil {
@@ -119,7 +143,7 @@ func BenchmarkReportCards(b *testing.B) {
 		rawTimes[i] = time.Since(t0)
 	}
 	sort.Slice(rawTimes, func(i, j int) bool { return rawTimes[i] < rawTimes[j] })
-	rawMS := float64(rawTimes[1].Microseconds()) / 1000
+	rawMS := float64(rawTimes[len(rawTimes)/2].Microseconds()) / 1000
 
 	var times []time.Duration
 	found := 0
@@ -146,7 +170,7 @@ func BenchmarkReportCards(b *testing.B) {
 	b.ReportMetric(ms/rawMS, "x-raw")
 	b.ReportMetric(float64(found), "cases")
 	b.ReportMetric(float64(rawFound), "raw-cases")
-	b.ReportMetric(float64(rep.Problems), "city-cases")
+	b.ReportMetric(float64(cityCases), "city-cases")
 }
 
 // rawArea is a holder's condition as bare SQL: the region ranges, the

@@ -244,6 +244,9 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 		args = append(args, db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
 			db.Millis(at), db.Millis(at))
 	}
+	if len(ar.Lines) == 0 {
+		return s.areaCounts(ctx, ar, period, late, args)
+	}
 	rows, err := s.areaRows(ctx, ar, period+" OR "+late, args)
 	if err != nil {
 		return f, err
@@ -271,6 +274,32 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 			(!x.rectified.Valid || x.rectified.Int64 > atMS) && (!x.closed.Valid || x.closed.Int64 > atMS):
 			f.Overdue++
 		}
+	}
+	return f, nil
+}
+
+// areaCounts counts an area without lines in the database: every case
+// the condition matches is in the area, so no row needs refining. period
+// and late are the conditions of AreaFigures, args theirs in that order.
+func (s *Store) areaCounts(ctx context.Context, ar Area, period, late string, args []any) (AreaFigures, error) {
+	var f AreaFigures
+	cond, cargs := ar.sql()
+	nPeriod := strings.Count(period, "?")
+	pArgs, lArgs := args[:nPeriod], args[nPeriod:]
+	var q []any
+	q = append(q, pArgs...)
+	q = append(q, pArgs...)
+	q = append(q, pArgs...)
+	q = append(q, lArgs...)
+	q = append(q, cargs...)
+	q = append(q, args...)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN `+period+` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+period+` AND p.state = 'closed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+period+` AND p.state = 'closed' AND p.closed_at IS NOT NULL AND (p.deadline IS NULL OR p.closed_at <= p.deadline) THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+late+` THEN 1 ELSE 0 END), 0)
+		FROM problem p WHERE `+cond+" AND ("+period+" OR "+late+")", q...).Scan(&f.Found, &f.Closed, &f.ClosedOnTime, &f.Overdue)
+	if err != nil {
+		return f, fmt.Errorf("area figures: %w", err)
 	}
 	return f, nil
 }
