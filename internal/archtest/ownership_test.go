@@ -134,8 +134,17 @@ var owners = map[string]string{
 	"volunteer_report":          "volunteer",
 
 	// Group robots and outgoing webhooks (their deliveries are the outbox's).
-	"robot":   "robot",
-	"webhook": "robot",
+	"robot":                "robot",
+	"webhook":              "robot",
+	"selection_kind":       "selection",
+	"selection_criterion":  "selection",
+	"selection_round":      "selection",
+	"selection_nomination": "selection",
+	"selection_score":      "selection",
+	"selection_review":     "selection",
+	"selection_objection":  "selection",
+	"holder":               "holder",
+	"holder_holding":       "holder",
 }
 
 // sqlTable finds a table named after the SQL words that take one. Queries

@@ -267,6 +267,11 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	picks, err := demo.LoadSelections(ctx, demo.SelectionDeps{Selections: app.Selections, Holders: app.Holders, Org: app.Org, Regions: app.Regions,
+		Sites: app.Sites}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -294,6 +299,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if dossiers.Items > 0 {
 		fmt.Fprintln(w, t("cli.demo_dossier", dossiers.Requirements, dossiers.Items, dossiers.Files))
+	}
+	if picks.Rounds > 0 {
+		fmt.Fprintln(w, t("cli.demo_selections", picks.Rounds, picks.Nominations, picks.Awarded, picks.Holders))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -34,6 +34,12 @@ type Store struct {
 	// every campaign.
 	CampaignArea func(ctx context.Context, a access.Actor, campaignID int64) (string, error)
 	Now          func() time.Time
+	// Scored, when set, is told of each scored inspection of a round that
+	// is public (not a covert round before its publication), after it is
+	// stored: the responsibility holders of the site hear of low scores.
+	// An error it returns is returned by Submit, the inspection already
+	// stored; the server's hook logs its failures and returns nil.
+	Scored func(ctx context.Context, sc ScoredSite) error
 
 	// criteriaCache keeps each version's on-the-spot criteria by site type,
 	// checked against the version's revision (every edit of its tree counts
@@ -690,7 +696,23 @@ func (s *Store) Submit(ctx context.Context, a access.Actor, in SubmitInput) (Ins
 			return ins, err
 		}
 	}
+	if s.Scored != nil && hasRate && !p.Covert {
+		if err := s.Scored(ctx, ScoredSite{InspectionID: ins.ID, SiteID: st.ID, SiteName: st.Name, RegionCode: st.RegionCode,
+			Rate: rate, At: ins.SubmittedAt}); err != nil {
+			return ins, err
+		}
+	}
 	return ins, nil
+}
+
+// ScoredSite is a scored inspection as Store.Scored hears of it.
+type ScoredSite struct {
+	InspectionID int64
+	SiteID       int64
+	SiteName     string
+	RegionCode   string
+	Rate         float64 // 0–1
+	At           time.Time
 }
 
 func weight(c framework.Criterion) float64 {

@@ -84,3 +84,30 @@ func UnitName(ctx context.Context, c db.Conn, id int64) (string, error) {
 	}
 	return name, nil
 }
+
+// UserContact is an enabled user's name and phone, for text messages.
+type UserContact struct {
+	Name, Phone string
+}
+
+// UserContacts returns the display name and phone of the enabled users
+// with the ids; disabled and unknown users are left out.
+func UserContacts(ctx context.Context, c db.Conn, ids []int64) (map[int64]UserContact, error) {
+	type row struct {
+		id int64
+		UserContact
+	}
+	rows, err := db.CollectIn(ctx, c, "SELECT id, display_name, COALESCE(phone, '') FROM app_user WHERE disabled = FALSE AND id IN ("+db.ListMarker+")", ids,
+		func(r *sql.Rows) (row, error) {
+			var x row
+			return x, r.Scan(&x.id, &x.Name, &x.Phone)
+		})
+	if err != nil {
+		return nil, fmt.Errorf("user contacts: %w", err)
+	}
+	out := make(map[int64]UserContact, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.UserContact
+	}
+	return out, nil
+}

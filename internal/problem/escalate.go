@@ -96,7 +96,12 @@ func (s *Store) escalateOne(ctx context.Context, id int64, today string, rep *Es
 		}
 		if n, _ := res.RowsAffected(); n == 1 || raised {
 			told = true
-			return s.tellUnit(ctx, tx, c, level, today)
+			if err := s.tellUnit(ctx, tx, c, level, today); err != nil {
+				return err
+			}
+		}
+		if raised && level == 2 && s.OnRed != nil {
+			return s.OnRed(ctx, tx, c)
 		}
 		return nil
 	})

@@ -63,6 +63,10 @@ type Store struct {
 	// Listener hears of dispatches, returns, failed verifications and
 	// escalations in their transactions (nil: nobody).
 	Listener Listener
+	// OnRed, when set, is told in the escalation's transaction of each
+	// case raised to red (the responsibility holders of its place are
+	// notified); its error rolls the raise back.
+	OnRed func(ctx context.Context, tx db.Conn, c *Case) error
 	// WalkNewestAbove is how many matches make List read a page by walking
 	// the reported-time index (0: past CountCap); tests lower it.
 	WalkNewestAbove int

@@ -133,3 +133,25 @@ func FindByCodeOrName(ctx context.Context, c db.Conn, v, within string) ([]strin
 	}
 	return codes, nil
 }
+
+// Box is the bounding box of a region's boundary.
+type Box struct {
+	Code                           string
+	MinLng, MinLat, MaxLng, MaxLat float64
+}
+
+// Boxes lists the bounding boxes of every region that has a boundary, for
+// callers that narrow a place to the regions around it (a drawn line's
+// grids) without reading the boundaries.
+func Boxes(ctx context.Context, c db.Conn) ([]Box, error) {
+	rows, err := c.Query(ctx, `SELECT code, min_lng, min_lat, max_lng, max_lat FROM region
+		WHERE boundary IS NOT NULL AND min_lng IS NOT NULL AND min_lat IS NOT NULL AND max_lng IS NOT NULL AND max_lat IS NOT NULL`)
+	out, err := db.Collect(rows, err, func(r *sql.Rows) (Box, error) {
+		var b Box
+		return b, r.Scan(&b.Code, &b.MinLng, &b.MinLat, &b.MaxLng, &b.MaxLat)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("region boxes: %w", err)
+	}
+	return out, nil
+}

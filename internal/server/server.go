@@ -27,6 +27,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
 	"github.com/wenming-civic/wenming/internal/geo"
+	"github.com/wenming-civic/wenming/internal/holder"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/lease"
@@ -39,6 +40,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/selection"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/volunteer"
@@ -74,6 +76,10 @@ type App struct {
 	// facility they store evidence through.
 	Dossiers *dossier.Store
 	Files    *media.Files
+	// Selections runs the selections (评选); Holders the responsibility
+	// holders (责任制).
+	Selections *selection.Store
+	Holders    *holder.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox *outbox.Sender
@@ -154,6 +160,10 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if err != nil {
 		return nil, err
 	}
+	selections, holders, err := newSelections(ctx, d, volunteers, problems, inspections, log)
+	if err != nil {
+		return nil, err
+	}
 	bulletins := &bulletin.Store{DB: d, Problems: problems, Now: time.Now, Hours: clock, Log: log, T: catalog.T, Volunteers: volunteers}
 	workplans := &workplan.Store{DB: d, Calendar: clock.calendar, Framework: fw, Problems: problems, Sites: sites,
 		SiteHistory: inspections.SiteHistory, Inspections: inspections, Hours: clock, T: catalog.T, Now: time.Now}
@@ -209,13 +219,15 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
 			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
-			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}),
+			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}, selection.Workbench{Store: selections}),
 		Dossiers:   dossiers,
 		Files:      files,
 		Workplans:  workplans,
 		Volunteers: volunteers,
 		Projection: projections,
 		Robots:     robots,
+		Selections: selections,
+		Holders:    holders,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -272,6 +284,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms, Projection: projections,
 		Leases: lease.New(d), Robots: robots, RobotSender: robotSender,
 		Dossiers: dossiers, Files: files,
+		Selections: selections, Holders: holders,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }

@@ -271,6 +271,38 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /dossiers/files/{id}", member(s.dossierFile))
 		mux.Handle("GET /dossiers/files/{id}/{size}", member(s.dossierFileThumb))
 	}
+	// Selections (评选): kinds, rounds, recommendations and the public
+	// self-declaration, review level by level, the 公示 with objections,
+	// awards with certificates, revocation, and the honour roll (光荣榜);
+	// responsibility holders (责任制: 街长、河长、联点包片) with what
+	// they hold and their monthly report cards.
+	if s.Selections != nil {
+		mux.Handle("GET /selections", member(s.selectionList))
+		mux.Handle("POST /selections/rounds", member(s.selectionRoundCreate))
+		mux.Handle("GET /selections/kinds", member(s.selectionKinds))
+		mux.Handle("POST /selections/kinds", member(s.selectionKindCreate))
+		mux.Handle("GET /selections/rounds/{id}", member(s.selectionRoundShow))
+		mux.Handle("POST /selections/rounds/{id}/nominations", member(s.selectionNominate))
+		mux.Handle("POST /selections/rounds/{id}/publicity", member(s.selectionPublicity))
+		mux.Handle("POST /selections/rounds/{id}/resolve", member(s.selectionObjectionResolve))
+		mux.Handle("POST /selections/rounds/{id}/award", member(s.selectionAward))
+		mux.Handle("POST /selections/nominations/{id}/review", member(s.selectionReview))
+		mux.Handle("POST /selections/nominations/{id}/revoke", member(s.selectionRevoke))
+		mux.Handle("GET /selections/nominations/{id}/certificate.pdf", member(s.selectionCertificatePDF))
+		mux.Handle("GET /public/selections", anyone(s.selectionPublicList))
+		mux.Handle("GET /public/selections/rounds/{id}", anyone(s.selectionPublicShow))
+		mux.Handle("POST /public/selections/rounds/{id}/objections", limited(s.selectionPublicObject))
+		mux.Handle("GET /public/selections/rounds/{id}/declare", anyone(s.selectionDeclareForm))
+		mux.Handle("POST /public/selections/rounds/{id}/declare", limited(s.selectionDeclare))
+		mux.Handle("GET /public/selections/certificates/{number}", anyone(s.selectionVerify))
+		mux.Handle("GET /public/honours/{region}", anyone(s.selectionHonours))
+	}
+	if s.Holders != nil {
+		mux.Handle("GET /holders", member(s.holderList))
+		mux.Handle("POST /holders", member(s.holderCreate))
+		mux.Handle("GET /holders/cards", member(s.holderCards))
+		mux.Handle("GET /holders/{id}", member(s.holderShow))
+	}
 
 	// Household surveys (入户调查): questionnaires, households, rounds, the
 	// interviewer's visits and interviews, review, and 三率一度.

@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/dashboard"
 	"github.com/wenming-civic/wenming/internal/dossier"
 	"github.com/wenming-civic/wenming/internal/framework"
+	"github.com/wenming-civic/wenming/internal/holder"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
@@ -25,6 +26,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/robot"
 	"github.com/wenming-civic/wenming/internal/routing"
+	"github.com/wenming-civic/wenming/internal/selection"
 	"github.com/wenming-civic/wenming/internal/site"
 	"github.com/wenming-civic/wenming/internal/survey"
 	"github.com/wenming-civic/wenming/internal/volunteer"
@@ -90,6 +92,10 @@ type Deps struct {
 	// by Files; nil leaves their pages out.
 	Dossiers *dossier.Store
 	Files    *media.Files
+	// Selections runs the selections (评选) and Holders the
+	// responsibility holders (责任制); nil leaves their pages out.
+	Selections *selection.Store
+	Holders    *holder.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
