@@ -29,6 +29,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/merchant"
 	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
@@ -64,6 +65,7 @@ type App struct {
 	Workplans  *workplan.Store
 	Surveys    *survey.Store
 	Volunteers *volunteer.Store
+	Merchants  *merchant.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox  *outbox.Sender
@@ -140,6 +142,9 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if _, err := surveys.EnsureSample(ctx); err != nil {
 		return nil, err
 	}
+	// Merchants and 门前三包: cases are linked to frontages by a job
+	// (linkMerchants), so the ledger knows nothing of merchants.
+	merchants := &merchant.Store{DB: d, Problems: problems, Sites: sites, Locator: loc, Now: time.Now}
 	// The bulletin's work-report line counts the units' adopted reports.
 	bulletins.WorkReports = func(ctx context.Context, from, to time.Time) (map[int64]bulletin.WorkReportCount, error) {
 		counts, err := workplans.AdoptedByUnit(ctx, from, to)
@@ -160,6 +165,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 			volunteer.Workbench{Store: volunteers}),
 		Workplans:  workplans,
 		Volunteers: volunteers,
+		Merchants:  merchants,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -206,7 +212,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	return &App{
 		Config: cfg, DB: d, Log: log, Org: orgStore, Auth: authSvc, Regions: regions,
 		Calendar: cal, Categories: cats, Problems: problems, Notices: notices, Routing: router, Media: photos, Locator: loc, Clock: clock,
-		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Outbox: sms,
+		Framework: fw, Sites: sites, Inspect: inspections, Bulletins: bulletins, Workplans: workplans, Surveys: surveys, Volunteers: volunteers, Merchants: merchants, Outbox: sms,
 		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
@@ -230,6 +236,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go every(ctx, 10*time.Minute, a.purgeSessions)
 	go every(ctx, a.Config.EscalateEvery, a.escalate)
 	go every(ctx, time.Minute, a.issueBulletins)
+	go every(ctx, time.Minute, a.linkMerchants)
 	if a.Outbox != nil {
 		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
 	}
@@ -308,6 +315,19 @@ func (a *App) issueBulletins(ctx context.Context) {
 		a.Log.Warn("scheduled bulletins", "err", err)
 	} else if n > 0 {
 		a.Log.Info("scheduled bulletins issued", "count", n)
+	}
+}
+
+// linkMerchants links the cases filed since the last run to the merchants'
+// frontages (once a minute). Every server may run it: links are idempotent.
+func (a *App) linkMerchants(ctx context.Context) {
+	if a.Merchants == nil {
+		return
+	}
+	if rep, err := a.Merchants.LinkNew(ctx); err != nil {
+		a.Log.Warn("merchant links", "err", err)
+	} else if rep.Linked > 0 {
+		a.Log.Info("merchant links", "cases", rep.Cases, "linked", rep.Linked)
 	}
 }
 
