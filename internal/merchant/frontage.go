@@ -217,3 +217,5 @@ func restore(kind, raw string, meters float64) Frontage {
 	}
 	return f
 }
+
+func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }

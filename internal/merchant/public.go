@@ -86,4 +86,3 @@ func (s *Store) Title(ctx context.Context, m Merchant) (string, error) {
 	}
 	return s.Titles.Title(ctx, m.ID)
 }
-
