@@ -257,6 +257,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	shops, err := demo.LoadMerchants(ctx, demo.MerchantDeps{CaseDeps: caseDeps, Merchants: app.Merchants, Sites: app.Sites}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -275,6 +279,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if vols.Volunteers > 0 {
 		fmt.Fprintln(w, t("cli.demo_volunteers", vols.Stations, vols.Teams, vols.Volunteers, vols.Activities))
+	}
+	if shops.Merchants > 0 {
+		fmt.Fprintln(w, t("cli.demo_merchants", shops.Merchants, shops.Signed, shops.Linked, shops.Rounds))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

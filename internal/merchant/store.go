@@ -521,3 +521,12 @@ func (s *Store) CanSeePhoto(ctx context.Context, a access.Actor, hash string) (b
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Any tells whether any merchant is stored.
+func (s *Store) Any(ctx context.Context) (bool, error) {
+	n, err := db.Count(ctx, s.DB, "SELECT COUNT(*) FROM (SELECT 1 FROM merchant LIMIT 1) x")
+	if err != nil {
+		return false, fmt.Errorf("count merchants: %w", err)
+	}
+	return n > 0, nil
+}
