@@ -242,7 +242,9 @@ func LoadMerchants(ctx context.Context, d MerchantDeps, now time.Time) (Merchant
 		for g := range groups {
 			keys = append(keys, g)
 		}
-		slices.SortFunc(keys, func(a, b merchant.GroupKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Code, b.Code)) })
+		slices.SortFunc(keys, func(a, b merchant.GroupKey) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Code, b.Code))
+		})
 		for i, g := range keys {
 			if k == 3 && i == 0 {
 				scores := groups[g]
