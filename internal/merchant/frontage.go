@@ -219,3 +219,18 @@ func restore(kind, raw string, meters float64) Frontage {
 }
 
 func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// Outline is the frontage as GeoJSON for a map: the line, the polygon, or
+// the circle as a 32-sided polygon around place.
+func (f Frontage) Outline(place geo.Point) string {
+	if f.GeoJSON != "" {
+		return f.GeoJSON
+	}
+	ring := make([][2]float64, 0, 33)
+	for i := range 33 {
+		a := 2 * math.Pi * float64(i%32) / 32
+		e, n := f.Meters*math.Cos(a), f.Meters*math.Sin(a)
+		ring = append(ring, [2]float64{place.Lng + e/(metresPerDegree*math.Cos(place.Lat*math.Pi/180)), place.Lat + n/metresPerDegree})
+	}
+	return geometryJSON("Polygon", [][][2]float64{ring})
+}

@@ -162,7 +162,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
 			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
-			volunteer.Workbench{Store: volunteers}),
+			volunteer.Workbench{Store: volunteers}, merchant.Workbench{Store: merchants}),
 		Workplans:  workplans,
 		Volunteers: volunteers,
 		Merchants:  merchants,

@@ -4,12 +4,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/merchant"
 )
 
 type merchantShowData struct {
 	M         merchant.Merchant
 	Frontage  string
+	Shape     string // the frontage for the map, in the basemap's coordinates
 	Cases     []merchant.LinkedCase
 	Months    []merchant.MonthCount
 	History   []merchant.HistoryEntry
@@ -33,7 +35,8 @@ func (s *Server) merchantShowData(r *http.Request) (merchantShowData, error) {
 	if err != nil {
 		return merchantShowData{}, err
 	}
-	d := merchantShowData{M: m, Frontage: m.Frontage.Describe(s.Catalog.T), CanManage: m.CanManage(a), Now: s.Problems.Now()}
+	d := merchantShowData{M: m, Frontage: m.Frontage.Describe(s.Catalog.T), CanManage: m.CanManage(a), Now: s.Problems.Now(),
+		Shape: s.viewGeometry(m.Frontage.Outline(geo.Point{Lng: m.Lng, Lat: m.Lat}))}
 	d.Today, d.Month = d.Now.In(s.loc).Format("2006-01-02"), merchant.Month(d.Now)
 	if d.Cases, err = s.Merchants.Cases(ctx, m, 50); err != nil {
 		return d, err

@@ -253,6 +253,19 @@ func TestMerchantImportLinkFlagsLookup(t *testing.T) {
 		t.Errorf("second confirm: %d", res.Status)
 	}
 
+	// The workbench lists the groups whose flags of last month wait for
+	// the office; confirming one takes it off.
+	prev := merchant.PrevMonth(month)
+	home := office.Get("/")
+	servertest.MustContain(t, home.Body, prev+" 流动红旗待确认", "/merchants/flags/"+prev+"/street:410411001", "/merchants/flags/"+prev+"/street:410411002")
+	office.Get("/merchants/flags/" + prev + "/street:410411001")
+	if res := office.Post("/merchants/flags/"+prev+"/street:410411001/confirm", url.Values{}); res.Status != http.StatusSeeOther {
+		t.Fatalf("confirm last month: %d", res.Status)
+	}
+	home = office.Get("/")
+	servertest.MustContain(t, home.Body, "/merchants/flags/"+prev+"/street:410411002")
+	servertest.MustNotContain(t, home.Body, "/merchants/flags/"+prev+"/street:410411001")
+
 	fl, err := app.Merchants.FlagsIn(ctx, "410411", month)
 	if err != nil {
 		t.Fatal(err)
