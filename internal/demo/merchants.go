@@ -12,6 +12,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
@@ -116,9 +117,19 @@ func LoadMerchants(ctx context.Context, d MerchantDeps, now time.Time) (Merchant
 		all = append(all, made{id: m.ID, place: geo.Point{Lng: m.Lng, Lat: m.Lat}, bad: rng.Float64() < 0.05})
 		return nil
 	}
+	taken := map[string]bool{}
 	shopName := func() (string, string) {
-		k := demoShops[rng.IntN(len(demoShops))]
-		return demoBrands[rng.IntN(len(demoBrands))] + k.names[rng.IntN(len(k.names))], k.kind
+		for try := 0; ; try++ {
+			k := demoShops[rng.IntN(len(demoShops))]
+			name := demoBrands[rng.IntN(len(demoBrands))] + k.names[rng.IntN(len(k.names))]
+			if try >= 20 {
+				name += fmt.Sprintf("（%d 分店）", try)
+			}
+			if !taken[name] {
+				taken[name] = true
+				return name, k.kind
+			}
+		}
 	}
 	for _, s := range sites {
 		switch {
@@ -131,11 +142,12 @@ func LoadMerchants(ctx context.Context, d MerchantDeps, now time.Time) (Merchant
 			if s.commercial {
 				step = 12
 			}
-			for _, sp := range alongLine(s.line, step) {
-				for _, side := range []float64{1, -1} {
+			road, _, _ := strings.Cut(s.name, "（")
+			for i, sp := range alongLine(s.line, step) {
+				for k, side := range []float64{1, -1} {
 					at := offset(sp.p, sp.dir, 8*side)
 					name, kind := shopName()
-					in := merchant.Input{Name: name, BusinessType: kind, Address: s.address, Lng: at.Lng, Lat: at.Lat}
+					in := merchant.Input{Name: name, BusinessType: kind, Address: fmt.Sprintf("%s %d 号", road, 2*i+k+1), Lng: at.Lng, Lat: at.Lat}
 					if s.commercial {
 						in.SiteID = s.id
 					}
@@ -280,6 +292,7 @@ func officeActor(ctx context.Context, d CaseDeps) (access.Actor, error) {
 // demoMerchantSite is a site merchants line up along or gather in.
 type demoMerchantSite struct {
 	id         int64
+	name       string
 	address    string
 	line       []geo.Point
 	point      geo.Point
@@ -293,7 +306,7 @@ func merchantSites(ctx context.Context, st *site.Store) ([]demoMerchantSite, err
 			if !x.HasPlace {
 				return nil
 			}
-			s := demoMerchantSite{id: x.ID, address: x.Address, point: geo.Point{Lng: x.Lng, Lat: x.Lat}, commercial: t != "main_road"}
+			s := demoMerchantSite{id: x.ID, name: x.Name, address: x.Address, point: geo.Point{Lng: x.Lng, Lat: x.Lat}, commercial: t != "main_road"}
 			if x.GeometryType == site.GeomLineString {
 				var g struct {
 					Coordinates [][2]float64 `json:"coordinates"`

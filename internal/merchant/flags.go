@@ -500,7 +500,8 @@ func (s *Store) keptRound(ctx context.Context, c db.Conn, month string, g GroupK
 	}
 	r.ConfirmedAt = db.FromNullMillis(confirmedAt)
 	rows, err := c.Query(ctx, `SELECT f.merchant_id, m.name, m.address, m.commitment_key, f.kind, f.proposed_kind, f.score
-		FROM merchant_flag f JOIN merchant m ON m.id = f.merchant_id WHERE f.round_id = ? ORDER BY f.score DESC, f.merchant_id`, r.ID)
+		FROM merchant_flag f JOIN merchant m ON m.id = f.merchant_id WHERE f.round_id = ?
+		ORDER BY CASE f.kind WHEN 'red' THEN 0 WHEN 'black' THEN 2 ELSE 1 END, f.score DESC, f.merchant_id`, r.ID)
 	r.Scores, err = db.Collect(rows, err, func(rs *sql.Rows) (Score, error) {
 		var x Score
 		var key string
