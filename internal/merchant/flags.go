@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -246,6 +247,11 @@ func (s *Store) members(ctx context.Context, root string) ([]member, error) {
 	if root != "" {
 		cond, args = region.SubtreeSQL("region_code", root)
 	}
+	return s.membersWhere(ctx, cond, args)
+}
+
+// membersWhere reads the active merchants matching cond.
+func (s *Store) membersWhere(ctx context.Context, cond string, args []any) ([]member, error) {
 	rows, err := s.DB.Query(ctx, "SELECT id, name, address, street_code, COALESCE(site_id, 0), commitment_key FROM merchant WHERE active = TRUE AND "+
 		cond+" ORDER BY id", args...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (member, error) {
@@ -257,7 +263,7 @@ func (s *Store) members(ctx context.Context, root string) ([]member, error) {
 		return m, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("merchants of %s: %w", root, err)
+		return nil, fmt.Errorf("merchants where %s: %w", cond, err)
 	}
 	return out, nil
 }
@@ -461,15 +467,19 @@ func (s *Store) groupScores(ctx context.Context, month string, g GroupKey, stree
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.members(ctx, street)
-	if err != nil {
-		return nil, err
-	}
+	var ms []member
 	if g.Kind == GroupSite {
 		// A site's merchants may lie in a neighbouring street.
-		if ms, err = s.members(ctx, ""); err != nil {
-			return nil, err
+		id, perr := strconv.ParseInt(g.Code, 10, 64)
+		if perr != nil {
+			return nil, ErrNotFound
 		}
+		ms, err = s.membersWhere(ctx, "site_id = ?", []any{id})
+	} else {
+		ms, err = s.membersWhere(ctx, "street_code = ? AND site_id IS NULL", []any{g.Code})
+	}
+	if err != nil {
+		return nil, err
 	}
 	in := ms[:0]
 	for _, m := range ms {
