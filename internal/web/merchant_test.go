@@ -188,6 +188,40 @@ func TestMerchantImportLinkFlagsLookup(t *testing.T) {
 	page := office.Get("/merchants/" + bing)
 	servertest.MustContain(t, page.Body, c1.Code, `id="merchant-months"`)
 	servertest.MustNotContain(t, page.Body, lamp.Code)
+	// A case filed after the watermark links on the next run.
+	late := mcCase(t, app, mcEast(mz, 89), "SR01", problem.SourceInspection)
+	if rep, err := app.Merchants.LinkNew(ctx); err != nil || rep.Linked != 1 {
+		t.Errorf("next run: %+v %v", rep, err)
+	}
+	servertest.MustContain(t, office.Get("/merchants/"+ding).Body, late.Code)
+	// The office adds 路灯不亮 to the 门前三包 categories and links again:
+	// the street light case joins 丙 (and only that one: 乙 is 30 m away).
+	cfgPage := office.Get("/merchants/config")
+	servertest.MustContain(t, cfgPage.Body, `value="JM01" checked`, `value="SS02">`)
+	form := url.Values{"red_per_group": {"1"}, "black_per_group": {"1"}, "red_min": {"90"}, "black_below": {"70"}}
+	for _, c := range append(merchant.DefaultConfig().Categories, "SS02") {
+		form.Add("categories", c)
+	}
+	if res := office.Post("/merchants/config", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("config: %d %s", res.Status, res.Body)
+	}
+	if res := office.Post("/merchants/config/backfill", url.Values{}); res.Status != http.StatusSeeOther {
+		t.Fatalf("backfill: %d", res.Status)
+	}
+	servertest.MustContain(t, office.Get("/merchants/"+bing).Body, lamp.Code)
+	// Back to the defaults for the figures below (the link stays: a
+	// category taken off counts no more only for cases linked after).
+	form.Del("categories")
+	for _, c := range merchant.DefaultConfig().Categories {
+		form.Add("categories", c)
+	}
+	office.Get("/merchants/config")
+	if res := office.Post("/merchants/config", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("config: %d", res.Status)
+	}
+	if res := handler0(t, app).Post("/merchants/config", form); res.Status != http.StatusForbidden {
+		t.Errorf("handler sets the categories: %d", res.Status)
+	}
 
 	// Scope: the 马庄 street's handler reads 马庄's merchants, masked
 	// contacts included for its own area, and nothing of 南环路.
@@ -201,15 +235,16 @@ func TestMerchantImportLinkFlagsLookup(t *testing.T) {
 	servertest.MustContain(t, lp.Body, "138****0001", "张*丰")
 	servertest.MustNotContain(t, lp.Body, "13800000001")
 
-	// The month's proposal for 马庄: 丙 scores 100 − 2·5 − 2·15 = 60, black;
-	// 丁 95; 甲 and 乙 100, red to the smaller id, 甲.
+	// The month's proposal for 马庄: 丙 (two complaints and the street
+	// light) scores 100 − 3·5 − 2·15 = 55, black; 丁 (two cases) 90; 甲 and
+	// 乙 100, red to the smaller id, 甲.
 	month := merchant.Month(app.Problems.Now())
 	round := "/merchants/flags/" + month + "/street:410411001"
 	rp := office.Get(round)
 	if rp.Status != http.StatusOK {
 		t.Fatalf("round: %d %s", rp.Status, rp.Body)
 	}
-	servertest.MustContain(t, rp.Body, "系统建议，待确认", `<td data-label="得分">60</td>`, `<td data-label="得分">95</td>`)
+	servertest.MustContain(t, rp.Body, "系统建议，待确认", `<td data-label="得分">55</td>`, `<td data-label="得分">90</td>`)
 	flags, err := app.Merchants.ProposeAll(ctx, "410411001", month)
 	if err != nil {
 		t.Fatal(err)
@@ -345,4 +380,11 @@ func TestMerchantCreateRefusals(t *testing.T) {
 	if res := handler.Get("/merchants/new"); res.Status != http.StatusForbidden {
 		t.Errorf("handler opens the form: %d", res.Status)
 	}
+}
+
+func handler0(t *testing.T, app *servertest.App) *servertest.Browser {
+	t.Helper()
+	b := app.SignedIn(t, "handler")
+	b.Get("/merchants")
+	return b
 }
