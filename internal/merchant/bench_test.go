@@ -277,6 +277,11 @@ func BenchmarkCity(b *testing.B) {
 			took = append(took, time.Since(began))
 			groups = len(gs)
 		}
+		links, err := db.Count(ctx, c.d, "SELECT COUNT(*) FROM merchant_case WHERE month = ?", c.month)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(links), "links")
 		subject, baseline := median(took), median(base)
 		b.Logf("proposal: median %s for %d groups, raw read of the merchants and GROUP BY of the links %s, ratio %.1f", subject, groups, baseline, float64(subject)/float64(baseline))
 		b.ReportMetric(float64(subject.Microseconds())/1000, "ms/city")
