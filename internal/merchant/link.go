@@ -120,16 +120,17 @@ type LinkReport struct {
 // hold their place, when their category is one of the 门前三包 categories.
 // The server runs it every minute; every server may: links are idempotent.
 func (s *Store) LinkNew(ctx context.Context) (LinkReport, error) {
-	from, after := time.Time{}, int64(0)
+	// From a little before the watermark's filing time: the cases seen
+	// again are linked again, which changes nothing.
+	from := time.Time{}
 	if v, err := setting.Get(ctx, s.DB, linkMark); err == nil {
-		ms, id, _ := strings.Cut(v, ":")
+		ms, _, _ := strings.Cut(v, ":")
 		n, _ := strconv.ParseInt(ms, 10, 64)
 		from = db.FromMillis(n).Add(-linkOverlap)
-		_ = id
 	} else if !errors.Is(err, setting.ErrNotFound) {
 		return LinkReport{}, err
 	}
-	rep, last, err := s.link(ctx, from, after)
+	rep, last, err := s.link(ctx, from, 0)
 	if err != nil {
 		return rep, err
 	}

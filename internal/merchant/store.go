@@ -133,7 +133,7 @@ func (s *Store) check(ctx context.Context, a access.Actor, in Input, today strin
 		r.in.CreditCode = code
 	}
 	p := geo.Point{Lng: in.Lng, Lat: in.Lat}
-	if math0(in.Lng) && math0(in.Lat) || !geo.InChina(p) {
+	if in.Lng == 0 && in.Lat == 0 || !geo.InChina(p) {
 		return r, refuse(fPlace, "merchant.place_invalid"), nil
 	}
 	code, ok, err := s.locate(ctx, p)
@@ -189,8 +189,6 @@ func (s *Store) check(ctx context.Context, a access.Actor, in Input, today strin
 	}
 	return r, nil, nil
 }
-
-func math0(x float64) bool { return x == 0 }
 
 func (s *Store) today() string { return s.now().In(calendar.Shanghai()).Format("2006-01-02") }
 
