@@ -167,6 +167,22 @@ func TestMerchantImportLinkFlagsLookup(t *testing.T) {
 		t.Fatalf("merchant links: %v", ids)
 	}
 	servertest.MustContain(t, office.Get("/merchants/"+jia).Body, "13800000001", "张三丰", "商户位置半径 10 米", "马庄街道")
+	// The export is the import's layout: its rows import again (refused
+	// here only because the credit codes are taken).
+	ex := office.Get("/merchants/export.xlsx")
+	xf, err := excelize.OpenReader(bytes.NewReader([]byte(ex.Body)))
+	if err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	xrows, _ := xf.GetRows(xf.GetSheetName(0))
+	xf.Close()
+	if len(xrows) != 6 || xrows[0][0] != "商户名称" || xrows[0][1] != "统一社会信用代码" {
+		t.Fatalf("export rows %d: %v", len(xrows), xrows)
+	}
+	office.Get("/merchants")
+	res = office.Upload("/merchants/import", "again.xlsx", nil, []byte(ex.Body))
+	servertest.MustContain(t, res.Body, "已登记过")
+	servertest.MustContain(t, res.Body, "有 4 行有误") // the stall has no code: only the four codes clash
 
 	// Cases: two hotline complaints at 丙 (占道经营), one inspection at 丁
 	// (门前三包不落实), one street light at 丙 (not a 门前三包 category).
