@@ -528,3 +528,27 @@ func (s *Store) Any(ctx context.Context) (bool, error) {
 	}
 	return n > 0, nil
 }
+
+// SetActive closes a merchant (停业) or opens it again: a closed merchant
+// keeps its record, links and flags, but is left out of new links, the
+// proposals and the public lookup.
+func (s *Store) SetActive(ctx context.Context, a access.Actor, id int64, active bool) error {
+	cur, err := s.read(ctx, s.DB, id)
+	if err != nil {
+		return err
+	}
+	if !manages(a, cur.RegionCode) {
+		if sees(a, cur.RegionCode) {
+			return apperr.Forbidden("merchant.forbidden")
+		}
+		return ErrNotFound
+	}
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE merchant SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+			active, db.Millis(s.now()), id); err != nil {
+			return fmt.Errorf("merchant active: %w", err)
+		}
+		_, err := setting.Increment(ctx, tx, revSetting)
+		return err
+	})
+}

@@ -343,6 +343,21 @@ func TestMerchantImportLinkFlagsLookup(t *testing.T) {
 	one := anon.Get("/merchant-lookup/" + bing)
 	servertest.MustContain(t, one.Body, "丙氏水果摊", `<span class="badge red">黑旗</span>`)
 	servertest.MustNotContain(t, one.Body+lk.Body, "张三丰", "13800000001", "138****0001")
+	// A closed merchant leaves the lookup; the handler may not close one.
+	handler.Get("/merchants/" + bing)
+	if res := handler.Post("/merchants/"+bing+"/active", url.Values{"active": {"0"}}); res.Status != http.StatusForbidden {
+		t.Errorf("handler closes a merchant: %d", res.Status)
+	} else {
+		servertest.MustContain(t, res.Body, "您没有这项权限")
+	}
+	office.Get("/merchants/" + bing)
+	if res := office.Post("/merchants/"+bing+"/active", url.Values{"active": {"0"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("close: %d", res.Status)
+	}
+	servertest.MustContain(t, office.Get("/merchants/"+bing).Body, `id="merchant-closed"`)
+	if res := anon.Get("/merchant-lookup/" + bing); res.Status != http.StatusNotFound {
+		t.Errorf("closed merchant in the lookup: %d", res.Status)
+	}
 	if res := anon.Get("/merchants/" + jia); res.Status == http.StatusOK {
 		t.Errorf("merchant page without sign-in: %d", res.Status)
 	}

@@ -254,6 +254,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /merchants/{id}/edit", member(s.merchantEdit))
 		mux.Handle("POST /merchants/{id}", member(s.merchantUpdate))
 		mux.Handle("POST /merchants/{id}/commitment", member(s.merchantCommitment))
+		mux.Handle("POST /merchants/{id}/active", member(s.merchantActive))
 		mux.Handle("GET /merchant-lookup", lookup(s.merchantLookup))
 		mux.Handle("GET /merchant-lookup/{id}", lookup(s.merchantLookupOne))
 	}
