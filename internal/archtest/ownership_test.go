@@ -98,6 +98,12 @@ var owners = map[string]string{
 	"workplan_work_report_photo":  "workplan",
 	"workplan_summary":            "workplan",
 
+	"merchant":             "merchant",
+	"merchant_case":        "merchant",
+	"merchant_flag_round":  "merchant",
+	"merchant_flag":        "merchant",
+	"merchant_flag_change": "merchant",
+
 	"bulletin":          "bulletin",
 	"bulletin_unit":     "bulletin",
 	"bulletin_config":   "bulletin",

@@ -272,6 +272,10 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	if err != nil {
 		return err
 	}
+	shops, err := demo.LoadMerchants(ctx, demo.MerchantDeps{CaseDeps: caseDeps, Merchants: app.Merchants, Sites: app.Sites}, time.Now())
+	if err != nil {
+		return err
+	}
 	w := env.Stdout
 	fmt.Fprintln(w, t("cli.demo_loaded", demo.District, cfg.SQLitePath()))
 	fmt.Fprintln(w, t("cli.demo_counts",
@@ -302,6 +306,9 @@ func runDemo(ctx context.Context, env Env, cfg config.Config, fs *flag.FlagSet) 
 	}
 	if picks.Rounds > 0 {
 		fmt.Fprintln(w, t("cli.demo_selections", picks.Rounds, picks.Nominations, picks.Awarded, picks.Holders))
+	}
+	if shops.Merchants > 0 {
+		fmt.Fprintln(w, t("cli.demo_merchants", shops.Merchants, shops.Signed, shops.Linked, shops.Rounds))
 	}
 	fmt.Fprintln(w, t("cli.demo_accounts"))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

@@ -84,6 +84,8 @@ type player struct {
 	actors      map[int64]access.Actor // a handler per unit, made on demand
 	handlerHash string
 	last        int64
+	// spot, when set, chooses each case's place instead of place.
+	spot func() (problem.ReportInput, string)
 }
 
 func (p *player) prepare(ctx context.Context) error {
@@ -230,6 +232,9 @@ func (p *player) place() (problem.ReportInput, string) {
 func (p *player) play(ctx context.Context, at, now time.Time) error {
 	sub := p.subs[p.rng.IntN(len(p.subs))]
 	in, placeName := p.place()
+	if p.spot != nil { // another part of the demo chooses where (a merchant's frontage)
+		in, placeName = p.spot()
+	}
 	in.CategoryID = sub.ID
 	in.Photos = []string{p.before[p.rng.IntN(len(p.before))]}
 	in.Address = placeName + "附近"

@@ -241,7 +241,9 @@ func TestMerchantCandidatesQuotaAndTitles(t *testing.T) {
 	ctx := context.Background()
 	k := f.kind(t, "honest_merchant")
 	round := f.round(t, "honest_merchant", "410411", "2026-12-01", "2026-12-20", 1)
-	// Without a directory: by name and credit code as text.
+	// Without a directory (the server wires the merchants' one): by name
+	// and credit code as text.
+	f.s.Merchants = nil
 	_, err := f.s.Nominate(ctx, f.street, selection.NominationInput{RoundID: round, MerchantID: 7, Name: "x", RegionCode: "410411001001"})
 	wantCode(t, "merchant id without a directory", err, "selection.merchant_directory_off")
 	text := selection.NominationInput{RoundID: round, Name: "老街烩面馆", CreditCode: "92410411MA44X1234K", RegionCode: "410411001001",

@@ -32,6 +32,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/lease"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/merchant"
 	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
@@ -80,6 +81,7 @@ type App struct {
 	// holders (责任制).
 	Selections *selection.Store
 	Holders    *holder.Store
+	Merchants  *merchant.Store
 	// Outbox sends the SMS outbox; nil when no gateway is configured and
 	// the messages wait.
 	Outbox *outbox.Sender
@@ -179,6 +181,14 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 	if _, err := surveys.EnsureSample(ctx); err != nil {
 		return nil, err
 	}
+	// Merchants and 门前三包: cases are linked to frontages by a job
+	// (linkMerchants), so the ledger knows nothing of merchants.
+	merchants := &merchant.Store{DB: d, Problems: problems, Sites: sites, Locator: loc, Now: time.Now}
+	// Merchants are candidates of the selections, their flags are on the
+	// holders' report cards, and their 诚信 titles on their pages.
+	selections.Merchants = merchantDirectory{merchants}
+	holders.Flags = merchantFlags{merchants}
+	merchants.Titles = merchantTitles{selections}
 	// The bulletin's work-report line counts the units' adopted reports.
 	bulletins.WorkReports = func(ctx context.Context, from, to time.Time) (map[int64]bulletin.WorkReportCount, error) {
 		counts, err := workplans.AdoptedByUnit(ctx, from, to)
@@ -219,7 +229,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		// The workbench's sources: a new capability with work to show adds its own here.
 		Workbench: workbench.New(problem.Workbench{Store: problems, Hours: clock}, inspect.Workbench{Store: inspections},
 			bulletin.Workbench{Store: bulletins}, workplan.Workbench{Store: workplans}, survey.Workbench{Store: surveys},
-			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}, selection.Workbench{Store: selections}),
+			volunteer.Workbench{Store: volunteers}, dossier.Workbench{Store: dossiers}, selection.Workbench{Store: selections}, merchant.Workbench{Store: merchants}),
 		Dossiers:   dossiers,
 		Files:      files,
 		Workplans:  workplans,
@@ -228,6 +238,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Robots:     robots,
 		Selections: selections,
 		Holders:    holders,
+		Merchants:  merchants,
 		Duplicates: problem.DuplicateRule{Meters: float64(cfg.DuplicateMeters), Days: 7},
 		Map:        web.MapConfig{TileURL: cfg.MapTiles, TileCRS: cfg.MapTilesCRS, Attribution: cfg.MapAttribution},
 		Secret:     secret, SecureCookies: cfg.SecureCookies(), TrustProxy: cfg.TrustProxy,
@@ -285,7 +296,8 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Leases: lease.New(d), Robots: robots, RobotSender: robotSender,
 		Dossiers: dossiers, Files: files,
 		Selections: selections, Holders: holders,
-		Handler: recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
+		Merchants: merchants,
+		Handler:   recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, mux)))),
 	}, nil
 }
 
@@ -310,6 +322,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go every(ctx, 10*time.Minute, a.leased("purge_sessions", 10*time.Minute, a.purgeSessions))
 	go every(ctx, a.Config.EscalateEvery, a.leased("escalate", a.Config.EscalateEvery, a.escalate))
 	go every(ctx, time.Minute, a.leased("scheduled_bulletins", time.Minute, a.issueBulletins))
+	go every(ctx, time.Minute, a.leased("link_merchants", time.Minute, a.linkMerchants))
 	if a.Outbox != nil {
 		go every(ctx, a.Config.SMSEvery, a.sendOutbox)
 	}
@@ -415,6 +428,19 @@ func (a *App) issueBulletins(ctx context.Context) {
 		a.Log.Warn("scheduled bulletins", "err", err)
 	} else if n > 0 {
 		a.Log.Info("scheduled bulletins issued", "count", n)
+	}
+}
+
+// linkMerchants links the cases filed since the last run to the merchants'
+// frontages (once a minute). Every server may run it: links are idempotent.
+func (a *App) linkMerchants(ctx context.Context) {
+	if a.Merchants == nil {
+		return
+	}
+	if rep, err := a.Merchants.LinkNew(ctx); err != nil {
+		a.Log.Warn("merchant links", "err", err)
+	} else if rep.Linked > 0 {
+		a.Log.Info("merchant links", "cases", rep.Cases, "linked", rep.Linked)
 	}
 }
 

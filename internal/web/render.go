@@ -97,6 +97,7 @@ func sections() []section {
 		{"/projection", "nav.projection", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader}},
 		{"/workplans", "nav.workplans", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/dossiers", "nav.dossiers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
+		{"/merchants", "nav.merchants", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector}},
 		{"/campaigns", "nav.campaigns", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler}},
 		{"/surveys", "nav.surveys", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleInspector, access.RoleVolunteer}},
 		{"/volunteers", "nav.volunteers", []access.Role{access.RoleAdmin, access.RoleOffice, access.RoleLeader, access.RoleHandler, access.RoleVolunteer}},

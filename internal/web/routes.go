@@ -303,6 +303,34 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("GET /holders/cards", member(s.holderCards))
 		mux.Handle("GET /holders/{id}", member(s.holderShow))
 	}
+	// Merchants (商户) and 门前三包: the list, import and export, a merchant's
+	// page with its frontage, commitment (责任书), linked cases and flags;
+	// the monthly rotating flags (流动红旗) per street or site with the
+	// office's changes and confirmation; the configuration; and the public
+	// lookup of a merchant's flag and 诚信 title (no sign-in).
+	if s.Merchants != nil {
+		mux.Handle("GET /merchants", member(s.merchantList))
+		mux.Handle("GET /merchants/new", member(s.merchantNew))
+		mux.Handle("POST /merchants", member(s.merchantCreate))
+		mux.Handle("POST /merchants/import", member(s.merchantImport))
+		mux.Handle("GET /merchants/export.xlsx", member(s.merchantExport))
+		mux.Handle("GET /merchants/template.xlsx", member(s.merchantTemplate))
+		mux.Handle("GET /merchants/config", member(s.merchantConfig))
+		mux.Handle("POST /merchants/config", member(s.merchantConfigSave))
+		mux.Handle("POST /merchants/config/backfill", member(s.merchantBackfill))
+		mux.Handle("GET /merchants/flags", member(s.merchantFlags))
+		mux.Handle("GET /merchants/flags/{month}/{group}", member(s.merchantRound))
+		mux.Handle("POST /merchants/flags/{month}/{group}/change", member(s.merchantFlagChange))
+		mux.Handle("POST /merchants/flags/{month}/{group}/confirm", member(s.merchantFlagConfirm))
+		mux.Handle("GET /merchants/photos/{hash}/{size}", member(s.merchantPhoto))
+		mux.Handle("GET /merchants/{id}", member(s.merchantShow))
+		mux.Handle("GET /merchants/{id}/edit", member(s.merchantEdit))
+		mux.Handle("POST /merchants/{id}", member(s.merchantUpdate))
+		mux.Handle("POST /merchants/{id}/commitment", member(s.merchantCommitment))
+		mux.Handle("POST /merchants/{id}/active", member(s.merchantActive))
+		mux.Handle("GET /merchant-lookup", lookup(s.merchantLookup))
+		mux.Handle("GET /merchant-lookup/{id}", lookup(s.merchantLookupOne))
+	}
 
 	// Household surveys (入户调查): questionnaires, households, rounds, the
 	// interviewer's visits and interviews, review, and 三率一度.

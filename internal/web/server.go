@@ -18,6 +18,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/inspect"
 	"github.com/wenming-civic/wenming/internal/media"
+	"github.com/wenming-civic/wenming/internal/merchant"
 	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/outbox"
@@ -96,6 +97,9 @@ type Deps struct {
 	// responsibility holders (责任制); nil leaves their pages out.
 	Selections *selection.Store
 	Holders    *holder.Store
+	// Merchants keeps the merchants, their 门前三包 frontages, linked cases
+	// and monthly flags (流动红旗); nil leaves their pages out.
+	Merchants *merchant.Store
 }
 
 // MapConfig says which basemap tiles pages draw under their markers.
