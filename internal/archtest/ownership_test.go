@@ -94,6 +94,7 @@ var owners = map[string]string{
 	"workplan_report":             "workplan",
 	"workplan_report_part":        "workplan",
 	"workplan_report_photo":       "workplan",
+	"workplan_report_file":        "workplan",
 	"workplan_work_report":        "workplan",
 	"workplan_work_report_photo":  "workplan",
 	"workplan_summary":            "workplan",

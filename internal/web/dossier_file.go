@@ -25,25 +25,7 @@ func (s *Server) dossierFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", f.File.MIME)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
-	disp := "attachment"
-	if f.File.Kind == media.KindPDF || f.File.Kind.IsImage() {
-		disp = "inline"
-	}
-	name := f.Name
-	if name == "" {
-		name = "file" + f.File.Kind.Ext()
-	}
-	h.Set("Content-Disposition", disp+"; filename=\"file-"+strconv.FormatInt(id, 10)+f.File.Kind.Ext()+"\"; filename*=UTF-8''"+url.PathEscape(name))
-	if f.File.Bytes > 0 {
-		h.Set("Content-Length", strconv.FormatInt(f.File.Bytes, 10))
-	}
-	_, err = io.Copy(w, rc)
-	return err
+	return sendFile(w, rc, f.File, f.Name, "file-"+strconv.FormatInt(id, 10))
 }
 
 // dossierFileThumb serves an image file's thumbnail or display copy.
@@ -65,5 +47,29 @@ func (s *Server) dossierFileThumb(w http.ResponseWriter, r *http.Request) error 
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	_, err = io.Copy(w, rc)
+	return err
+}
+
+// sendFile sends a stored file as a download (PDFs and images shown in
+// place), under its uploaded name, sandboxed and never sniffed: a file
+// that passed the content checks still does not run as a page here.
+func sendFile(w http.ResponseWriter, rc io.Reader, f media.File, name, fallback string) error {
+	h := w.Header()
+	h.Set("Content-Type", f.MIME)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("Cache-Control", "private, max-age=3600")
+	disp := "attachment"
+	if f.Kind == media.KindPDF || f.Kind.IsImage() {
+		disp = "inline"
+	}
+	if name == "" {
+		name = fallback + f.Kind.Ext()
+	}
+	h.Set("Content-Disposition", disp+"; filename=\""+fallback+f.Kind.Ext()+"\"; filename*=UTF-8''"+url.PathEscape(name))
+	if f.Bytes > 0 {
+		h.Set("Content-Length", strconv.FormatInt(f.Bytes, 10))
+	}
+	_, err := io.Copy(w, rc)
 	return err
 }

@@ -217,6 +217,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 		mux.Handle("POST /workplans/tasks/{id}/edit", member(s.workplanTaskUpdate))
 		mux.Handle("POST /workplans/reports/{id}/review", member(s.workplanReportReview))
 		mux.Handle("GET /workplans/photos/{hash}/{size}", member(s.workplanPhoto))
+		mux.Handle("GET /workplans/reports/{id}/files/{n}", member(s.workplanReportFile))
 		mux.Handle("GET /workplans/work", member(s.workList))
 		mux.Handle("POST /workplans/work", member(s.workCreate))
 		mux.Handle("POST /workplans/work/{id}/review", member(s.workReview))

@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"mime/multipart"
 	"net/http"
 	"strconv"
 
+	"github.com/wenming-civic/wenming/internal/apperr"
+	"github.com/wenming-civic/wenming/internal/media"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -74,11 +77,45 @@ func (s *Server) workplanReportCreate(w http.ResponseWriter, r *http.Request) er
 	if _, err := s.inspectPhotos(ctx, files); err != nil {
 		return s.workplanTaskRefused(w, r, err)
 	}
+	var docs []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		docs = r.MultipartForm.File["files"]
+	}
+	if len(docs) > workplan.MaxFiles {
+		return s.workplanTaskRefused(w, r, apperr.Invalid("workplan.too_many_files", workplan.MaxFiles))
+	}
 	if in.Photos, _, err = s.ingestPhotos(ctx, files); err != nil {
 		return s.workplanTaskRefused(w, r, err)
+	}
+	// Each file is checked by its content as the dossiers' are; one that
+	// is refused refuses the report (the files stored before it are
+	// content-addressed and kept by nothing).
+	for _, fh := range docs {
+		f, err := s.ingestFile(ctx, fh)
+		if err != nil {
+			return s.workplanTaskRefused(w, r, err)
+		}
+		in.Files = append(in.Files, workplan.ReportFile{Hash: f.Hash, Name: f.OriginalName})
 	}
 	if _, err := s.Workplans.FileReport(ctx, a, id, in); err != nil {
 		return s.workplanTaskRefused(w, r, err)
 	}
 	return s.redirectWith(w, r, taskPath(id), "workplan.report_filed")
+}
+
+// ingestFile stores one uploaded file through the file store, which
+// checks its size, type and structure.
+func (s *Server) ingestFile(ctx context.Context, fh *multipart.FileHeader) (media.File, error) {
+	if s.Files == nil {
+		return media.File{}, apperr.Invalid("workplan.files_off")
+	}
+	if fh.Size > s.Files.MaxBytes() {
+		return media.File{}, apperr.Invalid("media.file_too_large", formatMB(s.Files.MaxBytes()))
+	}
+	rd, err := fh.Open()
+	if err != nil {
+		return media.File{}, err
+	}
+	defer rd.Close()
+	return s.Files.Ingest(ctx, rd, rawFileName(fh))
 }

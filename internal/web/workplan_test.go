@@ -19,6 +19,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/demo"
+	"github.com/wenming-civic/wenming/internal/pdfdoc"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 	"github.com/wenming-civic/wenming/internal/site"
@@ -675,5 +676,57 @@ func TestWorkplanTaskEdit(t *testing.T) {
 	form.Set("version", strconv.Itoa(t2.Version))
 	if r := office.Post("/workplans/tasks/"+id+"/edit", maps.Clone(form)); r.Status != http.StatusConflict || !strings.Contains(r.Body, "任务已验收完成") {
 		t.Errorf("edit a finished task: %d", r.Status)
+	}
+}
+
+// TestWorkplanReportFiles: a progress report carries a PDF beside its
+// photos; those who see the task download it under its name, others get
+// nothing; a file that is not what it claims refuses the report whole.
+func TestWorkplanReportFiles(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	office := app.SignedIn(t, "office")
+	res := wpImport(t, office, wpSheet(t, [][]any{{"1", "背街小巷整治", "410411001", "", "2099-03-06", "12条", ""}}))
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("import: %d %s", res.Status, res.Body)
+	}
+	id := wpTaskIDs(office.Get(res.Location).Body)["背街小巷整治"]
+	var pdf bytes.Buffer
+	if err := pdfdoc.Render(&pdf, pdfdoc.Notice{Title: "背街小巷整治台账", Sections: []pdfdoc.Section{{Paragraphs: []string{"已整治 3 条。"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	handler := app.SignedIn(t, "handler")
+	handler.Get("/workplans/tasks/" + id)
+	reports := func() int {
+		n, err := db.Count(context.Background(), app.DB, "SELECT COUNT(*) FROM workplan_report")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	bad := handler.PostMultipart("/workplans/tasks/"+id+"/reports", map[string]string{"body": "第一周"},
+		map[string][][]byte{"files": {[]byte("<html><script>alert(1)</script></html>")}})
+	if bad.Status != http.StatusBadRequest || reports() != 0 {
+		t.Fatalf("an HTML file as a report's file: %d, %d reports", bad.Status, reports())
+	}
+	res = handler.PostMultipart("/workplans/tasks/"+id+"/reports", map[string]string{"body": "第一周", "amount": "3"},
+		map[string][][]byte{"files": {pdf.Bytes()}, "photos": {servertest.JPEGBytes(2)}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("report with a PDF: %d %s", res.Status, res.Body)
+	}
+	link := regexp.MustCompile(`href="(/workplans/reports/\d+/files/0)">([^<]+)</a>`).FindStringSubmatch(office.Get("/workplans/tasks/" + id).Body)
+	if link == nil {
+		t.Fatal("the report's file is not listed")
+	}
+	dl := office.Get(link[1])
+	if dl.Status != http.StatusOK || !strings.HasPrefix(dl.Body, "%PDF-") || dl.Header.Get("Content-Type") != "application/pdf" ||
+		dl.Header.Get("Content-Security-Policy") != "sandbox" {
+		t.Errorf("download: %d %q %q", dl.Status, dl.Header.Get("Content-Type"), dl.Header.Get("Content-Security-Policy"))
+	}
+	if r := app.SignedIn(t, "shequ").Get(link[1]); r.Status != http.StatusNotFound {
+		t.Errorf("a community not on the task downloads the file: %d", r.Status)
+	}
+	if r := office.Get(strings.TrimSuffix(link[1], "0") + "1"); r.Status != http.StatusNotFound {
+		t.Errorf("a file the report does not have: %d", r.Status)
 	}
 }

@@ -36,6 +36,7 @@ type Report struct {
 	CreatedAt  time.Time
 	Parts      []Part
 	Photos     []string
+	Files      []ReportFile
 }
 
 // Part is a cooperating unit's part of a lead unit's report.
@@ -73,7 +74,18 @@ type ReportInput struct {
 	ClaimsDone bool
 	Parts      []PartInput
 	Photos     []string // hashes of stored photos
+	Files      []ReportFile
 }
+
+// ReportFile is a file of a progress report (a PDF, an office document),
+// stored in the file store (media.Files) under its hash.
+type ReportFile struct {
+	Hash string
+	Name string
+}
+
+// MaxFiles bounds the files of one progress report.
+const MaxFiles = 5
 
 // PartInput is a cooperating unit's part.
 type PartInput struct {
@@ -137,6 +149,9 @@ func (s *Store) checkReport(ctx context.Context, a access.Actor, taskID int64, i
 	if len(in.Photos) > MaxPhotos {
 		return nil, apperr.Invalid("workplan.too_many_photos", MaxPhotos)
 	}
+	if len(in.Files) > MaxFiles {
+		return nil, apperr.Invalid("workplan.too_many_files", MaxFiles)
+	}
 	return t, nil
 }
 
@@ -174,6 +189,11 @@ func (s *Store) FileReport(ctx context.Context, a access.Actor, taskID int64, in
 		for i, h := range in.Photos {
 			if _, err := tx.Exec(ctx, "INSERT INTO workplan_report_photo (report_id, position, hash) VALUES (?, ?, ?)", id, i, h); err != nil {
 				return fmt.Errorf("report photo: %w", err)
+			}
+		}
+		for i, f := range in.Files {
+			if _, err := tx.Exec(ctx, "INSERT INTO workplan_report_file (report_id, position, hash, name) VALUES (?, ?, ?, ?)", id, i, f.Hash, f.Name); err != nil {
+				return fmt.Errorf("report file: %w", err)
 			}
 		}
 		next := t.State
@@ -326,6 +346,21 @@ func (s *Store) fillReports(ctx context.Context, list []reportRow) ([]*Report, e
 	}
 	for _, p := range photos {
 		byID[p.report].Photos = append(byID[p.report].Photos, p.hash)
+	}
+	type file struct {
+		report int64
+		ReportFile
+	}
+	files, err := db.CollectIn(ctx, s.DB, "SELECT report_id, hash, name FROM workplan_report_file WHERE report_id IN ("+
+		db.ListMarker+") ORDER BY report_id, position", ids, func(r *sql.Rows) (file, error) {
+		var x file
+		return x, r.Scan(&x.report, &x.Hash, &x.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report files: %w", err)
+	}
+	for _, f := range files {
+		byID[f.report].Files = append(byID[f.report].Files, f.ReportFile)
 	}
 	authors, err := org.DisplayNames(ctx, s.DB, keys(users))
 	if err != nil {
@@ -520,6 +555,19 @@ func (s *Store) CanSeePhoto(ctx context.Context, a access.Actor, hash string) (b
 	n, err = db.Count(ctx, s.DB, "SELECT COUNT(*) FROM workplan_work_report_photo ph JOIN workplan_work_report r ON r.id = ph.report_id"+
 		" WHERE ph.hash = ? AND "+where, append([]any{hash}, args...)...)
 	return n > 0, err
+}
+
+// ReportFileAt is the n-th file (from 0) of a progress report the actor
+// sees.
+func (s *Store) ReportFileAt(ctx context.Context, a access.Actor, reportID int64, n int) (ReportFile, error) {
+	rep, err := s.Report(ctx, a, reportID)
+	if err != nil {
+		return ReportFile{}, err
+	}
+	if n < 0 || n >= len(rep.Files) {
+		return ReportFile{}, apperr.NotFound("workplan.file_not_found")
+	}
+	return rep.Files[n], nil
 }
 
 // AmountText is a figure in words for the page, "" when none.
