@@ -293,6 +293,9 @@ func (b *Bulletin) Notice(t T) pdfdoc.Notice {
 			}
 		}
 		sec.Paragraphs = append(sec.Paragraphs, t("bulletin.group_summary", len(g.Units), len(ranked.Rows), len(apart.Rows), b.Config.MinSample))
+		if line := dossierLine(t, g.Units); line != "" {
+			sec.Paragraphs = append(sec.Paragraphs, line)
+		}
 		if idle > 0 {
 			sec.Paragraphs = append(sec.Paragraphs, t("bulletin.group_idle", idle))
 		}
@@ -380,6 +383,22 @@ func (b *Bulletin) Notice(t T) pdfdoc.Notice {
 		t("bulletin.frozen_note", DateText(t, b.TakenAt))}})
 	n.Footer = t("bulletin.footer", b.IssuerText(t), b.DateText(t))
 	return n
+}
+
+// dossierLine names the group's units with evidence dossier items (材料审核)
+// overdue at the period's end and how many, "" when none: the separate
+// line the assessment weighs (PerDossierOverdue).
+func dossierLine(t T, units []UnitRow) string {
+	var parts []string
+	for _, u := range units {
+		if n := int(u.Weighted.DossierOverdue); n > 0 {
+			parts = append(parts, t("bulletin.dossier_unit", u.Name, n))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return t("bulletin.dossier_line", strings.Join(parts, "、"))
 }
 
 // Formula writes the composite score of a configuration in words.

@@ -5,11 +5,13 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/dossier"
+	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
@@ -64,4 +66,18 @@ func TestBulletinCountsOverdueDossierItems(t *testing.T) {
 		t.Errorf("score %.2f → %.2f (dossier %.2f), want −1.5 for 3 overdue items", before.Score, after.Score, after.Parts.Dossier)
 	}
 	servertest.MustContain(t, b.Get("/bulletins/config").Body, "每项逾期未交申报材料扣分")
+	// The printed bulletin (PDF) carries the line as well.
+	prev, err := app.Bulletins.Preview(ctx, office, bulletin.Request{Region: office.Region, Period: period})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, sec := range prev.Notice(cat.T).Sections {
+		text.WriteString(strings.Join(sec.Paragraphs, "\n"))
+	}
+	servertest.MustContain(t, text.String(), "材料申报逾期未交：马庄街道办事处 3 项")
 }
