@@ -95,12 +95,22 @@ func (s *Store) cards(ctx context.Context, hs []Holder, month string) ([]Card, e
 	if err != nil {
 		return nil, err
 	}
+	areas := make([]problem.Area, len(hs))
+	for i, h := range hs {
+		areas[i] = h.areaWith(boxes)
+	}
+	// One read of the month's cases for every holder's area.
+	figures, err := s.Problems.AreasFigures(ctx, areas, from, to, at)
+	if err != nil {
+		return nil, err
+	}
+	flags, err := s.monthFlags(ctx, hs, month)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Card, len(hs))
 	for i, h := range hs {
-		c := Card{Holder: h, Month: month, FlagsShown: s.Flags != nil}
-		if c.AreaFigures, err = s.Problems.AreaFigures(ctx, h.areaWith(boxes), from, to, at); err != nil {
-			return nil, err
-		}
+		c := Card{Holder: h, Month: month, FlagsShown: s.Flags != nil, AreaFigures: figures[i]}
 		sum := 0.0
 		for _, x := range scores {
 			if holdsSite(h, x.SiteID, x.RegionCode) {
@@ -111,31 +121,55 @@ func (s *Store) cards(ctx context.Context, hs []Holder, month string) ([]Card, e
 		if c.Inspections > 0 {
 			c.Score = sum / float64(c.Inspections)
 		}
-		if s.Flags != nil {
-			for _, code := range h.Regions() {
-				rows, err := s.Flags.FlagsIn(ctx, code, month)
-				if err != nil {
-					return nil, err
-				}
-				for _, r := range rows {
-					switch r.Flag {
-					case "red":
-						c.Red++
-					case "black":
-						c.Black++
-					}
-				}
+		for _, r := range flags {
+			if !inAny(r.RegionCode, h.Regions()) {
+				continue
+			}
+			switch r.Flag {
+			case "red":
+				c.Red++
+			case "black":
+				c.Black++
 			}
 		}
 		for _, code := range awarded {
-			for _, r := range h.Regions() {
-				if strings.HasPrefix(code, r) {
-					c.Awarded++
-					break
-				}
+			if inAny(code, h.Regions()) {
+				c.Awarded++
 			}
 		}
 		out[i] = c
 	}
 	return out, nil
+}
+
+// monthFlags are the month's merchant flags of every region the holders
+// hold, from one read of the subtree they share.
+func (s *Store) monthFlags(ctx context.Context, hs []Holder, month string) ([]FlagRow, error) {
+	if s.Flags == nil {
+		return nil, nil
+	}
+	var codes []string
+	for _, h := range hs {
+		codes = append(codes, h.Regions()...)
+	}
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	root := codes[0]
+	for _, c := range codes[1:] {
+		for !strings.HasPrefix(c, root) {
+			root = root[:len(root)-1]
+		}
+	}
+	return s.Flags.FlagsIn(ctx, root, month)
+}
+
+// inAny reports whether a region code lies in one of the subtrees.
+func inAny(code string, roots []string) bool {
+	for _, r := range roots {
+		if strings.HasPrefix(code, r) {
+			return true
+		}
+	}
+	return false
 }

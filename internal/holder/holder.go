@@ -64,8 +64,9 @@ type FlagRow struct {
 	Flag         string // red, black
 }
 
-// FlagSource gives the merchant flags of a region's merchants in a month
-// (YYYY-MM); the server wires the merchant domain to it.
+// FlagSource gives the merchant flags of a region subtree's merchants in
+// a month (YYYY-MM), each with the merchant's region code; the server
+// wires the merchant domain to it.
 type FlagSource interface {
 	FlagsIn(ctx context.Context, regionCode, month string) ([]FlagRow, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,10 +52,17 @@ func writeCases(t *testing.T, app *servertest.App, cases []workedCase) {
 	}
 }
 
+// flags are merchant flags by month.
 type flags map[string][]holder.FlagRow
 
 func (f flags) FlagsIn(_ context.Context, region, month string) ([]holder.FlagRow, error) {
-	return f[region+"|"+month], nil
+	var out []holder.FlagRow
+	for _, r := range f[month] {
+		if strings.HasPrefix(r.RegionCode, region) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // The worked example (by hand): area leader A holds 电力社区
@@ -77,7 +85,8 @@ func TestReportCardWorkedExample(t *testing.T) {
 	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	app.Holders.Now = func() time.Time { return now }
 	app.Problems.Now = func() time.Time { return now }
-	app.Holders.Flags = flags{"410411001001|2026-11": {{Flag: "red"}, {Flag: "red"}, {Flag: "black"}}}
+	app.Holders.Flags = flags{"2026-11": {{RegionCode: "410411001001", Flag: "red"}, {RegionCode: "410411001001", Flag: "red"},
+		{RegionCode: "410411001001", Flag: "black"}, {RegionCode: "410411001002", Flag: "red"}}}
 	writeCases(t, app, []workedCase{
 		{region: "410411001001", lng: 113.2, lat: 33.7, state: problem.Closed, reported: sh(2026, 11, 3), deadline: sh(2026, 11, 6), closed: sh(2026, 11, 5), rectified: sh(2026, 11, 4)},
 		{region: "410411001001", lng: 113.2, lat: 33.7, state: problem.Closed, reported: sh(2026, 11, 10), deadline: sh(2026, 11, 15), closed: sh(2026, 11, 20), rectified: sh(2026, 11, 19)},

@@ -95,6 +95,7 @@ type Flag struct {
 	MerchantID   int64
 	MerchantName string
 	Street       string
+	RegionCode   string // the merchant's community (or street)
 	Kind         string // "red" | "black"
 	Month        string
 }
@@ -831,13 +832,13 @@ func (s *Store) Groups(ctx context.Context, a access.Actor, month string) ([]Gro
 // Street is the merchant's street (街道) name.
 func (s *Store) FlagsIn(ctx context.Context, regionCode string, month string) ([]Flag, error) {
 	cond, args := region.SubtreeSQL("m.region_code", regionCode)
-	rows, err := s.DB.Query(ctx, `SELECT f.merchant_id, m.name, m.street_code, f.kind, r.month FROM merchant_flag f
+	rows, err := s.DB.Query(ctx, `SELECT f.merchant_id, m.name, m.street_code, m.region_code, f.kind, r.month FROM merchant_flag f
 		JOIN merchant_flag_round r ON r.id = f.round_id JOIN merchant m ON m.id = f.merchant_id
 		WHERE r.month = ? AND r.state = ? AND f.kind <> '' AND `+cond+" ORDER BY m.street_code, f.kind DESC, m.name, f.merchant_id",
 		append([]any{month, stateConfirmed}, args...)...)
 	out, err := db.Collect(rows, err, func(r *sql.Rows) (Flag, error) {
 		var f Flag
-		return f, r.Scan(&f.MerchantID, &f.MerchantName, &f.Street, &f.Kind, &f.Month)
+		return f, r.Scan(&f.MerchantID, &f.MerchantName, &f.Street, &f.RegionCode, &f.Kind, &f.Month)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("flags in %s: %w", regionCode, err)

@@ -194,15 +194,19 @@ type areaRow struct {
 	rectified sql.NullInt64
 }
 
+// areaColumns are the columns of an areaRow, read by scanAreaRow.
+const areaColumns = `COALESCE(p.region_code, ''), COALESCE(p.site_id, 0), COALESCE(p.lng, 0), COALESCE(p.lat, 0),
+	p.lng IS NOT NULL, p.state, p.reported_at, p.deadline, p.closed_at, p.rectified_at`
+
+func scanAreaRow(r *sql.Rows) (areaRow, error) {
+	var x areaRow
+	return x, r.Scan(&x.region, &x.site, &x.p.Lng, &x.p.Lat, &x.hasPlace, &x.state, &x.reported, &x.deadline, &x.closed, &x.rectified)
+}
+
 func (s *Store) areaRows(ctx context.Context, ar Area, where string, args []any) ([]areaRow, error) {
 	cond, cargs := ar.sql()
-	rows, err := s.DB.Query(ctx, `SELECT COALESCE(p.region_code, ''), COALESCE(p.site_id, 0), COALESCE(p.lng, 0), COALESCE(p.lat, 0),
-		p.lng IS NOT NULL, p.state, p.reported_at, p.deadline, p.closed_at, p.rectified_at FROM problem p WHERE `+cond+" AND ("+where+")",
-		append(cargs, args...)...)
-	out, err := db.Collect(rows, err, func(r *sql.Rows) (areaRow, error) {
-		var x areaRow
-		return x, r.Scan(&x.region, &x.site, &x.p.Lng, &x.p.Lat, &x.hasPlace, &x.state, &x.reported, &x.deadline, &x.closed, &x.rectified)
-	})
+	rows, err := s.DB.Query(ctx, "SELECT "+areaColumns+" FROM problem p WHERE "+cond+" AND ("+where+")", append(cargs, args...)...)
+	out, err := db.Collect(rows, err, scanAreaRow)
 	if err != nil {
 		return nil, fmt.Errorf("area cases: %w", err)
 	}
@@ -228,22 +232,8 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 	// The area's terms drive the plan (the region and site indexes); on
 	// SQLite the period's columns are kept off it, or its planner reads
 	// every case of the month through the reported-time index.
-	h := s.DB.Dialect().Hints()
-	reported, deadline := h.NoIndex("p.reported_at"), h.NoIndex("p.deadline")
-	period := "(" + reported + " >= ? AND " + reported + " < ? AND p.state NOT IN (?, ?))"
-	args := []any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)}
 	now := s.Now()
-	current := !at.Before(now)
-	var late string
-	if current {
-		late = "(" + overdueStates + " AND " + deadline + " < ?)"
-		args = append(args, db.Millis(now))
-	} else {
-		late = "(" + reported + " >= ? AND " + reported + " < ? AND " + deadline + ` < ? AND p.state NOT IN (?, ?, ?)
-			AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?))`
-		args = append(args, db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate), string(Parked),
-			db.Millis(at), db.Millis(at))
-	}
+	period, late, args := s.figureConds(from, to, at, now, true)
 	if len(ar.Lines) == 0 {
 		return s.areaCounts(ctx, ar, period, late, args)
 	}
@@ -251,31 +241,68 @@ func (s *Store) AreaFigures(ctx context.Context, ar Area, from, to, at time.Time
 	if err != nil {
 		return f, err
 	}
-	fromMS, toMS, atMS, nowMS := db.Millis(from), db.Millis(to), db.Millis(at), db.Millis(now)
-	sixBefore := db.Millis(at.AddDate(0, -6, 0))
+	w := newFigureWindow(from, to, at, now)
 	for _, x := range rows {
-		st := State(x.state)
-		if x.reported >= fromMS && x.reported < toMS && st != Rejected && st != Duplicate {
-			f.Found++
-			if st == Closed {
-				f.Closed++
-				if x.closed.Valid && (!x.deadline.Valid || x.closed.Int64 <= x.deadline.Int64) {
-					f.ClosedOnTime++
-				}
-			}
-		}
-		switch {
-		case current:
-			if (st == Filed || st == Dispatched || st == InProgress) && x.deadline.Valid && x.deadline.Int64 < nowMS {
-				f.Overdue++
-			}
-		case x.reported >= sixBefore && x.reported < atMS && x.deadline.Valid && x.deadline.Int64 < atMS &&
-			st != Rejected && st != Duplicate && st != Parked &&
-			(!x.rectified.Valid || x.rectified.Int64 > atMS) && (!x.closed.Valid || x.closed.Int64 > atMS):
-			f.Overdue++
-		}
+		w.add(&f, x)
 	}
 	return f, nil
+}
+
+// figureConds are the conditions on problem rows (alias p) of
+// AreaFigures: reported in the period, and overdue at at; args theirs in
+// that order. offIndex keeps the time columns off the indexes on SQLite.
+func (s *Store) figureConds(from, to, at, now time.Time, offIndex bool) (period, late string, args []any) {
+	reported, deadline := "p.reported_at", "p.deadline"
+	if offIndex {
+		h := s.DB.Dialect().Hints()
+		reported, deadline = h.NoIndex(reported), h.NoIndex(deadline)
+	}
+	period = "(" + reported + " >= ? AND " + reported + " < ? AND p.state NOT IN (?, ?))"
+	args = []any{db.Millis(from), db.Millis(to), string(Rejected), string(Duplicate)}
+	if !at.Before(now) {
+		late = "(" + overdueStates + " AND " + deadline + " < ?)"
+		return period, late, append(args, db.Millis(now))
+	}
+	late = "(" + reported + " >= ? AND " + reported + " < ? AND " + deadline + ` < ? AND p.state NOT IN (?, ?, ?)
+		AND (p.rectified_at IS NULL OR p.rectified_at > ?) AND (p.closed_at IS NULL OR p.closed_at > ?))`
+	return period, late, append(args, db.Millis(at.AddDate(0, -6, 0)), db.Millis(at), db.Millis(at), string(Rejected), string(Duplicate),
+		string(Parked), db.Millis(at), db.Millis(at))
+}
+
+// figureWindow is the period and report time of AreaFigures in
+// milliseconds, to count rows read from the database.
+type figureWindow struct {
+	from, to, at, now, sixBefore int64
+	current                      bool
+}
+
+func newFigureWindow(from, to, at, now time.Time) figureWindow {
+	return figureWindow{from: db.Millis(from), to: db.Millis(to), at: db.Millis(at), now: db.Millis(now),
+		sixBefore: db.Millis(at.AddDate(0, -6, 0)), current: !at.Before(now)}
+}
+
+// add counts one case of the area into f, by the rules of AreaFigures.
+func (w figureWindow) add(f *AreaFigures, x areaRow) {
+	st := State(x.state)
+	if x.reported >= w.from && x.reported < w.to && st != Rejected && st != Duplicate {
+		f.Found++
+		if st == Closed {
+			f.Closed++
+			if x.closed.Valid && (!x.deadline.Valid || x.closed.Int64 <= x.deadline.Int64) {
+				f.ClosedOnTime++
+			}
+		}
+	}
+	switch {
+	case w.current:
+		if (st == Filed || st == Dispatched || st == InProgress) && x.deadline.Valid && x.deadline.Int64 < w.now {
+			f.Overdue++
+		}
+	case x.reported >= w.sixBefore && x.reported < w.at && x.deadline.Valid && x.deadline.Int64 < w.at &&
+		st != Rejected && st != Duplicate && st != Parked &&
+		(!x.rectified.Valid || x.rectified.Int64 > w.at) && (!x.closed.Valid || x.closed.Int64 > w.at):
+		f.Overdue++
+	}
 }
 
 // areaCounts counts an area without lines in the database: every case

@@ -92,15 +92,22 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
-// scopeParts are the alternatives of the actor's scope, without hints:
-// the area or the units first, the cases they reported themselves last.
-// nil for an administrator (everything).
-func scopeParts(a access.Actor) (parts []string, args [][]any) {
+// areaScope reports whether the actor's scope holds an area (the
+// office's, a leader's, an inspector's region).
+func areaScope(a access.Actor) bool {
+	return a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != ""
+}
+
+// scopeParts are the alternatives of the actor's scope: the area or the
+// units first, the cases they reported themselves last; regionCol is the
+// area's column, with or without a hint. nil for an administrator
+// (everything).
+func scopeParts(a access.Actor, regionCol string) (parts []string, args [][]any) {
 	if a.IsAdmin() {
 		return nil, nil
 	}
 	if a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" {
-		cond, cargs := region.SubtreeSQL("p.region_code", a.Region)
+		cond, cargs := region.SubtreeSQL(regionCol, a.Region)
 		parts, args = append(parts, "("+cond+")"), append(args, cargs)
 	}
 	if tree := unitTree(a); len(tree) > 0 {
@@ -116,12 +123,43 @@ func (f Filter) where(a access.Actor, now time.Time, d db.Dialect) (string, []an
 
 // whereFor is where, with the planner hints of scopeFor.
 func (f Filter) whereFor(a access.Actor, now time.Time, d db.Dialect, hints db.Hints) (string, []any) {
-	w, args := scopeFor(a, hints)
+	return f.whereWith(a, now, d, hints, hints)
+}
+
+// whereWith is whereFor with the scope's hints apart from the filter's.
+func (f Filter) whereWith(a access.Actor, now time.Time, d db.Dialect, scopeHints, hints db.Hints) (string, []any) {
+	w, args := scopeFor(f.narrowed(a), scopeHints)
 	if f.scopeAdds(a) {
 		w, args = "1 = 1", nil
 	}
 	conds, cargs := f.conditions(a, now, d, hints)
 	return w + conds, append(args, cargs...)
+}
+
+// narrowed is the actor as their scope's SQL sees them under f: a region
+// filter inside their area narrows the area's range to it. The cases are
+// the same (the filter's range applies anyway), but the planners use the
+// first range on the column they find: the district's, walking 740,000
+// index entries before the street's first (40 ms for a capped count).
+func (f Filter) narrowed(a access.Actor) access.Actor {
+	if f.Region != "" && a.Region != "" && access.InSubtree(f.Region, a.Region) {
+		a.Region = f.Region
+	}
+	return a
+}
+
+// regionColumn is the region column as f's area conditions name it: off
+// the region index where another index serves f better. A queue's own
+// (partial) index leads, not the area's cases; a state, the overdue
+// cases or a category have indexes that hold the region too, so a count
+// reads their entries alone, where SQLite, left to itself, read the
+// rows of the area's range to test their state (0.4–1 s for a street's
+// dispatched cases at a million, 3 ms by the state index).
+func (f Filter) regionColumn(hints db.Hints) string {
+	if f.Queue.valid() || len(f.States) > 0 || f.Overdue || f.CategoryID != 0 {
+		return hints.NoIndex("p.region_code")
+	}
+	return "p.region_code"
 }
 
 // scopeAdds reports whether f leaves the actor's scope nothing to add,
@@ -162,12 +200,7 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 		add(cond, cargs...)
 	}
 	if f.Region != "" {
-		col := "p.region_code"
-		if f.Queue.valid() {
-			// The queue's own (partial) index leads, not the area's cases.
-			col = hints.NoIndex(col)
-		}
-		cond, cargs := region.SubtreeSQL(col, f.Region)
+		cond, cargs := region.SubtreeSQL(f.regionColumn(hints), f.Region)
 		add(cond, cargs...)
 	}
 	if f.CategoryID != 0 {
@@ -191,6 +224,11 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 		// without, the partial index of the open cases by deadline, which
 		// the planners see applies only to the states written out.
 		add(overdueStates+" AND p.deadline < ?", db.Millis(now))
+	}
+	if f.Escalation >= 2 {
+		// Written out, so that the planners may take the red cases' own
+		// (partial) index.
+		add("p.escalation_level >= 2")
 	}
 	if f.Escalation > 0 {
 		add("p.escalation_level >= ?", f.Escalation)
@@ -284,7 +322,7 @@ func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error
 func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int, error) {
 	hints := s.DB.Dialect().Hints()
 	from := f.from(hints)
-	parts, pargs := scopeParts(a)
+	parts, pargs := scopeParts(f.narrowed(a), f.regionColumn(hints))
 	if len(parts) < 2 || f.scopeAdds(a) {
 		where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), hints)
 		return s.countPart(ctx, from, where, args, CountCap+1)
@@ -333,11 +371,7 @@ func (s *Store) countPart(ctx context.Context, from, where string, args []any, l
 // page after a few thousand rows instead; the order is the same.
 func (s *Store) pageFrom(f Filter, total int) string {
 	from := f.from(s.DB.Dialect().Hints())
-	above := s.WalkNewestAbove
-	if above <= 0 {
-		above = CountCap
-	}
-	if from != caseFrom || total <= above || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+	if from != caseFrom || total <= s.walkAbove() || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
 		return from
 	}
 	if len(f.States) == 1 && f.Queue == "" {
@@ -347,7 +381,21 @@ func (s *Store) pageFrom(f Filter, total int) string {
 		// The overdue cases, sorted from problem_open_deadline alone.
 		return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_open_deadline")
 	}
+	if f.Escalation >= 2 && len(f.States) == 0 && !f.Overdue && f.Queue == "" {
+		// The red cases are old ones: walking every case newest first
+		// passed 50,000 before the first page of them (90 ms).
+		return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_red_reported")
+	}
 	return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_reported")
+}
+
+// walkAbove is the count of matches above which a page walks the
+// reported-time index rather than sorting the matches.
+func (s *Store) walkAbove() int {
+	if s.WalkNewestAbove > 0 {
+		return s.WalkNewestAbove
+	}
+	return CountCap
 }
 
 // Each streams every case matching f (no paging), for exports and the map.

@@ -64,7 +64,7 @@ func (m merchantFlags) FlagsIn(ctx context.Context, regionCode, month string) ([
 	}
 	out := make([]holder.FlagRow, len(flags))
 	for i, f := range flags {
-		out[i] = holder.FlagRow{MerchantID: f.MerchantID, MerchantName: f.MerchantName, Flag: f.Kind} // f.Street is a name, not a code
+		out[i] = holder.FlagRow{MerchantID: f.MerchantID, MerchantName: f.MerchantName, RegionCode: f.RegionCode, Flag: f.Kind}
 	}
 	return out, nil
 }
