@@ -94,7 +94,7 @@
       if (btn) { removeChip(btn.parentNode); }
     });
 
-    var items = [], active = -1, timer = null, asked = "";
+    var items = [], active = -1, timer = null, asked = "", picked = false;
     function close() {
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
@@ -192,6 +192,7 @@
       case "Enter":
         if (!list.hidden && items.length > 0) {
           ev.preventDefault();
+          picked = true;
           pick(active >= 0 ? active : 0);
         }
         break;
@@ -209,6 +210,13 @@
         break;
       }
     });
+    // The enter that picked a suggestion does not send the form, even
+    // where its keypress comes on its own.
+    input.addEventListener("keypress", function (ev) {
+      if (ev.key === "Enter" && picked) { ev.preventDefault(); }
+      picked = false;
+    });
+    input.addEventListener("keyup", function () { picked = false; });
     input.addEventListener("blur", close);
   }
 
