@@ -235,6 +235,7 @@ func TestFormsTakeChosenUnits(t *testing.T) {
 
 			res = send(f, next(func(v url.Values) {
 				if f.multi {
+					v[f.field] = []string{secondID}
 					v.Set(f.field+"_names", unknown)
 				} else {
 					v.Set(f.field+"_name", unknown)
@@ -243,10 +244,14 @@ func TestFormsTakeChosenUnits(t *testing.T) {
 			if res.Status != http.StatusBadRequest {
 				t.Fatalf("unknown name: %d\n%s", res.Status, res.Body)
 			}
+			// The form comes back with what was sent: the names as typed,
+			// the unit chosen (looked up alone), no other unit.
 			servertest.MustContain(t, html.UnescapeString(res.Body), unknownSays, unknown)
+			servertest.MustNotContain(t, res.Body, unchosenUnits...)
 			if f.multi {
 				// An ambiguous name is refused with its name too.
-				servertest.MustContain(t, res.Body, "“湛河区”（有多个单位名称含这些文字")
+				servertest.MustContain(t, res.Body, "“湛河区”（有多个单位名称含这些文字", second,
+					`name="`+f.field+`" value="`+secondID+`" checked`)
 			}
 
 			res = send(f, next(func(v url.Values) { v[f.field] = []string{cityOffice} }))

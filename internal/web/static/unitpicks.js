@@ -84,10 +84,10 @@
     }
     // The chips the page brought (ticked boxes without the script).
     Array.prototype.slice.call(chips.querySelectorAll("li")).forEach(function (li) {
-      var box = li.querySelector("input[type=checkbox]");
+      var tick = li.querySelector("input[type=checkbox]");
       var name = li.querySelector(".chip-name");
       li.parentNode.removeChild(li);
-      if (box && box.checked) { addChip(box.value, name ? name.textContent : li.textContent.trim()); }
+      if (tick && tick.checked) { addChip(tick.value, name ? name.textContent : li.textContent.trim()); }
     });
     chips.addEventListener("click", function (ev) {
       var btn = ev.target.closest ? ev.target.closest(".chip-remove") : null;
