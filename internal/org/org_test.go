@@ -269,3 +269,67 @@ func TestEditForms(t *testing.T) {
 		})
 	}
 }
+
+// TestVisibleUnitsAndPickFilters: a form's posted units come back in the
+// order sent, repeats left out, only when the actor sees every one; the
+// pickers' filters find a name or code exactly and limit the kinds.
+func TestVisibleUnitsAndPickFilters(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	office := actor(t, f.store, f.zhanhe, access.RoleOffice)
+	for _, tc := range []struct {
+		name    string
+		ids     []int64
+		want    []string // nil with refused
+		refused bool
+	}{
+		{"in order, repeats once", []int64{f.shequ.ID, f.street.ID, f.shequ.ID, 0}, []string{"电力社区居民委员会", "马庄街道办事处"}, false},
+		{"none", nil, nil, false},
+		{"another district's unit", []int64{f.street.ID, f.weidong.ID}, nil, true},
+		{"the city's office above", []int64{f.city.ID}, nil, true},
+		{"a unit that does not exist", []int64{f.street.ID, 999999}, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			units, err := f.store.VisibleUnits(ctx, office, tc.ids)
+			if tc.refused {
+				if !errors.Is(err, apperr.ErrNotFound) || units != nil {
+					t.Fatalf("got %v %v, want not found", units, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range units {
+				got = append(got, u.Name)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("got %q, want %q", got, tc.want)
+				}
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		f    org.UnitFilter
+		want int
+	}{
+		{"exact name", org.UnitFilter{Exact: "马庄街道办事处"}, 1},
+		{"exact code", org.UnitFilter{Exact: "410411001001"}, 1},
+		{"a part is not exact", org.UnitFilter{Exact: "马庄街道"}, 0},
+		{"exact, outside the actor's area", org.UnitFilter{Exact: "卫东区文明办"}, 0},
+		{"kinds", org.UnitFilter{Query: "文明办", Kinds: []org.UnitKind{org.KindOffice, org.KindDepartment}}, 1},
+		{"kinds leave out the others", org.UnitFilter{Query: "马庄", Kinds: []org.UnitKind{org.KindOffice}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, total, err := f.store.ListUnits(ctx, office, tc.f); err != nil || total != tc.want {
+				t.Errorf("%d units, %v; want %d", total, err, tc.want)
+			}
+		})
+	}
+}

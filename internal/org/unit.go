@@ -172,8 +172,10 @@ func scanUnit(sc interface{ Scan(...any) error }) (Unit, error) {
 // UnitFilter narrows a unit listing.
 type UnitFilter struct {
 	Query  string // name or code contains
+	Exact  string // name or code is
 	Kind   UnitKind
-	Region string // jurisdiction inside this subtree
+	Kinds  []UnitKind // one of these kinds (none: any)
+	Region string     // jurisdiction inside this subtree
 	Offset int
 	Limit  int
 }
@@ -189,9 +191,19 @@ func (s *Store) ListUnits(ctx context.Context, a access.Actor, f UnitFilter) ([]
 		like := "%" + escapeLike(strings.ToLower(q)) + "%"
 		args = append(args, like, like)
 	}
+	if x := strings.TrimSpace(f.Exact); x != "" {
+		where += " AND (u.name = ? OR u.code = ?)"
+		args = append(args, x, x)
+	}
 	if f.Kind != "" {
 		where += " AND u.kind = ?"
 		args = append(args, string(f.Kind))
+	}
+	if len(f.Kinds) > 0 {
+		where += " AND u.kind IN (" + db.Placeholders(len(f.Kinds)) + ")"
+		for _, k := range f.Kinds {
+			args = append(args, string(k))
+		}
 	}
 	if f.Region != "" {
 		where += " AND substr(u.region_code, 1, ?) = ?"
@@ -260,6 +272,65 @@ func (s *Store) GetUnit(ctx context.Context, a access.Actor, id int64) (Unit, er
 		return Unit{}, err
 	}
 	return us[0], nil
+}
+
+// maxVisibleUnits bounds the ids one VisibleUnits call checks.
+const maxVisibleUnits = 2000
+
+// VisibleUnits returns the units of ids (zero ids and repeats left out,
+// in the order given: id, code, name, kind and jurisdiction) if the actor
+// may see every one of them, for forms that post several chosen units.
+// One the actor may not see, or that does not exist, refuses them all,
+// alike, so ids cannot be probed.
+func (s *Store) VisibleUnits(ctx context.Context, a access.Actor, ids []int64) ([]Unit, error) {
+	if !a.SignedIn() {
+		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+	}
+	seen := make(map[int64]bool, len(ids))
+	var want []int64
+	for _, id := range ids {
+		if id > 0 && !seen[id] {
+			seen[id] = true
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	if len(want) > maxVisibleUnits {
+		return nil, apperr.Invalid("org.too_many_units", maxVisibleUnits)
+	}
+	scope, scopeArgs := scopeFilter(a)
+	found := make(map[int64]Unit, len(want))
+	const batch = 500
+	for start := 0; start < len(want); start += batch {
+		part := want[start:min(start+batch, len(want))]
+		args := make([]any, 0, len(part)+len(scopeArgs))
+		for _, id := range part {
+			args = append(args, id)
+		}
+		rows, err := s.DB.Query(ctx, `SELECT u.id, u.code, u.name, u.kind, COALESCE(u.region_code, '') FROM unit u
+			WHERE u.id IN (`+db.Placeholders(len(part))+`) AND `+scope, append(args, scopeArgs...)...)
+		list, err := db.Collect(rows, err, func(r *sql.Rows) (Unit, error) {
+			var u Unit
+			return u, r.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.RegionCode)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("visible units: %w", err)
+		}
+		for _, u := range list {
+			found[u.ID] = u
+		}
+	}
+	out := make([]Unit, 0, len(want))
+	for _, id := range want {
+		u, ok := found[id]
+		if !ok {
+			return nil, apperr.NotFound("org.unit_not_found")
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // unitByID reads a unit without a scope check, for internal decisions.

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/bulletin"
 	"github.com/wenming-civic/wenming/internal/org"
 )
@@ -20,7 +22,8 @@ func mayCompose(a access.Actor) bool {
 
 func mayIssueBulletins(a access.Actor) bool { return a.HasAny(access.RoleAdmin, access.RoleOffice) }
 
-// bulletinRequest reads the compose form (from a query or a post).
+// bulletinRequest reads the compose form (from a query or a post) whose
+// units are ids.
 func bulletinRequest(v url.Values) bulletin.Request {
 	req := bulletin.Request{Period: bulletin.Period{Kind: v.Get("kind"), From: v.Get("from")}, Title: v.Get("title")}
 	if req.Period.Kind == bulletin.PeriodCustom {
@@ -42,14 +45,49 @@ func bulletinRequest(v url.Values) bulletin.Request {
 	return req
 }
 
+// bulletinUnitsPicker is the compose form's group of units: those a
+// bulletin ranks (the offices that issue bulletins are not offered).
+func bulletinUnitsPicker() unitsPicked {
+	kinds := []string{}
+	for _, k := range []org.UnitKind{org.KindDepartment, org.KindTerritorial, org.KindSponsor, org.KindProperty, org.KindOther} {
+		kinds = append(kinds, string(k))
+	}
+	return unitsPicked{Field: "units", Label: "bulletin.pick_units", Kinds: strings.Join(kinds, ",")}
+}
+
+// composeRequest reads the compose form: a group of units is checked for
+// the person and names typed without the script are found. It returns
+// the form again with the units as ids alone, for the draft's links and
+// its issue form.
+func (s *Server) composeRequest(ctx context.Context, a access.Actor, v url.Values) (bulletin.Request, url.Values, error) {
+	if v.Get("mode") != "units" {
+		return bulletinRequest(v), v, nil
+	}
+	_, ids, err := s.pickedUnits(ctx, a, v, bulletinUnitsPicker())
+	if err != nil {
+		return bulletin.Request{}, v, err
+	}
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	delete(out, "units_names")
+	out["units"] = nil
+	for _, id := range ids {
+		out.Add("units", strconv.FormatInt(id, 10))
+	}
+	return bulletinRequest(out), out, nil
+}
+
 type composeForm struct {
 	Mode, Region, Kind, From, To, Title string
-	Units                               map[int64]bool
+	Units                               unitsPicked
 }
 
 func composeFrom(v url.Values, a access.Actor, today string) composeForm {
 	f := composeForm{Mode: v.Get("mode"), Region: v.Get("region"), Kind: v.Get("kind"), From: v.Get("from"), To: v.Get("to"),
-		Title: v.Get("title"), Units: map[int64]bool{}}
+		Title: v.Get("title"), Units: bulletinUnitsPicker()}
+	f.Units.Text = strings.TrimSpace(v.Get("units_names"))
 	if f.Mode == "" {
 		f.Mode = "region"
 	}
@@ -65,11 +103,6 @@ func composeFrom(v url.Values, a access.Actor, today string) composeForm {
 	if f.To == "" {
 		f.To = today
 	}
-	for _, u := range v["units"] {
-		if id, err := strconv.ParseInt(u, 10, 64); err == nil {
-			f.Units[id] = true
-		}
-	}
 	return f
 }
 
@@ -79,15 +112,9 @@ type archiveData struct {
 	CanCompose bool
 	CanIssue   bool
 	Form       composeForm
-	UnitGroups []unitChoiceGroup
 	Error      string
 	Kinds      []string
 	T          bulletin.T
-}
-
-type unitChoiceGroup struct {
-	Kind  org.UnitKind
-	Units []org.Unit
 }
 
 func (s *Server) today() string { return s.Problems.Now().In(s.loc).Format("2006-01-02") }
@@ -103,20 +130,16 @@ func (s *Server) archiveData(r *http.Request, v url.Values) (archiveData, error)
 		Form: composeFrom(v, a, s.today()), T: s.bt(),
 		Kinds: []string{bulletin.PeriodDay, bulletin.PeriodWeek, bulletin.PeriodMonth, bulletin.PeriodCustom}}
 	if d.CanCompose {
-		units, err := s.Org.UnitChoices(ctx, a)
-		if err != nil {
-			return d, err
+		// The group's units chosen so far, their names looked up for them
+		// alone: the others are found by name as one types.
+		var ids []int64
+		for _, u := range v["units"] {
+			if id, err := strconv.ParseInt(strings.TrimSpace(u), 10, 64); err == nil && id > 0 {
+				ids = append(ids, id)
+			}
 		}
-		for _, k := range []org.UnitKind{org.KindDepartment, org.KindTerritorial, org.KindSponsor, org.KindProperty, org.KindOther} {
-			g := unitChoiceGroup{Kind: k}
-			for _, u := range units {
-				if u.Kind == k {
-					g.Units = append(g.Units, u)
-				}
-			}
-			if len(g.Units) > 0 {
-				d.UnitGroups = append(d.UnitGroups, g)
-			}
+		if d.Form.Units, err = s.shownUnits(ctx, a, d.Form.Units, ids); err != nil {
+			return d, err
 		}
 	}
 	return d, nil
@@ -140,6 +163,9 @@ func (s *Server) composeFailed(w http.ResponseWriter, r *http.Request, v url.Val
 			return derr
 		}
 		d.Error = msg
+		if apperr.As(err).Code == "unitpick.names_refused" {
+			d.Form.Units.Refusal = msg
+		}
 		s.render(w, r, status, "bulletins", "bulletin.title", d)
 		return nil
 	})

@@ -11,7 +11,11 @@ func (s *Server) bulletinIssue(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.Invalid("error.invalid")
 	}
-	b, err := s.Bulletins.Issue(r.Context(), actorOf(r), bulletinRequest(r.PostForm))
+	req, _, err := s.composeRequest(r.Context(), actorOf(r), r.PostForm)
+	if err != nil {
+		return s.composeFailed(w, r, r.PostForm, err)
+	}
+	b, err := s.Bulletins.Issue(r.Context(), actorOf(r), req)
 	if err != nil {
 		return s.composeFailed(w, r, r.PostForm, err)
 	}

@@ -5,14 +5,14 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/framework"
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
 type campaignListData struct {
 	Campaigns  []*workplan.Campaign
 	CanRun     bool
-	Units      []org.Unit
+	Lead       unitPicked  // the lead unit's picker
+	Coop       unitsPicked // the cooperating units' picker
 	Categories []CategoryGroup
 	SiteTypes  []framework.SiteType
 	Today      string
@@ -33,9 +33,8 @@ func (s *Server) campaignListData(r *http.Request) (campaignListData, error) {
 	d := campaignListData{Campaigns: list, CanRun: workplan.MayRun(a), Today: today,
 		In: workplan.CampaignInput{StartsOn: today, EndsOn: today, RegionCode: a.Region}}
 	if d.CanRun {
-		if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
-			return d, err
-		}
+		// The units are picked by name as one types, not listed.
+		d.Lead, d.Coop = leadPicker(), coopPicker()
 		if d.Categories, err = s.CategoryGroups(ctx); err != nil {
 			return d, err
 		}
@@ -54,3 +53,12 @@ func (s *Server) campaignList(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "campaigns", "workplan.campaigns_title", d)
 	return nil
 }
+
+// leadPicker is the lead unit's field of the work plan's forms (a
+// campaign, a task).
+func leadPicker() unitPicked {
+	return unitPicked{Field: "lead", Label: "workplan.lead_unit", Required: true}
+}
+
+// coopPicker is the cooperating units' field of the same forms.
+func coopPicker() unitsPicked { return unitsPicked{Field: "coop", Label: "workplan.coop_units"} }

@@ -56,7 +56,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	if f.UnitID == 0 && f.Action == problem.ActDispatch {
 		// Without the picker's script the unit comes as a typed name; none
 		// is automatic routing.
-		unit, err := s.pickedUnit(r.Context(), a, "unit_id", "", r.PostFormValue("unit_id_name"))
+		unit, err := s.pickedUnit(r.Context(), a, unitPicked{Field: "unit_id"}, "", r.PostFormValue("unit_id_name"))
 		if err != nil {
 			return s.caseError(w, r, id, err)
 		}

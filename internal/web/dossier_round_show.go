@@ -13,7 +13,8 @@ type dossierRoundData struct {
 	Requirements []*dossier.Requirement
 	Completeness dossier.Completeness
 	Criteria     []*framework.Node
-	Units        []choice
+	Lead         unitPicked  // the new requirement's lead unit
+	Coop         unitsPicked // its cooperating units
 	Frequencies  []dossier.Frequency
 	Types        []dossier.MaterialType
 	DefaultFrom  string
@@ -41,13 +42,8 @@ func (s *Server) dossierRoundData(r *http.Request, id int64) (dossierRoundData, 
 		if d.Criteria, err = s.Dossiers.CriterionChoices(ctx, round.VersionID); err != nil {
 			return d, err
 		}
-		units, err := s.Org.UnitChoices(ctx, a)
-		if err != nil {
-			return d, err
-		}
-		for _, u := range units {
-			d.Units = append(d.Units, choice{Value: itoa64(u.ID), Label: u.Name})
-		}
+		// The units are picked by name as one types, not listed.
+		d.Lead, d.Coop = dossierLeadPicker(), dossierCoopPicker()
 	}
 	return d, nil
 }
@@ -68,14 +64,30 @@ func (s *Server) dossierRoundShow(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+func dossierLeadPicker() unitPicked {
+	return unitPicked{Field: "lead", Label: "dossier.lead", Required: true}
+}
+
+func dossierCoopPicker() unitsPicked { return unitsPicked{Field: "coop", Label: "dossier.coop"} }
+
 // dossierRoundRefused shows the round again with a refusal.
 func (s *Server) dossierRoundRefused(w http.ResponseWriter, r *http.Request, id int64, err error, in dossier.RequirementInput) error {
+	return s.dossierRequirementRefused(w, r, id, err, in, nil)
+}
+
+// dossierRequirementRefused is dossierRoundRefused for the requirement
+// form: its unit pickers show what was sent.
+func (s *Server) dossierRequirementRefused(w http.ResponseWriter, r *http.Request, id int64, err error, in dossier.RequirementInput,
+	units *leadAndCoop) error {
 	return s.refused(err, func(status int, msg string) error {
 		d, err := s.dossierRoundData(r, id)
 		if err != nil {
 			return err
 		}
 		d.In, d.Error = in, msg
+		if units != nil && d.CanManage {
+			d.Lead, d.Coop = units.Lead, units.Coop
+		}
 		s.render(w, r, status, "dossier_round", "dossier.round_title", d)
 		return nil
 	})

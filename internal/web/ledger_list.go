@@ -69,7 +69,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	f := ledgerFilter(q, s.loc)
 	// The unit is picked by name (a search box that asks as one types), not
 	// from a list of every unit on each page.
-	unit, err := s.pickedUnit(ctx, a, "unit", q.Get("unit"), q.Get("unit_name"))
+	unit, err := s.pickedUnit(ctx, a, unitPicked{Field: "unit"}, q.Get("unit"), q.Get("unit_name"))
 	if err != nil {
 		return err
 	}

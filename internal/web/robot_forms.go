@@ -7,12 +7,15 @@ import (
 	"github.com/wenming-civic/wenming/internal/robot"
 )
 
-// parseRobotForm reads the robot form: its place (a unit, or a region's
-// code), platform, write-only endpoint and secret, events and digest time.
-func parseRobotForm(r *http.Request) (robot.RobotInput, error) {
-	if err := r.ParseForm(); err != nil {
-		return robot.RobotInput{}, err
-	}
+// robotUnitPicker is the robot form's unit, picked by name as one types.
+func robotUnitPicker() unitPicked { return unitPicked{Field: "unit_id", Label: "robot.scope_unit"} }
+
+// robotForm reads the parsed robot form: its place (a unit, or a region's
+// code), platform, write-only endpoint and secret, events and digest
+// time. The unit is checked for the person (a name typed without the
+// script found); a refusal of it is the error, the picker kept to show
+// the form again.
+func (s *Server) robotForm(r *http.Request) (robot.RobotInput, unitPicked, error) {
 	in := robot.RobotInput{
 		Name:     r.PostFormValue("name"),
 		Platform: r.PostFormValue("platform"),
@@ -22,15 +25,17 @@ func parseRobotForm(r *http.Request) (robot.RobotInput, error) {
 		DigestAt: strings.TrimSpace(r.PostFormValue("digest_at")),
 		Enabled:  r.PostFormValue("enabled") != "",
 	}
-	if r.PostFormValue("scope") == "unit" {
-		in.UnitID = formID(r, "unit_id")
-		if in.UnitID == 0 {
-			in.UnitID = -1 // the domain refuses an unknown unit
-		}
-	} else {
+	unit := robotUnitPicker()
+	if r.PostFormValue("scope") != "unit" {
 		in.RegionCode = strings.TrimSpace(r.PostFormValue("region_code"))
+		return in, unit, nil
 	}
-	return in, nil
+	unit, err := s.postedUnit(r, unit)
+	in.UnitID = unit.ID
+	if in.UnitID == 0 {
+		in.UnitID = -1 // the domain refuses an unknown unit
+	}
+	return in, unit, err
 }
 
 // parseWebhookForm reads the webhook form.

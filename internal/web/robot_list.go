@@ -3,13 +3,13 @@ package web
 import (
 	"net/http"
 
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/robot"
 )
 
 type robotsData struct {
 	Robots    []robot.Robot
-	Units     []org.Unit
+	Unit      unitPicked // the unit of a robot for one unit
+	UnitScope bool       // the form's place is a unit
 	Platforms []string
 	Events    []string
 	Form      robot.RobotInput
@@ -23,11 +23,13 @@ func (s *Server) robotsPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	units, err := s.Org.UnitChoices(r.Context(), a)
-	if err != nil {
-		return err
+	if d.Unit.Field == "" {
+		if d.Unit, err = s.shownUnit(r.Context(), a, robotUnitPicker(), d.Form.UnitID); err != nil {
+			return err
+		}
 	}
-	d.Robots, d.Units, d.Platforms, d.Events = list, units, robot.Platforms(), robot.EventTypes()
+	d.UnitScope = d.UnitScope || d.Form.UnitID != 0
+	d.Robots, d.Platforms, d.Events = list, robot.Platforms(), robot.EventTypes()
 	if d.Form.Platform == "" {
 		d.Form = robot.RobotInput{Platform: robot.WeCom, RegionCode: a.Region, DigestAt: "08:30",
 			Events: []string{robot.CaseDispatched, robot.CaseOverdueYellow, robot.CaseOverdueRed}}

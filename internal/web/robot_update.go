@@ -8,7 +8,10 @@ func (s *Server) robotUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := parseRobotForm(r)
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	in, _, err := s.robotForm(r) // the form has no unit: it keeps the robot's place
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,16 @@ func (s *Server) routingNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) routingCreate(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseRuleForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if _, err := s.Routing.CreateRule(r.Context(), actorOf(r), f.RuleInput); err != nil {
+	f, err := s.ruleForm(r)
+	if err == nil {
+		_, err = s.Routing.CreateRule(r.Context(), actorOf(r), f.RuleInput)
+	}
+	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showRoutingForm(w, r, status, routingFormData{In: f.RuleInput, Error: msg})
+			return s.showRoutingForm(w, r, status, routingFormData{In: f.RuleInput, Unit: f.Unit, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/settings/routing", "cfg.routing.saved")

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/wenming-civic/wenming/internal/category"
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/routing"
 )
 
@@ -13,7 +12,7 @@ type routingFormData struct {
 	ID         int64
 	In         routing.RuleInput
 	Categories []category.Top
-	Units      []org.Unit
+	Unit       unitPicked // the rule's unit, picked by name as one types
 	Error      string
 }
 
@@ -24,11 +23,12 @@ func (s *Server) showRoutingForm(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	units, err := s.Org.UnitChoices(ctx, actorOf(r))
-	if err != nil {
-		return err
+	d.Categories = tree
+	if d.Unit.Field == "" {
+		if d.Unit, err = s.shownUnit(ctx, actorOf(r), routingUnitPicker(), d.In.UnitID); err != nil {
+			return err
+		}
 	}
-	d.Categories, d.Units = tree, units
 	title := "cfg.routing.new"
 	if d.ID != 0 {
 		title = "cfg.routing.edit"
@@ -37,18 +37,24 @@ func (s *Server) showRoutingForm(w http.ResponseWriter, r *http.Request, status 
 	return nil
 }
 
+func routingUnitPicker() unitPicked {
+	return unitPicked{Field: "unit_id", Label: "cfg.routing.unit", Required: true}
+}
+
 // ruleForm is the rule form as posted.
 type ruleForm struct {
 	routing.RuleInput
+	Unit unitPicked
 }
 
-func parseRuleForm(r *http.Request) (ruleForm, error) {
-	if err := r.ParseForm(); err != nil {
-		return ruleForm{}, err
-	}
+// ruleForm reads the rule form, parsed; its unit is checked for the
+// person (a name typed without the script found), and a refusal of it is
+// the error, with the form kept to show again.
+func (s *Server) ruleForm(r *http.Request) (ruleForm, error) {
+	unit, err := s.postedUnit(r, routingUnitPicker())
 	return ruleForm{routing.RuleInput{
 		Position: formInt(r, "position"), CategoryID: formID(r, "category_id"),
-		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), UnitID: formID(r, "unit_id"),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region_code")), UnitID: unit.ID,
 		Note: r.PostFormValue("note"), Enabled: r.PostFormValue("enabled") == "1",
-	}}, nil
+	}, unit}, err
 }

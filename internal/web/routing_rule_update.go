@@ -25,13 +25,16 @@ func (s *Server) routingUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseRuleForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	if err := s.Routing.UpdateRule(r.Context(), actorOf(r), id, f.RuleInput); err != nil {
+	f, err := s.ruleForm(r)
+	if err == nil {
+		err = s.Routing.UpdateRule(r.Context(), actorOf(r), id, f.RuleInput)
+	}
+	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showRoutingForm(w, r, status, routingFormData{ID: id, In: f.RuleInput, Error: msg})
+			return s.showRoutingForm(w, r, status, routingFormData{ID: id, In: f.RuleInput, Unit: f.Unit, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/settings/routing", "cfg.routing.saved")

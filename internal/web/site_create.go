@@ -15,7 +15,7 @@ func (s *Server) siteNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request) error {
-	d, err := parseSiteForm(r)
+	d, err := s.parseSiteForm(r)
 	var x site.Site
 	if err == nil {
 		x, err = s.Sites.Create(r.Context(), actorOf(r), d.In)

@@ -11,14 +11,15 @@ import (
 )
 
 type siteFormData struct {
-	ID          int64
-	In          site.Input
-	Lng, Lat    string
-	Shape       string
-	Types       []site.Type
-	Territorial []org.Unit
-	Departments []org.Unit
-	Sponsors    []org.Unit
+	ID       int64
+	In       site.Input
+	Lng, Lat string
+	Shape    string
+	Types    []site.Type
+	// The units, picked by name as one types (each offering its kinds).
+	Territorial unitPicked
+	Department  unitPicked
+	Sponsor     unitPicked
 	Error       string
 }
 
@@ -47,20 +48,19 @@ func (s *Server) siteForm(w http.ResponseWriter, r *http.Request, status int, d 
 		}
 	}
 	d.Types = types
-	units, err := s.Org.UnitChoices(ctx, a)
-	if err != nil {
-		return err
-	}
-	for _, u := range units {
-		switch u.Kind {
-		case org.KindTerritorial:
-			d.Territorial = append(d.Territorial, u)
-		case org.KindDepartment:
-			d.Departments = append(d.Departments, u)
-		}
-		switch u.Kind {
-		case org.KindSponsor, org.KindDepartment, org.KindOffice, org.KindOther:
-			d.Sponsors = append(d.Sponsors, u)
+	for _, x := range []struct {
+		p    *unitPicked
+		spec unitPicked
+		id   int64
+	}{
+		{&d.Territorial, siteTerritorialPicker(), d.In.TerritorialUnitID},
+		{&d.Department, siteDepartmentPicker(), d.In.DepartmentUnitID},
+		{&d.Sponsor, siteSponsorPicker(), d.In.SponsorUnitID},
+	} {
+		if x.p.Field == "" {
+			if *x.p, err = s.shownUnit(ctx, a, x.spec, x.id); err != nil {
+				return err
+			}
 		}
 	}
 	title := "site.new_title"
@@ -71,23 +71,54 @@ func (s *Server) siteForm(w http.ResponseWriter, r *http.Request, status int, d 
 	return nil
 }
 
-// parseSiteForm reads the site form. The place is the GeoJSON of the
+// The site form's unit fields, each offering the kinds the site package
+// accepts there.
+func siteTerritorialPicker() unitPicked {
+	return unitPicked{Field: "territorial_unit_id", Label: "site.territorial_unit", Hint: "site.territorial_auto",
+		Kinds: string(org.KindTerritorial)}
+}
+
+func siteDepartmentPicker() unitPicked {
+	return unitPicked{Field: "department_unit_id", Label: "site.department_unit", Kinds: string(org.KindDepartment)}
+}
+
+func siteSponsorPicker() unitPicked {
+	return unitPicked{Field: "sponsor_unit_id", Label: "site.sponsor_unit",
+		Kinds: string(org.KindSponsor) + "," + string(org.KindDepartment) + "," + string(org.KindOffice) + "," + string(org.KindOther)}
+}
+
+// parseSiteForm reads the site form. Its units are checked for the
+// person (names typed without the script found); a refusal of one is the
+// error, the form kept to show again. The place is the GeoJSON of the
 // shape box when filled (roads, alleys, areas), else the point of the
 // longitude and latitude boxes, else none.
-func parseSiteForm(r *http.Request) (siteFormData, error) {
+func (s *Server) parseSiteForm(r *http.Request) (siteFormData, error) {
 	if err := r.ParseForm(); err != nil {
 		return siteFormData{}, err
 	}
-	in := site.Input{
+	d := siteFormData{Lng: strings.TrimSpace(r.PostFormValue("lng")), Lat: strings.TrimSpace(r.PostFormValue("lat")),
+		Shape: strings.TrimSpace(r.PostFormValue("geometry"))}
+	var err error
+	for _, x := range []struct {
+		p    *unitPicked
+		spec unitPicked
+	}{{&d.Territorial, siteTerritorialPicker()}, {&d.Department, siteDepartmentPicker()}, {&d.Sponsor, siteSponsorPicker()}} {
+		var perr error
+		if *x.p, perr = s.postedUnit(r, x.spec); err == nil {
+			err = perr
+		}
+	}
+	d.In = site.Input{
 		Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), TypeCode: r.PostFormValue("type_code"),
 		RegionCode: r.PostFormValue("region_code"), Address: r.PostFormValue("address"),
-		TerritorialUnitID: formID(r, "territorial_unit_id"), DepartmentUnitID: formID(r, "department_unit_id"),
-		SponsorUnitID: formID(r, "sponsor_unit_id"), SponsorLeader: r.PostFormValue("sponsor_leader"),
+		TerritorialUnitID: d.Territorial.ID, DepartmentUnitID: d.Department.ID,
+		SponsorUnitID: d.Sponsor.ID, SponsorLeader: r.PostFormValue("sponsor_leader"),
 		HeadName: r.PostFormValue("head_name"), HeadPhone: r.PostFormValue("head_phone"),
 		LiaisonName: r.PostFormValue("liaison_name"), LiaisonPhone: r.PostFormValue("liaison_phone"),
 	}
-	d := siteFormData{In: in, Lng: strings.TrimSpace(r.PostFormValue("lng")), Lat: strings.TrimSpace(r.PostFormValue("lat")),
-		Shape: strings.TrimSpace(r.PostFormValue("geometry"))}
+	if err != nil {
+		return d, err
+	}
 	switch {
 	case d.Shape != "":
 		d.In.Geometry = d.Shape

@@ -31,7 +31,7 @@ func (s *Server) siteUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := parseSiteForm(r)
+	d, err := s.parseSiteForm(r)
 	d.ID = id
 	if err == nil {
 		_, err = s.Sites.Update(r.Context(), actorOf(r), id, d.In)

@@ -16,15 +16,18 @@ func (s *Server) unitNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) unitCreate(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseUnitForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	f, err := s.unitForm(r)
 	in := f.UnitInput
-	u, err := s.Org.CreateUnit(r.Context(), actorOf(r), in)
+	var u org.Unit
+	if err == nil {
+		u, err = s.Org.CreateUnit(r.Context(), actorOf(r), in)
+	}
 	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showUnitForm(w, r, status, unitFormData{In: in, Error: msg})
+			return s.showUnitForm(w, r, status, unitFormData{In: in, Parent: f.Parent, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/units/"+strconv.FormatInt(u.ID, 10), "common.saved")

@@ -27,14 +27,17 @@ func (s *Server) unitUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseUnitForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	f, err := s.unitForm(r)
 	in := f.UnitInput
-	if _, err := s.Org.UpdateUnit(r.Context(), actorOf(r), id, in); err != nil {
+	if err == nil {
+		_, err = s.Org.UpdateUnit(r.Context(), actorOf(r), id, in)
+	}
+	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showUnitForm(w, r, status, unitFormData{ID: id, In: in, Error: msg})
+			return s.showUnitForm(w, r, status, unitFormData{ID: id, In: in, Parent: f.Parent, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/units/"+strconv.FormatInt(id, 10), "common.saved")

@@ -16,15 +16,19 @@ func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseUserForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	f, err := s.userForm(r)
 	in := f.UserInput
-	u, generated, err := s.Org.CreateUser(r.Context(), actorOf(r), in)
+	var u org.User
+	var generated string
+	if err == nil {
+		u, generated, err = s.Org.CreateUser(r.Context(), actorOf(r), in)
+	}
 	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showUserForm(w, r, status, userFormData{In: in, Error: msg})
+			return s.showUserForm(w, r, status, userFormData{In: in, Unit: f.Unit, Error: msg})
 		})
 	}
 	// The generated password is shown once, on this response, never stored

@@ -11,16 +11,17 @@ import (
 type userFormData struct {
 	ID    int64
 	In    org.UserInput
-	Units []org.Unit
+	Unit  unitPicked // the user's unit, picked by name as one types
 	Error string
 }
 
 func (s *Server) showUserForm(w http.ResponseWriter, r *http.Request, status int, d userFormData) error {
-	units, err := s.Org.UnitChoices(r.Context(), actorOf(r))
-	if err != nil {
-		return err
+	if d.Unit.Field == "" {
+		var err error
+		if d.Unit, err = s.shownUnit(r.Context(), actorOf(r), userUnitPicker(), d.In.UnitID); err != nil {
+			return err
+		}
 	}
-	d.Units = units
 	title := "user.new_title"
 	if d.ID != 0 {
 		title = "user.edit_title"
@@ -29,21 +30,27 @@ func (s *Server) showUserForm(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
+func userUnitPicker() unitPicked {
+	return unitPicked{Field: "unit_id", Label: "user.unit", Required: true}
+}
+
 // userForm is the user form as posted.
 type userForm struct {
 	org.UserInput
+	Unit unitPicked
 }
 
-func parseUserForm(r *http.Request) (userForm, error) {
-	if err := r.ParseForm(); err != nil {
-		return userForm{}, err
-	}
+// userForm reads the parsed user form; the unit is checked for the person
+// (a name typed without the script found), and a refusal of it is the
+// error, the picker kept to show the form again.
+func (s *Server) userForm(r *http.Request) (userForm, error) {
+	unit, err := s.postedUnit(r, userUnitPicker())
 	in := org.UserInput{
 		Username: r.PostFormValue("username"), Phone: r.PostFormValue("phone"), DisplayName: r.PostFormValue("display_name"),
-		UnitID: formID(r, "unit_id"), Disabled: r.PostFormValue("disabled") == "1",
+		UnitID: unit.ID, Disabled: r.PostFormValue("disabled") == "1",
 	}
 	for _, v := range r.PostForm["roles"] {
 		in.Roles = append(in.Roles, access.Role(strings.TrimSpace(v)))
 	}
-	return userForm{in}, nil
+	return userForm{in, unit}, err
 }

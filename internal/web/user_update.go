@@ -26,14 +26,17 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseUserForm(r)
-	if err != nil {
+	if err := r.ParseForm(); err != nil {
 		return err
 	}
+	f, err := s.userForm(r)
 	in := f.UserInput
-	if _, err := s.Org.UpdateUser(r.Context(), actorOf(r), id, in); err != nil {
+	if err == nil {
+		_, err = s.Org.UpdateUser(r.Context(), actorOf(r), id, in)
+	}
+	if err != nil {
 		return s.refused(err, func(status int, msg string) error {
-			return s.showUserForm(w, r, status, userFormData{ID: id, In: in, Error: msg})
+			return s.showUserForm(w, r, status, userFormData{ID: id, In: in, Unit: f.Unit, Error: msg})
 		})
 	}
 	return s.redirectWith(w, r, "/users/"+strconv.FormatInt(id, 10), "common.saved")

@@ -55,18 +55,23 @@ func errTooManyWorkplanPhotos() error {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-// taskInput reads the fields of a task typed by hand, new or edited; a
-// figure that is not a number is refused with the field's name.
-func taskInput(r *http.Request) (workplan.TaskInput, error) {
+// taskInput reads the fields of a task typed by hand, new or edited: its
+// units, each checked for the person (names typed without the script
+// found), and the rest; a figure that is not a number is refused with
+// the field's name.
+func (s *Server) taskInput(r *http.Request) (workplan.TaskInput, leadAndCoop, error) {
+	u, coop, err := s.postedLeadAndCoop(r, leadPicker(), coopPicker())
+	if err != nil {
+		return workplan.TaskInput{}, u, err
+	}
 	in := workplan.TaskInput{Seq: r.PostFormValue("seq"), Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
-		LeadUnitID: formID(r, "lead"), CoopUnitIDs: formIDs(r, "coop"), Leader: r.PostFormValue("leader"),
+		LeadUnitID: u.Lead.ID, CoopUnitIDs: coop, Leader: r.PostFormValue("leader"),
 		StartsOn: r.PostFormValue("starts_on"), Due: r.PostFormValue("due"), TargetUnit: r.PostFormValue("target_unit"),
 		CampaignID: formID(r, "campaign"), Criteria: strings.FieldsFunc(r.PostFormValue("criteria"), func(c rune) bool {
 			return strings.ContainsRune("、,， ", c)
 		})}
-	var err error
 	if in.Target, err = formAmount(r, "target"); err == nil {
 		in.Budget, err = formAmount(r, "budget")
 	}
-	return in, err
+	return in, u, err
 }

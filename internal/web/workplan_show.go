@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -11,7 +10,8 @@ type workplanData struct {
 	Plan      workplan.Plan
 	Tasks     []*workplan.Task
 	CanManage bool
-	Units     []org.Unit
+	Lead      unitPicked  // the new task's lead unit
+	Coop      unitsPicked // the new task's cooperating units
 	Campaigns []*workplan.Campaign
 	Columns   []string
 	Error     string
@@ -36,9 +36,7 @@ func (s *Server) workplanData(r *http.Request) (workplanData, error) {
 	}
 	d := workplanData{Plan: p, Tasks: tasks, CanManage: p.CanManage(a), Columns: workplan.ImportHeaders(), Now: s.Workplans.Now()}
 	if d.CanManage {
-		if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
-			return d, err
-		}
+		d.Lead, d.Coop = leadPicker(), coopPicker()
 		if d.Campaigns, err = s.Workplans.Campaigns(ctx, a); err != nil {
 			return d, err
 		}

@@ -15,13 +15,13 @@ func (s *Server) workplanTaskCreate(w http.ResponseWriter, r *http.Request) erro
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	in, ferr := taskInput(r)
+	in, units, ferr := s.taskInput(r)
 	show := func(status int, msg string) error {
 		d, derr := s.workplanData(r)
 		if derr != nil {
 			return derr
 		}
-		d.Error = msg
+		d.Error, d.Lead, d.Coop = msg, units.Lead, units.Coop
 		s.render(w, r, status, "workplan", "workplan.plan_title", d)
 		return nil
 	}

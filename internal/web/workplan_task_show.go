@@ -3,11 +3,9 @@ package web
 import (
 	"database/sql"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/workplan"
 )
 
@@ -22,16 +20,16 @@ type workplanTaskData struct {
 	IsLead    bool
 	Period    string
 	Coops     []workplanCoop
-	// Units and Campaigns are the choices of the edit form, for those who
-	// manage the task.
-	Units     []org.Unit
+	// CanEdit offers the edit form, to those who manage the task; Lead
+	// and Coop are its unit pickers (the task's units, names looked up
+	// for them alone), Campaigns its choices.
+	CanEdit   bool
+	Lead      unitPicked
+	Coop      unitsPicked
 	Campaigns []*workplan.Campaign
 	Error     string
 	Now       time.Time
 }
-
-// IsCoop reports whether a unit cooperates on the task, for the edit form.
-func (d workplanTaskData) IsCoop(id int64) bool { return slices.Contains(d.Task.CoopUnitIDs, id) }
 
 // Amount writes an optional figure for a form field, "" when unset.
 func (d workplanTaskData) Amount(x sql.NullFloat64) string {
@@ -73,7 +71,11 @@ func (s *Server) workplanTaskData(r *http.Request) (workplanTaskData, error) {
 		return d, err
 	}
 	if d.CanManage && t.State != workplan.Done {
-		if d.Units, err = s.Org.UnitChoices(ctx, a); err != nil {
+		d.CanEdit = true
+		if d.Lead, err = s.shownUnit(ctx, a, leadPicker(), t.LeadUnitID); err != nil {
+			return d, err
+		}
+		if d.Coop, err = s.shownUnits(ctx, a, coopPicker(), t.CoopUnitIDs); err != nil {
 			return d, err
 		}
 		if d.Campaigns, err = s.Workplans.Campaigns(ctx, a); err != nil {
@@ -94,12 +96,21 @@ func (s *Server) workplanTaskShow(w http.ResponseWriter, r *http.Request) error 
 
 // workplanTaskRefused shows the task page again with the reason.
 func (s *Server) workplanTaskRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	return s.workplanTaskEditRefused(w, r, err, nil)
+}
+
+// workplanTaskEditRefused is workplanTaskRefused for the edit form: its
+// unit pickers show what was sent.
+func (s *Server) workplanTaskEditRefused(w http.ResponseWriter, r *http.Request, err error, units *leadAndCoop) error {
 	return s.refused(err, func(status int, msg string) error {
 		d, derr := s.workplanTaskData(r)
 		if derr != nil {
 			return derr
 		}
 		d.Error = msg
+		if units != nil && d.CanEdit {
+			d.Lead, d.Coop = units.Lead, units.Coop
+		}
 		s.render(w, r, status, "workplan_task", "workplan.task_title", d)
 		return nil
 	})

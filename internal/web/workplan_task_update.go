@@ -17,20 +17,20 @@ func (s *Server) workplanTaskUpdate(w http.ResponseWriter, r *http.Request) erro
 	if err := r.ParseForm(); err != nil {
 		return err
 	}
-	in, err := taskInput(r)
+	in, units, err := s.taskInput(r)
 	if err != nil {
-		return s.workplanTaskRefused(w, r, err)
+		return s.workplanTaskEditRefused(w, r, err, &units)
 	}
 	version, err := strconv.Atoi(r.PostFormValue("version"))
 	if err != nil {
-		return s.workplanTaskRefused(w, r, apperr.Conflict("workplan.task_changed"))
+		return s.workplanTaskEditRefused(w, r, apperr.Conflict("workplan.task_changed"), &units)
 	}
 	terrs, err := s.Workplans.UpdateTask(r.Context(), actorOf(r), id, version, in)
 	if err != nil {
-		return s.workplanTaskRefused(w, r, err)
+		return s.workplanTaskEditRefused(w, r, err, &units)
 	}
 	if len(terrs) > 0 {
-		return s.workplanTaskRefused(w, r, apperr.Invalid(terrs[0].Code, terrs[0].Args...))
+		return s.workplanTaskEditRefused(w, r, apperr.Invalid(terrs[0].Code, terrs[0].Args...), &units)
 	}
 	return s.redirectWith(w, r, "/workplans/tasks/"+strconv.FormatInt(id, 10), "workplan.task_updated")
 }

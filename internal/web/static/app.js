@@ -42,6 +42,7 @@
       var id = box.querySelector("input[type=hidden]");
       var text = box.querySelector("input[type=search]");
       var list = box.querySelector("datalist");
+      var kinds = box.getAttribute("data-kinds");
       var byName = {};
       var timer = null;
       var asked = "";
@@ -53,7 +54,7 @@
         var q = text.value.trim();
         if (q === "" || q === asked) { return; }
         asked = q;
-        fetch("/units/pick?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        fetch("/units/pick?q=" + encodeURIComponent(q) + (kinds ? "&kind=" + encodeURIComponent(kinds) : ""), { credentials: "same-origin" })
           .then(function (res) { return res.ok ? res.json() : { units: [] }; })
           .then(function (data) {
             if (text.value.trim() !== q) { return; }
