@@ -164,6 +164,28 @@ func (f Filter) narrowed(a access.Actor) access.Actor {
 	return a
 }
 
+// scopeTerms are the search index's terms of the actor's scope under f,
+// one of which a case must hold (see scopeTerms in search.go); nil when
+// the scope narrows nothing the index could (an administrator, a
+// district's office).
+func (f Filter) scopeTerms(a access.Actor) []string {
+	if a.IsAdmin() {
+		return nil
+	}
+	a = f.narrowed(a)
+	var terms []string
+	if areaScope(a) {
+		if len(a.Region) < minRegionTerm {
+			return nil
+		}
+		terms = append(terms, regionTerm(a.Region))
+	}
+	for _, id := range unitTree(a) {
+		terms = append(terms, unitTerm(id))
+	}
+	return append(terms, reporterTerm(a.UserID))
+}
+
 // regionColumn is the region column as f's area conditions name it: off
 // the region index where another index serves f better. A queue's own
 // (partial) index leads, not the area's cases; a state, the overdue
@@ -262,18 +284,11 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 		add(cond, qargs...)
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
-		// The search index finds the city's matches: it drives where the
-		// scope is the city or an area, but a handler's units are fewer
-		// than a common word's matches (44,000 for 占道经营), so there
-		// their index drives and the matches are only looked up.
-		plan := textByIndex
-		switch {
-		case f.walkText:
-			plan = textWalked
-		case !a.IsAdmin() && !areaScope(a):
-			plan = textLookedUp
+		q := textQuery{text: t, walk: f.walkText, scope: f.scopeTerms(a)}
+		if len(f.Region) >= minRegionTerm {
+			q.within = regionTerm(f.Region)
 		}
-		cond, targs := textCondition(d, t, plan)
+		cond, targs := q.condition(d)
 		add(cond, targs...)
 	}
 	return w, args
