@@ -288,8 +288,12 @@ func rebuildSearch(ctx context.Context, tx *db.Tx) error {
 	var after int64
 	for {
 		n, last, err := indexBatch(ctx, tx, after, cols, value)
-		if err != nil || n < searchBatch {
+		if err != nil {
 			return err
+		}
+		if n < searchBatch {
+			// PostgreSQL's estimates of the new rows, for the plans above.
+			return tx.Analyze(ctx, "problem_search")
 		}
 		after = last
 	}
