@@ -223,10 +223,12 @@ func seed(t *testing.T, ctx context.Context, cfg config.Config, webhook string) 
 	if _, err := demo.Load(ctx, app.Regions, app.Org); err != nil {
 		t.Fatal(err)
 	}
-	// Cases played up to three days ago: some have fallen overdue since,
-	// so the escalation job has work to do (and messages to send).
+	// Cases played up to twenty days ago: open ones have fallen overdue
+	// since, so the escalation job has work to do (and messages to send).
+	// Three days were too few on a Monday morning in Shanghai: no working
+	// day had ended since the last deadlines were set.
 	deps := demo.CaseDeps{DB: d, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
-	if _, err := demo.LoadCases(ctx, deps, time.Now().Add(-72*time.Hour), 60, 20); err != nil {
+	if _, err := demo.LoadCases(ctx, deps, time.Now().Add(-20*24*time.Hour), 60, 20); err != nil {
 		t.Fatal(err)
 	}
 	users, _, err := app.Org.ListUsers(ctx, access.System(), org.UserFilter{Query: "office", Limit: 10})
