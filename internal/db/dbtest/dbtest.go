@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wenming-civic/wenming/internal/db"
@@ -85,6 +86,31 @@ func NewSchema(t testing.TB, dsn string) (string, func()) {
 			return
 		}
 		defer admin.Close()
+		// A schema's tables go twenty at a time before the schema itself:
+		// one DROP SCHEMA locks its every table, index and TOAST table at
+		// once (about 800), and several tests ending together filled the
+		// server's lock table ("out of shared memory") under other tests.
+		rows, err := admin.Query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename", schema)
+		if err != nil {
+			t.Logf("drop schema %s: %v", schema, err)
+			return
+		}
+		var tables []string
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Logf("drop schema %s: %v", schema, err)
+			}
+			tables = append(tables, schema+"."+name)
+		}
+		rows.Close()
+		for len(tables) > 0 {
+			n := min(len(tables), 20)
+			if _, err := admin.Exec("DROP TABLE " + strings.Join(tables[:n], ", ") + " CASCADE"); err != nil {
+				t.Logf("drop tables of %s: %v", schema, err)
+			}
+			tables = tables[n:]
+		}
 		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
 			t.Logf("drop schema %s: %v", schema, err)
 		}
