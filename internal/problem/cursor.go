@@ -163,7 +163,8 @@ func (k keyset) reversed() string {
 // Page is one page of the ledger with the cursors around it.
 type Page struct {
 	Cases      []*Case
-	Total      int // up to CountCap+1, which means "more than CountCap"
+	Total      int // up to Cap+1, which means "more than Cap"
+	Cap        int // CountCapOf the filter
 	Number     int // from 1
 	Next, Prev string
 }
@@ -198,7 +199,7 @@ func (s *Store) Page(ctx context.Context, a access.Actor, f Filter, cursor strin
 		if err != nil {
 			return Page{}, err
 		}
-		p := Page{Cases: cases, Total: total, Number: cur.Page}
+		p := Page{Cases: cases, Total: total, Cap: CountCapOf(f), Number: cur.Page}
 		if len(cases) > limit {
 			p.Cases, p.Next = cases[:limit], Cursor{Page: cur.Page + 1, byPage: true}.String()
 		}
@@ -232,7 +233,7 @@ func (s *Store) Page(ctx context.Context, a access.Actor, f Filter, cursor strin
 	if cur.Before {
 		slices.Reverse(cases)
 	}
-	p := Page{Cases: cases, Total: total, Number: cur.Page}
+	p := Page{Cases: cases, Total: total, Cap: CountCapOf(f), Number: cur.Page}
 	if cur.Before && p.Number < 2 {
 		// Cases arrived above the page called first: it is not first now.
 		p.Number = 2
@@ -258,9 +259,11 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 	// a deep page of a community walked most of the city (0.44 s); an
 	// area's are not: the district's index is the whole city.
 	hints, scopeHints := s.DB.Dialect().Hints(), s.DB.Dialect().Hints()
-	if total <= s.walkAbove() && !areaScope(a) {
+	walk := s.walks(f, total)
+	if !walk && !areaScope(a) {
 		scopeHints = db.Hints{}
 	}
+	f.walkText = walk
 	where, args := f.whereWith(a, s.Now(), s.DB.Dialect(), scopeHints, hints)
 	if cond != "" {
 		where, args = where+" AND "+cond, append(args, cargs...)

@@ -94,7 +94,7 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 					return fmt.Errorf("import case %s: %w", code, err)
 				}
 			}
-			if err := indexForSearch(ctx, tx, id, code, c.Description, c.Address); err != nil {
+			if err := indexForSearch(ctx, tx, id, false); err != nil {
 				return err
 			}
 			if err := tallyNew(ctx, tx, id); err != nil {

@@ -38,6 +38,9 @@ type Filter struct {
 	Sort   string // "new" (default), "old", "deadline"
 	Offset int
 	Limit  int
+	// walkText: the page walks the reported-time index past many text
+	// matches, so each walked case is tested (see textCondition).
+	walkText bool
 }
 
 // overdueStates are the states a case is overdue in, written out as
@@ -50,6 +53,19 @@ const MaxLimit = 500
 // CountCap bounds how far List counts: past it the ledger says "more than"
 // rather than scanning a whole city's cases for an exact number.
 const CountCap = 10000
+
+// TextCountCap is CountCap for a text search: each match is tested against
+// the case's text, and a common word matches 44,000 cases of a million;
+// "more than 1,000" tells a searcher as much as "more than 10,000".
+const TextCountCap = 1000
+
+// CountCapOf is how far the ledger counts the cases of f.
+func CountCapOf(f Filter) int {
+	if strings.TrimSpace(f.Text) != "" {
+		return TextCountCap
+	}
+	return CountCap
+}
 
 // scopeSQL limits problem rows (alias p) to what the actor may see; it
 // mirrors CanSee.
@@ -146,6 +162,28 @@ func (f Filter) narrowed(a access.Actor) access.Actor {
 		a.Region = f.Region
 	}
 	return a
+}
+
+// scopeTerms are the search index's terms of the actor's scope under f,
+// one of which a case must hold (see scopeTerms in search.go); nil when
+// the scope narrows nothing the index could (an administrator, a
+// district's office).
+func (f Filter) scopeTerms(a access.Actor) []string {
+	if a.IsAdmin() {
+		return nil
+	}
+	a = f.narrowed(a)
+	var terms []string
+	if areaScope(a) {
+		if len(a.Region) < minRegionTerm {
+			return nil
+		}
+		terms = append(terms, regionTerm(a.Region))
+	}
+	for _, id := range unitTree(a) {
+		terms = append(terms, unitTerm(id))
+	}
+	return append(terms, reporterTerm(a.UserID))
 }
 
 // regionColumn is the region column as f's area conditions name it: off
@@ -246,7 +284,11 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 		add(cond, qargs...)
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
-		cond, targs := textCondition(d, t)
+		q := textQuery{text: t, walk: f.walkText, scope: f.scopeTerms(a)}
+		if len(f.Region) >= minRegionTerm {
+			q.within = regionTerm(f.Region)
+		}
+		cond, targs := q.condition(d)
 		add(cond, targs...)
 	}
 	return w, args
@@ -313,19 +355,20 @@ func (s *Store) Count(ctx context.Context, a access.Actor, f Filter) (int, error
 	return n, nil
 }
 
-// countCapped counts the cases of f the actor may see, up to CountCap+1.
+// countCapped counts the cases of f the actor may see, up to
+// CountCapOf(f)+1.
 // A scope of several alternatives (the area, or reported by me) makes
 // every match a row read, to test the alternative that is not in the
 // index: 54 ms for the district's 办理中 at a million cases. Counted as
 // disjoint parts instead (the area; reported by me and outside it), each
 // part reads an index alone (5 ms).
 func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int, error) {
-	hints := s.DB.Dialect().Hints()
+	hints, capAt := s.DB.Dialect().Hints(), CountCapOf(f)
 	from := f.from(hints)
 	parts, pargs := scopeParts(f.narrowed(a), f.regionColumn(hints))
 	if len(parts) < 2 || f.scopeAdds(a) {
 		where, args := f.whereFor(a, s.Now(), s.DB.Dialect(), hints)
-		return s.countPart(ctx, from, where, args, CountCap+1)
+		return s.countPart(ctx, from, where, args, capAt+1)
 	}
 	conds, cargs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
 	total := 0
@@ -342,11 +385,11 @@ func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int,
 			// overdue or open case of the city for its reporter (26 ms).
 			partFrom = " FROM " + hints.IndexedBy("problem p", "problem_reporter")
 		}
-		n, err := s.countPart(ctx, partFrom, where+conds, append(args, cargs...), CountCap+1-total)
+		n, err := s.countPart(ctx, partFrom, where+conds, append(args, cargs...), capAt+1-total)
 		if err != nil {
 			return 0, err
 		}
-		if total += n; total > CountCap {
+		if total += n; total > capAt {
 			break
 		}
 	}
@@ -371,7 +414,7 @@ func (s *Store) countPart(ctx context.Context, from, where string, args []any, l
 // page after a few thousand rows instead; the order is the same.
 func (s *Store) pageFrom(f Filter, total int) string {
 	from := f.from(s.DB.Dialect().Hints())
-	if from != caseFrom || total <= s.walkAbove() || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+	if from != caseFrom || !s.walks(f, total) || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
 		return from
 	}
 	if len(f.States) == 1 && f.Queue == "" {
@@ -389,13 +432,15 @@ func (s *Store) pageFrom(f Filter, total int) string {
 	return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_reported")
 }
 
-// walkAbove is the count of matches above which a page walks the
-// reported-time index rather than sorting the matches.
-func (s *Store) walkAbove() int {
-	if s.WalkNewestAbove > 0 {
-		return s.WalkNewestAbove
+// walks reports whether a page of f with total matches (as counted)
+// walks the reported-time index rather than sorting the matches: when
+// the count was capped, or past WalkNewestAbove.
+func (s *Store) walks(f Filter, total int) bool {
+	above := CountCapOf(f)
+	if s.WalkNewestAbove > 0 && s.WalkNewestAbove < above {
+		above = s.WalkNewestAbove
 	}
-	return CountCap
+	return total > above
 }
 
 // Each streams every case matching f (no paging), for exports and the map.

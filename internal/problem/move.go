@@ -100,6 +100,12 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if moved, err = ch.write(ctx, tx, c); err != nil {
 			return err
 		}
+		if moved.UnitID != c.UnitID {
+			// The index knows the case by its unit too.
+			if err := indexForSearch(ctx, tx, c.ID, true); err != nil {
+				return err
+			}
+		}
 		after := before.applied(ch.set)
 		if err := applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err

@@ -193,7 +193,7 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 		if _, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
 			return err
 		}
-		if err := indexForSearch(ctx, tx, id, code, in.Description, in.Address); err != nil {
+		if err := indexForSearch(ctx, tx, id, false); err != nil {
 			return err
 		}
 		if err := tallyNew(ctx, tx, id); err != nil {

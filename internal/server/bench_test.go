@@ -522,6 +522,27 @@ func reportPercentiles(b *testing.B, took []time.Duration) {
 	b.ReportMetric(at(0.99), "p99-ms")
 }
 
+// timedGets fetches path b.N times as as and returns each time taken.
+func timedGets(b *testing.B, as *benchServer, path string) []time.Duration {
+	var took []time.Duration
+	for b.Loop() {
+		t := time.Now()
+		as.get(b, path)
+		took = append(took, time.Since(t))
+	}
+	return took
+}
+
+// reportBeside reports the percentiles of took, the p50 of a baseline
+// measured as many times (at least 20) right after, and their ratio.
+func reportBeside(b *testing.B, took []time.Duration, baseline func(n int) float64, name string) {
+	reportPercentiles(b, took)
+	base := baseline(max(len(took), 20))
+	slices.Sort(took)
+	b.ReportMetric(base, name+"-p50-ms")
+	b.ReportMetric(float64(took[len(took)/2])/float64(time.Millisecond)/base, "x-"+name)
+}
+
 // BenchmarkWorkbench fetches the home page (工作台) as the district office
 // and as the handler of the street with the most cases, with p50 and p99;
 // beside them, from the same database in the same run, the p50 of a plain
@@ -565,17 +586,7 @@ func BenchmarkWorkbench(b *testing.B) {
 			if !bytes.Contains(body, []byte(`data-kind="problem/`)) {
 				b.Fatalf("no workbench items:\n%.800s", body)
 			}
-			var took []time.Duration
-			for b.Loop() {
-				t := time.Now()
-				tc.as.get(b, "/")
-				took = append(took, time.Since(t))
-			}
-			reportPercentiles(b, took)
-			base := baseline(max(len(took), 20))
-			slices.Sort(took)
-			b.ReportMetric(base, "count-p50-ms")
-			b.ReportMetric(float64(took[len(took)/2])/float64(time.Millisecond)/base, "x-count")
+			reportBeside(b, timedGets(b, tc.as, "/"), baseline, "count")
 		})
 	}
 }

@@ -125,17 +125,7 @@ func BenchmarkLedgerFilters(b *testing.B) {
 					path += "?" + f.query
 				}
 				role.as.get(b, path) // warm
-				var took []time.Duration
-				for b.Loop() {
-					t := time.Now()
-					role.as.get(b, path)
-					took = append(took, time.Since(t))
-				}
-				reportPercentiles(b, took)
-				base := raw(max(len(took), 20))
-				slices.Sort(took)
-				b.ReportMetric(base, "raw-p50-ms")
-				b.ReportMetric(float64(took[len(took)/2])/float64(time.Millisecond)/base, "x-raw")
+				reportBeside(b, timedGets(b, role.as, path), raw, "raw")
 			})
 		}
 	}

@@ -60,7 +60,7 @@ type ledgerData struct {
 	CanImport  bool
 	CanBelow   bool // the actor's unit has units below it: offer "only theirs"
 	QueryStr   string
-	More       bool   // more than problem.CountCap cases match
+	More       bool   // more than problem.CountCapOf(filter) cases match
 	QueueKey   string // the workbench queue shown, if any
 }
 
@@ -95,7 +95,7 @@ func (s *Server) ledgerList(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := ledgerData{Cases: cases, Pager: pager, Query: q, Unit: unit, Now: s.Problems.Now(),
 		CanReport: a.SignedIn(), CanExport: ledgerxlsx.MayExport(a),
-		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > problem.CountCap}
+		CanImport: problem.MayImport(a), CanBelow: problem.SupervisesUnits(a), QueryStr: r.URL.RawQuery, More: total > pg.Cap}
 	if slices.Contains(problem.Queues(), f.Queue) {
 		d.QueueKey = "workbench.queue." + string(f.Queue)
 	}
@@ -114,12 +114,13 @@ const ledgerPerPage = 20
 // (capped), the page number, and the cursors' links.
 type cursorPager struct {
 	Total, Number, Pages int // Pages is 0 when the count is capped
+	Cap                  int // where the count stops
 	More                 bool
 	First, Prev, Next    string
 }
 
 func newCursorPager(r *http.Request, pg problem.Page, limit int) cursorPager {
-	p := cursorPager{Total: pg.Total, Number: pg.Number, More: pg.Total > problem.CountCap}
+	p := cursorPager{Total: pg.Total, Cap: pg.Cap, Number: pg.Number, More: pg.Total > pg.Cap}
 	if !p.More {
 		p.Pages = max(1, (pg.Total+limit-1)/limit)
 	}

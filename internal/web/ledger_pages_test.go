@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
@@ -184,4 +187,41 @@ func TestDispatchToATypedUnit(t *testing.T) {
 	if got.UnitName != target || got.State != problem.Dispatched {
 		t.Errorf("dispatched to %q (%s), want %s", got.UnitName, got.State, target)
 	}
+}
+
+// TestLedgerTextCountStopsAtAThousand: a text search counts its matches
+// up to 1,000 and then says "more than 1,000", where the ledger without
+// text counts on to 10,000; the page of a search past the cap (walked
+// newest first) shows the newest matches.
+func TestLedgerTextCountStopsAtAThousand(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	ctx := context.Background()
+	cat := servertest.MustAtoi(t, servertest.CategoryID(t, app, "SR02"))
+	const n = problem.TextCountCap + 5
+	rows := problem.NewBulkRows(n+10, 0)
+	base := app.Problems.Now().Add(-48 * time.Hour).UnixMilli()
+	for i := range n + 10 {
+		desc := "井盖破损"
+		if i >= n {
+			desc = "路灯不亮" // ten that do not match
+		}
+		at := base + int64(i)*60_000
+		rows.AddCase(&problem.BulkCase{ID: int64(800000 + i), Code: "T-" + strconv.Itoa(i), Source: problem.SourceHotline, CategoryID: cat,
+			Description: desc, RegionCode: "410411001001", State: problem.Reported, ReportedAt: at, LimitAmount: 3, LimitUnit: "day",
+			Version: 1, UpdatedAt: at})
+	}
+	if err := app.DB.InTx(ctx, func(tx *db.Tx) error { return problem.NewBulkWriter().Write(ctx, tx, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Problems.RebuildSearch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	office := app.SignedIn(t, "office")
+	search := office.Get("/problems?q=" + url.QueryEscape("井盖"))
+	servertest.MustContain(t, search.Body, "超过 1000 条", "T-"+strconv.Itoa(n-1), "T-"+strconv.Itoa(n-20))
+	servertest.MustNotContain(t, search.Body, "T-"+strconv.Itoa(n-21)+"<", "T-"+strconv.Itoa(n)+"<", "超过 10000 条")
+	all := office.Get("/problems?source=hotline")
+	servertest.MustNotContain(t, all.Body, "超过 1000 条")
+	servertest.MustContain(t, all.Body, strconv.Itoa(n+10))
 }
