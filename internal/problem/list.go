@@ -175,7 +175,7 @@ func (f Filter) scopeTerms(a access.Actor) []string {
 	a = f.narrowed(a)
 	var terms []string
 	if areaScope(a) {
-		if len(a.Region) < minRegionTerm {
+		if !hasRegionTerm(a.Region) {
 			return nil
 		}
 		terms = append(terms, regionTerm(a.Region))
@@ -285,7 +285,7 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 	}
 	if t := strings.TrimSpace(f.Text); t != "" {
 		q := textQuery{text: t, walk: f.walkText, scope: f.scopeTerms(a)}
-		if len(f.Region) >= minRegionTerm {
+		if hasRegionTerm(f.Region) {
 			q.within = regionTerm(f.Region)
 		}
 		cond, targs := q.condition(d)

@@ -97,6 +97,11 @@ func scopeTerms(unitID, reporterID int64, region string) []string {
 // would be on every case of the city, which the index would read whole.
 const minRegionTerm = 9
 
+// hasRegionTerm reports whether the cases of the region subtree root all
+// hold its term: a street's, a community's or a grid's code, not any
+// other prefix.
+func hasRegionTerm(root string) bool { n := len(root); return n == 9 || n == 12 || n == 15 }
+
 func unitTerm(id int64) string     { return "u" + strconv.FormatInt(id, 10) }
 func reporterTerm(id int64) string { return "p" + strconv.FormatInt(id, 10) }
 func regionTerm(code string) string {
