@@ -371,12 +371,24 @@ func (s *Store) countCapped(ctx context.Context, a access.Actor, f Filter) (int,
 		return s.countPart(ctx, from, where, args, capAt+1)
 	}
 	conds, cargs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
+	// Outside each part: NOT the part (a NULL column is outside), or for
+	// an area, the ranges around it on the bare column, which the reporter
+	// index holds.
+	outside, oargs := make([]string, len(parts)), make([][]any, len(parts))
+	for j := range parts {
+		outside[j], oargs[j] = "NOT COALESCE("+parts[j]+", 1 = 0)", pargs[j]
+	}
+	if na := f.narrowed(a); areaScope(na) {
+		if cond, args, ok := region.OutsideSQL("p.region_code", na.Region); ok {
+			outside[0], oargs[0] = cond, args
+		}
+	}
 	total := 0
 	for i := range parts {
 		where, args := parts[i], append([]any{}, pargs[i]...)
 		for j := range i {
-			where += " AND NOT COALESCE(" + parts[j] + ", 1 = 0)" // a NULL column is outside the part
-			args = append(args, pargs[j]...)
+			where += " AND " + outside[j]
+			args = append(args, oargs[j]...)
 		}
 		partFrom := from
 		if i == len(parts)-1 && from == caseFrom {

@@ -140,6 +140,16 @@ func TestPagesWalkedByReportedTimeMatch(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// One the office reported without a region (a hotline call with no
+	// place): outside every area, inside the office's own reports.
+	nowhere, err := w.app.Problems.Report(ctx, w.actors["office"], problem.ReportInput{Source: problem.SourceHotline,
+		CategoryID: w.catID, Description: "来电反映旧家具堆放", RegionCode: "410411001001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.app.DB.Exec(ctx, "UPDATE problem SET region_code = NULL WHERE id = ?", nowhere.ID); err != nil {
+		t.Fatal(err)
+	}
 	w.now = w.now.AddDate(0, 0, 10) // some deadlines pass
 	// Red and yellow cases (督办), as the escalation job leaves them.
 	if _, err := w.app.DB.Exec(ctx, "UPDATE problem SET escalation_level = CASE WHEN state = 'dispatched' THEN 2 ELSE 1 END WHERE state IN ('dispatched', 'in_progress')"); err != nil {
