@@ -314,6 +314,14 @@ func TestVisibleUnitsAndPickFilters(t *testing.T) {
 			}
 		})
 	}
+	// A form showing units chosen earlier shows those still seen.
+	seen, err := f.store.SeenUnits(ctx, office, []int64{f.weidong.ID, f.street.ID, 999999, f.shequ.ID, f.street.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0].ID != f.street.ID || seen[1].ID != f.shequ.ID {
+		t.Errorf("SeenUnits: %+v, want the street then the community", seen)
+	}
 	for _, tc := range []struct {
 		name string
 		f    org.UnitFilter

@@ -283,11 +283,31 @@ const maxVisibleUnits = 2000
 // One the actor may not see, or that does not exist, refuses them all,
 // alike, so ids cannot be probed.
 func (s *Store) VisibleUnits(ctx context.Context, a access.Actor, ids []int64) ([]Unit, error) {
+	want, found, err := s.seenUnits(ctx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) < len(want) {
+		return nil, apperr.NotFound("org.unit_not_found")
+	}
+	return found, nil
+}
+
+// SeenUnits returns those of the units of ids the actor may see, in the
+// order given, for a form showing units chosen earlier (one moved out of
+// the actor's area since is left out, not refused).
+func (s *Store) SeenUnits(ctx context.Context, a access.Actor, ids []int64) ([]Unit, error) {
+	_, found, err := s.seenUnits(ctx, a, ids)
+	return found, err
+}
+
+// seenUnits reads the units of ids the actor may see: want is ids
+// without zeros and repeats, found those of them seen, in that order.
+func (s *Store) seenUnits(ctx context.Context, a access.Actor, ids []int64) (want []int64, found []Unit, err error) {
 	if !a.SignedIn() {
-		return nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
+		return nil, nil, apperr.New(apperr.KindUnauthorized, "error.unauthorized")
 	}
 	seen := make(map[int64]bool, len(ids))
-	var want []int64
 	for _, id := range ids {
 		if id > 0 && !seen[id] {
 			seen[id] = true
@@ -295,13 +315,13 @@ func (s *Store) VisibleUnits(ctx context.Context, a access.Actor, ids []int64) (
 		}
 	}
 	if len(want) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if len(want) > maxVisibleUnits {
-		return nil, apperr.Invalid("org.too_many_units", maxVisibleUnits)
+		return nil, nil, apperr.Invalid("org.too_many_units", maxVisibleUnits)
 	}
 	scope, scopeArgs := scopeFilter(a)
-	found := make(map[int64]Unit, len(want))
+	byID := make(map[int64]Unit, len(want))
 	const batch = 500
 	for start := 0; start < len(want); start += batch {
 		part := want[start:min(start+batch, len(want))]
@@ -316,21 +336,18 @@ func (s *Store) VisibleUnits(ctx context.Context, a access.Actor, ids []int64) (
 			return u, r.Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.RegionCode)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("visible units: %w", err)
+			return nil, nil, fmt.Errorf("visible units: %w", err)
 		}
 		for _, u := range list {
-			found[u.ID] = u
+			byID[u.ID] = u
 		}
 	}
-	out := make([]Unit, 0, len(want))
 	for _, id := range want {
-		u, ok := found[id]
-		if !ok {
-			return nil, apperr.NotFound("org.unit_not_found")
+		if u, ok := byID[id]; ok {
+			found = append(found, u)
 		}
-		out = append(out, u)
 	}
-	return out, nil
+	return want, found, nil
 }
 
 // unitByID reads a unit without a scope check, for internal decisions.

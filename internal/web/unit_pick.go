@@ -242,20 +242,8 @@ func (s *Server) pickedUnits(ctx context.Context, a access.Actor, v url.Values, 
 // up for the actor (those it may not see are left out).
 func (s *Server) shownUnits(ctx context.Context, a access.Actor, p unitsPicked, ids []int64) (unitsPicked, error) {
 	p.Units = nil
-	units, err := s.Org.VisibleUnits(ctx, a, ids)
-	if errors.Is(err, apperr.ErrNotFound) {
-		units = nil
-		for _, id := range ids {
-			u, err := s.Org.GetUnit(ctx, a, id)
-			if errors.Is(err, apperr.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return p, err
-			}
-			units = append(units, u)
-		}
-	} else if err != nil {
+	units, err := s.Org.SeenUnits(ctx, a, ids)
+	if err != nil {
 		return p, err
 	}
 	for _, u := range units {
