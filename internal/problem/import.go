@@ -94,7 +94,8 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 					return fmt.Errorf("import case %s: %w", code, err)
 				}
 			}
-			if err := indexForSearch(ctx, tx, id, false); err != nil {
+			if err := indexForSearch(ctx, tx, searchRow{id: id, code: code, description: c.Description, addr: c.Address,
+				region: c.RegionCode, unit: c.UnitID}, false); err != nil {
 				return err
 			}
 			if err := tallyNew(ctx, tx, id); err != nil {

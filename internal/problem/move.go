@@ -102,7 +102,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		}
 		if moved.UnitID != c.UnitID {
 			// The index knows the case by its unit too.
-			if err := indexForSearch(ctx, tx, c.ID, true); err != nil {
+			if err := indexForSearch(ctx, tx, searchRowOf(moved), true); err != nil {
 				return err
 			}
 		}

@@ -218,29 +218,39 @@ func (q textQuery) condition(d db.Dialect) (string, []any) {
 		append([]any{strings.Join(quoted, " AND ")}, args...)
 }
 
-// indexForSearch writes a case's row of the search index from the case
-// as the transaction holds it: a new case, or (again) one that moved to
-// another unit.
-func indexForSearch(ctx context.Context, tx *db.Tx, id int64, again bool) error {
-	var code, desc, addr, region string
-	var unit, reporter int64
-	if err := tx.QueryRow(ctx, `SELECT code, description, address, COALESCE(region_code, ''), COALESCE(unit_id, 0), COALESCE(reporter_id, 0)
-		FROM problem WHERE id = ?`, id).Scan(&code, &desc, &addr, &region, &unit, &reporter); err != nil {
-		return fmt.Errorf("index case %d for search: %w", id, err)
-	}
+// searchRow is what a case's row of the search index is made of.
+type searchRow struct {
+	id                      int64
+	code, description, addr string
+	region                  string
+	unit, reporter          int64
+}
+
+// searchRowOf is a case's searchRow.
+func searchRowOf(c *Case) searchRow {
+	return searchRow{id: c.ID, code: c.Code, description: c.Description, addr: c.Address, region: c.RegionCode,
+		unit: c.UnitID, reporter: c.ReporterID}
+}
+
+func (x searchRow) document(d db.Dialect) string {
+	return searchDocument(d, append(searchTerms(x.code, x.description, x.addr), scopeTerms(x.unit, x.reporter, x.region)...))
+}
+
+// indexForSearch writes a case's row of the search index: a new case, or
+// (again) one that moved to another unit.
+func indexForSearch(ctx context.Context, tx *db.Tx, x searchRow, again bool) error {
 	if again {
 		key := "rowid"
 		if tx.Dialect() == db.Postgres {
 			key = "problem_id"
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE "+key+" = ?", id); err != nil {
-			return fmt.Errorf("index case %d for search: %w", id, err)
+		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE "+key+" = ?", x.id); err != nil {
+			return fmt.Errorf("index case %d for search: %w", x.id, err)
 		}
 	}
-	doc := searchDocument(tx.Dialect(), append(searchTerms(code, desc, addr), scopeTerms(unit, reporter, region)...))
 	cols, value := searchColumns(tx.Dialect())
-	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value, id, doc); err != nil {
-		return fmt.Errorf("index case %d for search: %w", id, err)
+	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value, x.id, x.document(tx.Dialect())); err != nil {
+		return fmt.Errorf("index case %d for search: %w", x.id, err)
 	}
 	return nil
 }
@@ -316,13 +326,13 @@ func indexBatch(ctx context.Context, tx *db.Tx, after int64, cols, value string)
 	var last int64
 	n := 0
 	for rows.Next() {
-		var code, desc, addr, region string
-		var unit, reporter int64
-		if err := rows.Scan(&last, &code, &desc, &addr, &region, &unit, &reporter); err != nil {
+		var x searchRow
+		if err := rows.Scan(&x.id, &x.code, &x.description, &x.addr, &x.region, &x.unit, &x.reporter); err != nil {
 			rows.Close()
 			return 0, 0, fmt.Errorf("read cases for the search index: %w", err)
 		}
-		args = append(args, last, searchDocument(tx.Dialect(), append(searchTerms(code, desc, addr), scopeTerms(unit, reporter, region)...)))
+		last = x.id
+		args = append(args, last, x.document(tx.Dialect()))
 		n++
 	}
 	rows.Close()

@@ -177,15 +177,12 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 		if err != nil {
 			return err
 		}
-		var reporter any
-		if a.UserID > 0 {
-			reporter = a.UserID
-		}
+		reporterID := max(a.UserID, 0)
 		err = tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat, region_code,
 			state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at, site_id, held)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			code, string(in.Source), db.NullID(in.CategoryID), in.Description, in.Address, nullFloat(in.Lng, in.HasPlace),
-			nullFloat(in.Lat, in.HasPlace), region, string(Reported), reporter, in.ReporterName, in.ReporterPhone,
+			nullFloat(in.Lat, in.HasPlace), region, string(Reported), db.NullID(reporterID), in.ReporterName, in.ReporterPhone,
 			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID), in.Held).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
@@ -193,7 +190,8 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 		if _, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
 			return err
 		}
-		if err := indexForSearch(ctx, tx, id, false); err != nil {
+		if err := indexForSearch(ctx, tx, searchRow{id: id, code: code, description: in.Description, addr: in.Address,
+			region: region, reporter: reporterID}, false); err != nil {
 			return err
 		}
 		if err := tallyNew(ctx, tx, id); err != nil {
