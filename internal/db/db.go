@@ -414,3 +414,26 @@ func Placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// Savepoint runs fn inside a savepoint of the transaction: when fn fails,
+// what it wrote is undone and the transaction goes on (on PostgreSQL a
+// failed statement would otherwise abort the whole transaction). name
+// must be a plain identifier.
+func (t *Tx) Savepoint(ctx context.Context, name string, fn func() error) error {
+	if _, err := t.Exec(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("savepoint %s: %w", name, err)
+	}
+	if err := fn(); err != nil {
+		if _, rbErr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint %s: %w", name, rbErr))
+		}
+		if _, relErr := t.Exec(ctx, "RELEASE SAVEPOINT "+name); relErr != nil {
+			return errors.Join(err, fmt.Errorf("release savepoint %s: %w", name, relErr))
+		}
+		return err
+	}
+	if _, err := t.Exec(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("release savepoint %s: %w", name, err)
+	}
+	return nil
+}

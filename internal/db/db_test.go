@@ -54,3 +54,47 @@ func TestTransactionRollsBackAndUniqueViolation(t *testing.T) {
 		t.Fatalf("duplicate insert: want unique violation, got %v", err)
 	}
 }
+
+// A failed statement inside a savepoint undoes only the savepoint's
+// writes: the transaction goes on and commits what came before and after
+// (on PostgreSQL the failure would otherwise abort the transaction).
+func TestSavepointKeepsTheTransaction(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if _, err := d.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "taken", "1"); err != nil {
+		t.Fatal(err)
+	}
+	var inner error
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "before", "1"); err != nil {
+			return err
+		}
+		inner = tx.Savepoint(ctx, "probe", func() error {
+			if _, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "inside", "1"); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "taken", "2")
+			return err
+		})
+		if err := tx.Savepoint(ctx, "kept", func() error {
+			_, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "kept", "1")
+			return err
+		}); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO setting (name, value) VALUES (?, ?)", "after", "1")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("transaction: %v", err)
+	}
+	if !db.IsUniqueViolation(inner) {
+		t.Fatalf("savepoint returned %v, want the unique violation", inner)
+	}
+	for name, want := range map[string]int{"before": 1, "inside": 0, "kept": 1, "after": 1, "taken": 1} {
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM setting WHERE name = ?", name).Scan(&n); err != nil || n != want {
+			t.Errorf("setting %q: %d rows (err %v), want %d", name, n, err, want)
+		}
+	}
+}

@@ -205,3 +205,13 @@ func (t *Tx) Analyze(ctx context.Context, table string) error {
 	}
 	return nil
 }
+
+// Contains is the condition that column holds the text of the next
+// placeholder: instr on SQLite, strpos on PostgreSQL. Not LIKE: SQLite
+// prepares a statement with LIKE ? again for every new pattern.
+func (d Dialect) Contains(column string) string {
+	if d == Postgres {
+		return "strpos(" + column + ", ?) > 0"
+	}
+	return "instr(" + column + ", ?) > 0"
+}

@@ -50,10 +50,16 @@ func SmallestUnit(ctx context.Context, c db.Conn, regionCode string, kind UnitKi
 		where += " AND line = ?"
 		args = append(args, line)
 	}
+	// The regions holding regionCode are its prefixes: looked up on the
+	// region index, not tested unit by unit (every dispatch asks).
+	prefixes := make([]any, 0, len(regionCode)+1)
+	for n := range len(regionCode) + 1 {
+		prefixes = append(prefixes, regionCode[:n])
+	}
 	var u UnitRef
 	err := c.QueryRow(ctx, `SELECT id, name, region_code FROM unit
-		WHERE `+where+` AND region_code IS NOT NULL AND substr(?, 1, length(region_code)) = region_code
-		ORDER BY length(region_code) DESC, id LIMIT 1`, append(args, regionCode)...).Scan(&u.ID, &u.Name, &u.RegionCode)
+		WHERE `+where+` AND region_code IN (`+db.Placeholders(len(prefixes))+`)
+		ORDER BY length(region_code) DESC, id LIMIT 1`, append(args, prefixes...)...).Scan(&u.ID, &u.Name, &u.RegionCode)
 	if errors.Is(err, sql.ErrNoRows) {
 		return UnitRef{}, false, nil
 	}

@@ -60,7 +60,6 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 	if len(in.Photos) > MaxPhotos {
 		return nil, apperr.Invalid("problem.too_many_photos", MaxPhotos)
 	}
-	var notices []noticeTo
 	var moved *Case // the row as the update left it
 	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
 		c, err := s.read(ctx, tx, id)
@@ -113,11 +112,19 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if _, err := appendEvent(ctx, tx, c.ID, a, now, in.Action, c.State, to, in.Note, ch.data, ch.photos); err != nil {
 			return err
 		}
-		notices = ch.notices
 		if dryRun {
 			return errDryRun
 		}
-		return s.tellMove(ctx, tx, in, c, moved, now)
+		if err := s.tellMove(ctx, tx, in, c, moved, now); err != nil {
+			return err
+		}
+		// The notices go in the move's transaction (one commit, not two),
+		// behind a savepoint: the move stands even if a notice cannot be
+		// written; the bell is a convenience, the case page is the record.
+		if err := tx.Savepoint(ctx, "notify", func() error { return s.notify(ctx, tx, moved, ch.notices, now) }); err != nil {
+			s.warn("notify", "problem", moved.ID, "err", err)
+		}
+		return nil
 	})
 	if dryRun && errors.Is(err, errDryRun) {
 		return nil, nil
@@ -125,16 +132,10 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 	if err != nil {
 		return nil, err
 	}
-	out := moved
-	if err := withNames(ctx, s.DB, []*Case{out}); err != nil {
+	if err := withNames(ctx, s.DB, []*Case{moved}); err != nil {
 		return nil, err
 	}
-	// The move stands even if a notice cannot be written; the bell is a
-	// convenience, the case page is the record.
-	if err := s.notify(ctx, out, notices); err != nil && s.Log != nil {
-		s.Log.Warn("notify", "problem", out.ID, "err", err)
-	}
-	return out, nil
+	return moved, nil
 }
 
 // tellMove tells the listener of the moves systems outside hear of.

@@ -2,8 +2,10 @@ package problem
 
 import (
 	"context"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/access"
+	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/notice"
 	"github.com/wenming-civic/wenming/internal/org"
 )
@@ -17,30 +19,36 @@ type noticeTo struct {
 }
 
 // recipients lists the users a notice goes to; org knows who they are.
-func (s *Store) recipients(ctx context.Context, c *Case, n noticeTo) ([]int64, error) {
+func recipients(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, error) {
 	switch {
 	case n.toUnit != 0:
-		return org.ActiveUsersOfUnits(ctx, s.DB, []int64{n.toUnit}, access.RoleHandler)
+		return org.ActiveUsersOfUnits(ctx, tx, []int64{n.toUnit}, access.RoleHandler)
 	case n.toVerifiers:
-		return org.ActiveUsersGoverning(ctx, s.DB, c.RegionCode, access.RoleOffice, access.RoleInspector)
+		return org.ActiveUsersGoverning(ctx, tx, c.RegionCode, access.RoleOffice, access.RoleInspector)
 	case n.toOffice:
-		return org.ActiveUsersGoverning(ctx, s.DB, c.RegionCode, access.RoleOffice)
+		return org.ActiveUsersGoverning(ctx, tx, c.RegionCode, access.RoleOffice)
 	}
 	return nil, nil
 }
 
-// notify writes the in-app notifications of a move.
-func (s *Store) notify(ctx context.Context, c *Case, notices []noticeTo) error {
-	now := s.Now()
+// notify writes the in-app notifications of a move, in its transaction.
+func (s *Store) notify(ctx context.Context, tx db.Conn, c *Case, notices []noticeTo, now time.Time) error {
 	for _, n := range notices {
-		users, err := s.recipients(ctx, c, n)
+		users, err := recipients(ctx, tx, c, n)
 		if err != nil {
 			return err
 		}
-		if err := notice.Add(ctx, s.DB, notice.Message{Users: users, ProblemID: c.ID, Kind: n.kind,
+		if err := notice.Add(ctx, tx, notice.Message{Users: users, ProblemID: c.ID, Kind: n.kind,
 			Args: []string{c.Code}, At: now}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// warn logs what went wrong without failing what it happened in.
+func (s *Store) warn(msg string, args ...any) {
+	if s.Log != nil {
+		s.Log.Warn(msg, args...)
+	}
 }

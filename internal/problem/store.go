@@ -171,41 +171,44 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 		return nil, err
 	}
 	now := s.Now()
-	var id int64
+	var c *Case // the row as inserted (RETURNING: not read back)
 	err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 		code, err := nextCode(ctx, tx, now)
 		if err != nil {
 			return err
 		}
 		reporterID := max(a.UserID, 0)
-		err = tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat, region_code,
-			state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at, site_id, held)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c, err = scanCase(tx.QueryRow(ctx, `INSERT INTO problem (code, source, category_id, description, address, lng, lat,
+			region_code, state, reporter_id, reporter_name, reporter_phone, limit_amount, limit_unit, reported_at, updated_at,
+			site_id, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+returningColumns(),
 			code, string(in.Source), db.NullID(in.CategoryID), in.Description, in.Address, nullFloat(in.Lng, in.HasPlace),
 			nullFloat(in.Lat, in.HasPlace), region, string(Reported), db.NullID(reporterID), in.ReporterName, in.ReporterPhone,
-			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID), in.Held).Scan(&id)
+			cat.LimitAmount, cat.LimitUnit, db.Millis(now), db.Millis(now), db.NullID(in.SiteID), in.Held))
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
 		}
-		if _, err = appendEvent(ctx, tx, id, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
+		if _, err = appendEvent(ctx, tx, c.ID, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
 			return err
 		}
-		if err := indexForSearch(ctx, tx, searchRow{id: id, code: code, description: in.Description, addr: in.Address,
-			region: region, reporter: reporterID}, false); err != nil {
+		if err := indexForSearch(ctx, tx, searchRowOf(c), false); err != nil {
 			return err
 		}
-		if err := tallyNew(ctx, tx, id); err != nil {
+		after := tallyOf(c)
+		if err := applyTally(ctx, tx, tallyChange(nil, &after)); err != nil {
 			return err
 		}
 		if then != nil {
-			return then(ctx, tx, id, now)
+			return then(ctx, tx, c.ID, now)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.get(ctx, s.DB, id)
+	if err := withNames(ctx, s.DB, []*Case{c}); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // place resolves where a report is: from coordinates through the grid and

@@ -51,7 +51,8 @@ func (s *Store) Publish(ctx context.Context, c db.Conn, e Event) error {
 	if e.Type == DailyDigest {
 		return nil
 	}
-	hooks, err := db.Int64s(ctx, c, "SELECT id FROM webhook WHERE enabled AND events LIKE ? ORDER BY id", "%,"+e.Type+",%")
+	hooks, err := db.Int64s(ctx, c, "SELECT id FROM webhook WHERE enabled AND "+c.Dialect().Contains("events")+" ORDER BY id",
+		","+e.Type+",")
 	if err != nil {
 		return fmt.Errorf("subscribed webhooks: %w", err)
 	}
@@ -97,8 +98,8 @@ func (s *Store) enqueueRobots(ctx context.Context, c db.Conn, robots []int64, e 
 // unit's robot for its unit's events, a region's for the events inside
 // the region (and, for an event concerning a whole region, inside it).
 func (s *Store) subscribedRobots(ctx context.Context, c db.Conn, e Event) ([]int64, error) {
-	rows, err := c.Query(ctx, "SELECT id, COALESCE(unit_id, 0), region_code FROM robot WHERE enabled AND events LIKE ? ORDER BY id",
-		"%,"+e.Type+",%")
+	rows, err := c.Query(ctx, "SELECT id, COALESCE(unit_id, 0), region_code FROM robot WHERE enabled AND "+
+		c.Dialect().Contains("events")+" ORDER BY id", ","+e.Type+",")
 	type cand struct {
 		id, unit int64
 		region   string

@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +121,12 @@ func BenchmarkLedgerFilters(b *testing.B) {
 		for _, st := range []string{"reported", "filed", "dispatched", "in_progress", "parked", "rectified", "closed", "rejected", "duplicate"} {
 			filters = append(filters, struct{ name, query string }{"state-" + st, "state=" + st})
 		}
+		// Deep pages as a person reaches them, by the 下一页 link's cursor
+		// (page=N is a link from before the cursors, served by OFFSET).
+		for _, n := range []int{50, 500} {
+			filters = append(filters, struct{ name, query string }{"cursor-page-" + strconv.Itoa(n),
+				strings.TrimPrefix(cursorOfPage(b, role.as, n), "/problems?")})
+		}
 		for _, f := range filters {
 			b.Run(role.name+"/"+f.name, func(b *testing.B) {
 				path := "/problems"
@@ -132,3 +141,23 @@ func BenchmarkLedgerFilters(b *testing.B) {
 }
 
 func shanghai() *time.Location { return time.FixedZone("CST", 8*3600) }
+
+var nextLink = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+
+// cursorOfPage follows the ledger's 下一页 link from the first page to
+// page n and returns that page's path.
+func cursorOfPage(b *testing.B, as *benchServer, n int) string {
+	b.Helper()
+	path := "/problems"
+	for page := 1; page < n; page++ {
+		m := nextLink.FindSubmatch(as.get(b, path))
+		if m == nil {
+			b.Fatalf("page %d of the ledger has no next link", page)
+		}
+		path = html.UnescapeString(string(m[1]))
+	}
+	if !strings.Contains(path, "cursor=") {
+		b.Fatalf("page %d is %s, not a cursor", n, path)
+	}
+	return path
+}
