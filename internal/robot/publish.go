@@ -72,6 +72,23 @@ func (s *Store) Publish(ctx context.Context, c db.Conn, e Event) error {
 	return nil
 }
 
+// Subscribed reports whether any enabled robot or webhook takes events of
+// the type, so that a listener builds no message nobody is sent: most
+// dispatches in a city without robots for them.
+func (s *Store) Subscribed(ctx context.Context, c db.Conn, eventType string) (bool, error) {
+	if c == nil {
+		c = s.DB
+	}
+	has := c.Dialect().Contains("events")
+	var any bool
+	err := c.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM robot WHERE enabled AND "+has+") OR EXISTS (SELECT 1 FROM webhook WHERE enabled AND "+
+		has+")", ","+eventType+",", ","+eventType+",").Scan(&any)
+	if err != nil {
+		return false, fmt.Errorf("subscribed to %s: %w", eventType, err)
+	}
+	return any, nil
+}
+
 // enqueueRobots queues the event's message for each of the robots.
 func (s *Store) enqueueRobots(ctx context.Context, c db.Conn, robots []int64, e Event, id string) error {
 	if len(robots) == 0 {

@@ -778,3 +778,31 @@ func TestDailyDigestOnce(t *testing.T) {
 	}
 	_ = url.QueryEscape
 }
+
+// TestSubscribed tells a listener whether anyone takes an event type: no
+// robot or webhook at first, then a robot's types, then a webhook's; a
+// disabled robot takes nothing.
+func TestSubscribed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	want := func(typ string, expect bool) {
+		t.Helper()
+		got, err := f.store.Subscribed(ctx, nil, typ)
+		if err != nil || got != expect {
+			t.Errorf("Subscribed(%s) = %v, %v; want %v", typ, got, err, expect)
+		}
+	}
+	want(robot.CaseDispatched, false)
+	id := f.addRobot(t, robot.WeCom, robot.CaseDispatched)
+	want(robot.CaseDispatched, true)
+	want(robot.CaseReturned, false)
+	if _, _, err := f.store.CreateWebhook(ctx, admin, robot.WebhookInput{Name: "hook", URL: f.srv.URL + "/hook",
+		Events: []string{robot.CaseReturned}}); err != nil {
+		t.Fatal(err)
+	}
+	want(robot.CaseReturned, true)
+	if _, err := f.d.Exec(ctx, "UPDATE robot SET enabled = FALSE WHERE id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	want(robot.CaseDispatched, false)
+}

@@ -81,9 +81,35 @@ func cut(s string, n int) string {
 	return s
 }
 
+// caseEventType is the robots' event type of a happening of the ledger,
+// "" for one robots are not told of.
+func caseEventType(h problem.Happening) string {
+	switch h.Kind {
+	case problem.HappenedDispatched:
+		return robot.CaseDispatched
+	case problem.HappenedReturned:
+		return robot.CaseReturned
+	case problem.HappenedVerifyFailed:
+		return robot.CaseVerifyFailed
+	case problem.HappenedEscalated:
+		if h.Level >= 2 {
+			return robot.CaseOverdueRed
+		}
+		return robot.CaseOverdueYellow
+	}
+	return ""
+}
+
 // onCase is the ledger's listener (problem.Store.Listener).
 func (e robotEvents) onCase(ctx context.Context, tx db.Conn, h problem.Happening) error {
 	c := h.Case
+	kind := caseEventType(h)
+	if kind == "" {
+		return nil
+	}
+	if wanted, err := e.robots.Subscribed(ctx, tx, kind); err != nil || !wanted {
+		return err
+	}
 	unitName := ""
 	if h.UnitID != 0 {
 		n, err := org.UnitName(ctx, tx, h.UnitID)
@@ -99,7 +125,7 @@ func (e robotEvents) onCase(ctx context.Context, tx db.Conn, h problem.Happening
 		}
 	}
 	path := "/problems/" + strconv.FormatInt(c.ID, 10)
-	ev := robot.Event{UnitID: h.UnitID, RegionCode: c.RegionCode, URL: path, At: h.At}
+	ev := robot.Event{Type: kind, UnitID: h.UnitID, RegionCode: c.RegionCode, URL: path, At: h.At}
 	var title string
 	lines := []string{}
 	if catName != "" {
@@ -113,22 +139,22 @@ func (e robotEvents) onCase(ctx context.Context, tx db.Conn, h problem.Happening
 	}
 	switch h.Kind {
 	case problem.HappenedDispatched:
-		ev.Type, title = robot.CaseDispatched, e.t("robot.msg.dispatched", c.Code, unitName)
+		title = e.t("robot.msg.dispatched", c.Code, unitName)
 		lines = append(lines, e.t("robot.line.deadline", when(c.Deadline)))
 		ev.Key = fmt.Sprintf("case:%d:dispatch:v%d", c.ID, c.Version)
 	case problem.HappenedReturned:
-		ev.Type, title = robot.CaseReturned, e.t("robot.msg.returned", c.Code, unitName)
+		title = e.t("robot.msg.returned", c.Code, unitName)
 		lines = append(lines, e.t("robot.line.note", cut(h.Note, 120)))
 		ev.Key = fmt.Sprintf("case:%d:return:v%d", c.ID, c.Version)
 	case problem.HappenedVerifyFailed:
-		ev.Type, title = robot.CaseVerifyFailed, e.t("robot.msg.verify_failed", c.Code)
+		title = e.t("robot.msg.verify_failed", c.Code)
 		lines = append(lines, e.t("robot.line.note", cut(h.Note, 120)), e.t("robot.line.rework", c.ReworkCount),
 			e.t("robot.line.deadline", when(c.Deadline)))
 		ev.Key = fmt.Sprintf("case:%d:rework:v%d", c.ID, c.Version)
 	case problem.HappenedEscalated:
-		ev.Type, title = robot.CaseOverdueYellow, e.t("robot.msg.overdue_yellow", c.Code)
+		title = e.t("robot.msg.overdue_yellow", c.Code)
 		if h.Level >= 2 {
-			ev.Type, title = robot.CaseOverdueRed, e.t("robot.msg.overdue_red", c.Code)
+			title = e.t("robot.msg.overdue_red", c.Code)
 		}
 		if unitName != "" {
 			lines = append(lines, e.t("robot.line.unit", unitName))
