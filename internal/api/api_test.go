@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -135,5 +136,46 @@ func TestGuessingTokensLocksTheAddress(t *testing.T) {
 	// token is checked without the throttle table.
 	if status, body := servertest.APICall(t, app, "GET", "/api/v1/me", token, ""); status != http.StatusOK {
 		t.Fatalf("valid token from a locked address: %d %s", status, body)
+	}
+}
+
+// TestRevokedTokenRefusedOnEveryServer: a second server keeps the tokens
+// it has seen (a row changed around the store is not read again), and a
+// token revoked on the first is refused by the second at once, because
+// the revocation counts the organisation's generation up.
+func TestRevokedTokenRefusedOnEveryServer(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t)
+	other := app.Another(t, nil)
+	admin := app.Browser(t)
+	admin.SignIn("admin", servertest.DemoPassword("admin"))
+	token := servertest.CreateToken(t, admin, servertest.UserIDByName(t, app, "office"), "两台服务器")
+	me := func(on *servertest.App) int {
+		status, _ := servertest.APICall(t, on, "GET", "/api/v1/me", token, "")
+		return status
+	}
+	if me(other) != http.StatusOK || me(app) != http.StatusOK {
+		t.Fatal("the new token is refused")
+	}
+	ctx := context.Background()
+	if _, err := app.DB.Exec(ctx, "UPDATE api_token SET revoked_at = 1 WHERE token_prefix = ?", token[:10]); err != nil {
+		t.Fatal(err)
+	}
+	if me(other) != http.StatusOK {
+		t.Fatal("the token was read again: the second server keeps nothing")
+	}
+	if _, err := app.DB.Exec(ctx, "UPDATE api_token SET revoked_at = NULL WHERE token_prefix = ?", token[:10]); err != nil {
+		t.Fatal(err)
+	}
+	res := admin.Get("/admin/tokens")
+	m := regexp.MustCompile(`action="/admin/tokens/(\d+)/revoke"`).FindStringSubmatch(res.Body)
+	if m == nil {
+		t.Fatal("no revoke button")
+	}
+	if res := admin.Post("/admin/tokens/"+m[1]+"/revoke", nil); res.Status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.Status)
+	}
+	if got := me(other); got != http.StatusUnauthorized {
+		t.Fatalf("the second server accepted the revoked token: %d", got)
 	}
 }

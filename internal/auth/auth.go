@@ -43,6 +43,8 @@ type Service struct {
 	// wrong user name takes as long as a wrong password. It is hashed on
 	// first use, with the parameters the store hashes with by then.
 	decoy func() (string, error)
+	// tokens keeps the API tokens seen in the current generation.
+	tokens *tokenCache
 }
 
 // Options configure a Service.
@@ -60,7 +62,7 @@ func NewService(d *db.DB, o *org.Store, log *slog.Logger, opts Options) (*Servic
 		DB: d, Org: o, Log: log, Now: time.Now,
 		SessionTTL: opts.SessionTTL, SessionMaxAge: opts.SessionMaxAge,
 		MaxFailures: opts.MaxFailures, AddrMaxFailures: opts.AddrMaxFailures, Lockout: opts.Lockout,
-		decoy: decoy,
+		decoy: decoy, tokens: newTokenCache(),
 	}, nil
 }
 

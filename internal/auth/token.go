@@ -121,12 +121,20 @@ func (s *Service) RevokeToken(ctx context.Context, a access.Actor, id int64) err
 	if !a.IsAdmin() {
 		return apperr.Forbidden("error.forbidden")
 	}
-	res, err := s.DB.Exec(ctx, "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", db.Millis(s.Now()), id)
+	// The generation counts up with the revocation: every server's token
+	// cache drops the token before its next request.
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE api_token SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", db.Millis(s.Now()), id)
+		if err != nil {
+			return fmt.Errorf("revoke token %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFound("auth.token_not_found")
+		}
+		return org.Changed(ctx, tx)
+	})
 	if err != nil {
-		return fmt.Errorf("revoke token %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("auth.token_not_found")
+		return err
 	}
 	s.Log.Info("api token revoked", "token_id", id, "by", a.UserID)
 	return nil
@@ -135,26 +143,25 @@ func (s *Service) RevokeToken(ctx context.Context, a access.Actor, id int64) err
 // ErrBadToken is the refusal of a missing, unknown or revoked token.
 var ErrBadToken = apperr.New(apperr.KindUnauthorized, "auth.token_invalid")
 
-// AuthenticateToken resolves a bearer token to the actor it acts as.
+// AuthenticateToken resolves a bearer token to the actor it acts as. A
+// token seen in the organisation's current generation is not read again
+// (see tokencache.go): the request reads the generation and nothing else.
 func (s *Service) AuthenticateToken(ctx context.Context, plain string) (access.Actor, error) {
 	if !strings.HasPrefix(plain, tokenPrefix) {
 		return access.Actor{}, ErrBadToken
 	}
-	var id, userID int64
-	var used, revoked sql.NullInt64
-	err := s.DB.QueryRow(ctx, "SELECT id, user_id, last_used_at, revoked_at FROM api_token WHERE token_hash = ?", HashToken(plain)).
-		Scan(&id, &userID, &used, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return access.Actor{}, ErrBadToken
-	}
+	gen, err := s.Org.Generation(ctx)
 	if err != nil {
-		return access.Actor{}, fmt.Errorf("read token: %w", err)
+		return access.Actor{}, err
 	}
-	if revoked.Valid {
-		s.Log.Warn("revoked api token used", "token_id", id)
-		return access.Actor{}, ErrBadToken
+	hash := HashToken(plain)
+	tok, ok := s.tokens.get(gen, hash)
+	if !ok {
+		if tok, err = s.readToken(ctx, hash); err != nil {
+			return access.Actor{}, err
+		}
 	}
-	actor, _, err := s.Org.Actor(ctx, userID)
+	actor, _, err := s.Org.ActorAt(ctx, gen, tok.userID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return access.Actor{}, ErrBadToken
 	}
@@ -162,12 +169,34 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (access.A
 		return access.Actor{}, err
 	}
 	now := s.Now()
-	if !used.Valid || now.Sub(db.FromMillis(used.Int64)) > time.Minute {
-		if _, err := s.DB.Exec(ctx, "UPDATE api_token SET last_used_at = ? WHERE id = ?", db.Millis(now), id); err != nil {
+	if now.Sub(tok.lastUsed) > time.Minute {
+		if _, err := s.DB.Exec(ctx, "UPDATE api_token SET last_used_at = ? WHERE id = ?", db.Millis(now), tok.id); err != nil {
 			return access.Actor{}, fmt.Errorf("touch token: %w", err)
 		}
+		tok.lastUsed = now
 	}
+	s.tokens.put(gen, hash, tok)
 	return actor, nil
+}
+
+// readToken reads a live token's row by its hash.
+func (s *Service) readToken(ctx context.Context, hash string) (cachedToken, error) {
+	var tok cachedToken
+	var used, revoked sql.NullInt64
+	err := s.DB.QueryRow(ctx, "SELECT id, user_id, last_used_at, revoked_at FROM api_token WHERE token_hash = ?", hash).
+		Scan(&tok.id, &tok.userID, &used, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cachedToken{}, ErrBadToken
+	}
+	if err != nil {
+		return cachedToken{}, fmt.Errorf("read token: %w", err)
+	}
+	if revoked.Valid {
+		s.Log.Warn("revoked api token used", "token_id", tok.id)
+		return cachedToken{}, ErrBadToken
+	}
+	tok.lastUsed = db.FromNullMillis(used)
+	return tok, nil
 }
 
 // AuthenticateBearer is AuthenticateToken behind the per-address lockout:

@@ -75,3 +75,12 @@ func changed(ctx context.Context, tx *db.Tx) error {
 	}
 	return nil
 }
+
+// Generation reads the organisation's generation: what the caches of who
+// may do what (actors here, API tokens in auth) are valid for.
+func (s *Store) Generation(ctx context.Context) (string, error) { return generation(ctx, s.DB) }
+
+// Changed counts the generation up in the transaction of a change made
+// outside this package that such a cache must see at once on every
+// server: a revoked API token.
+func Changed(ctx context.Context, tx *db.Tx) error { return changed(ctx, tx) }

@@ -515,6 +515,15 @@ func (s *Store) Actor(ctx context.Context, userID int64) (access.Actor, bool, er
 	if err != nil {
 		return access.Actor{}, false, err
 	}
+	return s.ActorAt(ctx, gen, userID)
+}
+
+// ActorAt is Actor for the generation the request has read already
+// (Generation), so that a request that also checks its token reads it once.
+func (s *Store) ActorAt(ctx context.Context, gen string, userID int64) (access.Actor, bool, error) {
+	if s.actors == nil {
+		return s.loadActor(ctx, userID)
+	}
 	if x, ok := s.actors.get(gen, userID); ok {
 		return x.actor, x.mustChange, nil
 	}
