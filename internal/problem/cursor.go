@@ -253,21 +253,6 @@ func (s *Store) Page(ctx context.Context, a access.Actor, f Filter, cursor strin
 // page reads up to f.Limit cases of f from f.Offset, with an extra
 // condition and an order other than f's own if given.
 func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, cond string, cargs []any, order string) ([]*Case, error) {
-	// The scope is kept off its indexes so that many matches are walked
-	// newest first (see scopeFor). A handler's units and own reports with
-	// few matches are found through their indexes and sorted instead, or
-	// a deep page of a community walked most of the city (0.44 s); an
-	// area's are not: the district's index is the whole city.
-	hints, scopeHints := s.DB.Dialect().Hints(), s.DB.Dialect().Hints()
-	walk := s.walks(f, total)
-	if !walk && !areaScope(a) {
-		scopeHints = db.Hints{}
-	}
-	f.walkText = walk
-	where, args := f.whereWith(a, s.Now(), s.DB.Dialect(), scopeHints, hints)
-	if cond != "" {
-		where, args = where+" AND "+cond, append(args, cargs...)
-	}
 	if order == "" {
 		order = f.order()
 	}
@@ -285,8 +270,33 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 		// them (0.8 ms). The office's are too many to sort so.
 		inner = strings.Replace(order, "p.reported_at", "(p.reported_at + 0)", 1)
 	}
-	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE p.id IN (SELECT p.id"+s.pageFrom(f, total)+
-		" WHERE "+where+inner+" LIMIT ? OFFSET ?)"+order, append(args, f.Limit, max(f.Offset, 0))...)
+	hints := s.DB.Dialect().Hints()
+	var ids string
+	var idArgs []any
+	if units, ok := f.unitPageTree(a); ok && f.Offset == 0 {
+		conds, condArgs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
+		if cond != "" {
+			conds, condArgs = conds+" AND "+cond, append(condArgs, cargs...)
+		}
+		ids, idArgs = unitPageIDs(s.DB.Dialect(), a, units, f.unitPageIndex(s.walks(f, total)), conds, condArgs, inner, order, f.Limit, max(f.Offset, 0))
+	} else {
+		// The scope is kept off its indexes so that many matches are
+		// walked newest first (see scopeFor). A handler's units and own
+		// reports with few matches are found through their indexes and
+		// sorted instead; an area's are not: the district's index is the
+		// whole city.
+		scopeHints, walk := hints, s.walks(f, total)
+		if !walk && !areaScope(a) {
+			scopeHints = db.Hints{}
+		}
+		f.walkText = walk
+		where, args := f.whereWith(a, s.Now(), s.DB.Dialect(), scopeHints, hints)
+		if cond != "" {
+			where, args = where+" AND "+cond, append(args, cargs...)
+		}
+		ids, idArgs = "SELECT p.id"+s.pageFrom(f, total)+" WHERE "+where+inner+" LIMIT ? OFFSET ?", append(args, f.Limit, max(f.Offset, 0))
+	}
+	rows, err := s.DB.Query(ctx, "SELECT "+caseColumns+caseFrom+" WHERE p.id IN ("+ids+")"+order, idArgs...)
 	if err != nil {
 		return nil, fmt.Errorf("list problems: %w", err)
 	}
