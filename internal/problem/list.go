@@ -87,8 +87,12 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 	if many {
 		col = hints.NoIndex
 	}
-	parts := []string{col("p.reporter_id") + " = ?"}
-	args := []any{a.UserID}
+	// The reporter's term last: SQLite reads a row only for a column its
+	// index lacks, and the area's or units' terms, true first, spare the
+	// row read that reporter_id needs (3 ms, not 30, for the office's
+	// overdue cases of a unit, on the unit's index).
+	var parts []string
+	var args []any
 	if a.HasAny(access.RoleOffice, access.RoleLeader, access.RoleInspector) && a.Region != "" {
 		hi, bounded := region.NextPrefix(a.Region)
 		cond := "substr(p.region_code, 1, ?) = ?"
@@ -105,6 +109,7 @@ func scopeFor(a access.Actor, hints db.Hints) (string, []any) {
 		parts = append(parts, cond)
 		args = append(args, cargs...)
 	}
+	parts, args = append(parts, col("p.reporter_id")+" = ?"), append(args, a.UserID)
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
@@ -426,7 +431,17 @@ func (s *Store) countPart(ctx context.Context, from, where string, args []any, l
 // page after a few thousand rows instead; the order is the same.
 func (s *Store) pageFrom(f Filter, total int) string {
 	from := f.from(s.DB.Dialect().Hints())
-	if from != caseFrom || !s.walks(f, total) || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+	if from != caseFrom || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+		return from
+	}
+	if f.Overdue && f.UnitID > 0 {
+		// One unit's overdue cases, from its open cases on
+		// problem_unit_open, which holds their time and place: SQLite
+		// took that unit's every case newest first, reading each row for
+		// its deadline (30 ms for the busiest unit).
+		return " FROM " + s.DB.Dialect().Hints().IndexedBy("problem p", "problem_unit_open")
+	}
+	if !s.walks(f, total) {
 		return from
 	}
 	if len(f.States) == 1 && f.Queue == "" {
