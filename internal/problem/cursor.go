@@ -273,12 +273,12 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 	hints := s.DB.Dialect().Hints()
 	var ids string
 	var idArgs []any
-	if units, ok := f.unitPageTree(a); ok && f.Offset == 0 {
+	if units, ok := f.unitPageTree(a); ok && f.Offset <= 0 { // a page by number (OFFSET) reads as one query
 		conds, condArgs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
 		if cond != "" {
 			conds, condArgs = conds+" AND "+cond, append(condArgs, cargs...)
 		}
-		ids, idArgs = unitPageIDs(s.DB.Dialect(), a, units, f.unitPageIndex(s.walks(f, total)), conds, condArgs, inner, order, f.Limit, max(f.Offset, 0))
+		ids, idArgs = unitPageIDs(s.DB.Dialect(), a, units, f.unitPageIndex(s.walks(f, total)), conds, condArgs, inner, order, f.Limit)
 	} else {
 		// The scope is kept off its indexes so that many matches are
 		// walked newest first (see scopeFor). A handler's units and own

@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
+	"github.com/wenming-civic/wenming/internal/geo"
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/synth"
@@ -102,6 +103,28 @@ func TestLedgerFiltersMatchAPlainQuery(t *testing.T) {
 		{"last month", problem.Filter{From: end.AddDate(0, -1, 0), To: end}, "p.reported_at >= ? AND p.reported_at < ?",
 			[]any{db.Millis(end.AddDate(0, -1, 0)), db.Millis(end)}},
 		{"oldest first", problem.Filter{Sort: "old"}, "1 = 1", nil},
+	}
+	// Nearest first is no order of the unit indexes: the same cases in the
+	// order of the plane's distance (a degree of longitude shortened by
+	// the cosine of the latitude), cases without a place last.
+	near, err := (&problem.Store{DB: d, Now: func() time.Time { return end }}).Page(ctx, street,
+		problem.Filter{Near: &geo.Point{Lng: 113.6, Lat: 34.75}, Limit: 20}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, sargs := scope(street)
+	nearest, err := db.Strings(ctx, d, `SELECT p.code FROM problem p WHERE `+sw+` ORDER BY CASE WHEN p.lng IS NULL THEN 1 ELSE 0 END,
+		((p.lng - 113.6) * 0.821647) * ((p.lng - 113.6) * 0.821647) + (p.lat - 34.75) * (p.lat - 34.75), p.id LIMIT ?`,
+		append(sargs, 20)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nearCodes []string
+	for _, c := range near.Cases {
+		nearCodes = append(nearCodes, c.Code)
+	}
+	if !slices.Equal(nearCodes, nearest) {
+		t.Errorf("nearest first: %d cases %v…, want %d %v…", len(nearCodes), nearCodes[:min(3, len(nearCodes))], len(nearest), nearest[:min(3, len(nearest))])
 	}
 	for _, walkAbove := range []int{0, 40} {
 		ps := &problem.Store{DB: d, Now: func() time.Time { return end }, WalkNewestAbove: walkAbove}

@@ -299,6 +299,12 @@ func (f Filter) conditions(a access.Actor, now time.Time, d db.Dialect, hints db
 	return w, args
 }
 
+// byReportedTime reports whether f's order is by the reporting time, as
+// the reported-time and unit indexes hold the cases.
+func (f Filter) byReportedTime() bool {
+	return f.Near == nil && (f.Sort == "" || f.Sort == "new" || f.Sort == "old")
+}
+
 func (f Filter) order() string {
 	if f.Near != nil {
 		// Squared distance on the plane, a degree of longitude shortened
@@ -431,7 +437,7 @@ func (s *Store) countPart(ctx context.Context, from, where string, args []any, l
 // page after a few thousand rows instead; the order is the same.
 func (s *Store) pageFrom(f Filter, total int) string {
 	from := f.from(s.DB.Dialect().Hints())
-	if from != caseFrom || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") {
+	if from != caseFrom || !f.byReportedTime() {
 		return from
 	}
 	if f.Overdue && f.UnitID > 0 {

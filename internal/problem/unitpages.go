@@ -21,7 +21,7 @@ const maxUnitParts = 64
 // hold them).
 func (f Filter) unitPageTree(a access.Actor) (units []int64, ok bool) {
 	tree := unitTree(a)
-	if a.IsAdmin() || areaScope(a) || len(tree) == 0 || (f.Sort != "" && f.Sort != "new" && f.Sort != "old") || f.Mine || f.Queue != "" ||
+	if a.IsAdmin() || areaScope(a) || len(tree) == 0 || !f.byReportedTime() || f.Mine || f.Queue != "" ||
 		strings.TrimSpace(f.Text) != "" || f.scopeAdds(a) {
 		return nil, false
 	}
@@ -39,8 +39,8 @@ func (f Filter) unitPageTree(a access.Actor) (units []int64, ok bool) {
 	return units, len(units) <= maxUnitParts
 }
 
-// unitPageIDs is the inner query of a handler's page: the page's ids
-// from each unit's newest (or oldest, or most urgent) cases on that unit's
+// unitPageIDs is the inner query of a handler's first or cursor page:
+// the page's ids from each unit's newest (or oldest) cases on that unit's
 // indexes, and from the cases the actor reported outside the units, merged
 // in the page's order. As one query, "reported by me OR one of my 28
 // units" kept every index but the state's or the deadline's from serving
@@ -52,27 +52,25 @@ func (f Filter) unitPageTree(a access.Actor) (units []int64, ok bool) {
 // unitIndex is the index each unit's part reads (see unitPageIndex);
 // conds are f's conditions (each after " AND "), inner the order of each
 // part and order the page's, both on alias p; the result is the SQL and
-// its arguments, the page's limit and offset last.
+// its arguments, the page's limit last.
 func unitPageIDs(d db.Dialect, a access.Actor, units []int64, unitIndex string, conds string, cargs []any, inner, order string,
-	limit, offset int) (string, []any) {
+	limit int) (string, []any) {
 	const cols = "SELECT p.id, p.reported_at" // the order's columns, which the unit indexes hold
-	partLimit := limit + offset
 	var parts []string
 	var args []any
 	from := " FROM " + d.Hints().IndexedBy("problem p", unitIndex)
 	for _, id := range units {
 		parts = append(parts, "SELECT * FROM ("+cols+from+" WHERE p.unit_id = ?"+conds+inner+" LIMIT ?) u")
-		args = append(append(append(args, id), cargs...), partLimit)
+		args = append(append(append(args, id), cargs...), limit)
 	}
 	// The actor's own reports outside their units: few, by the reporter's
 	// index (the planners otherwise took the state's or the deadline's).
 	outside, oargs := unitInSQL("p.unit_id", unitTree(a))
 	parts = append(parts, "SELECT * FROM ("+cols+" FROM "+d.Hints().IndexedBy("problem p", "problem_reporter")+
 		" WHERE p.reporter_id = ? AND NOT COALESCE("+outside+", 1 = 0)"+conds+inner+" LIMIT ?) r")
-	args = append(append(append(append(args, a.UserID), oargs...), cargs...), partLimit)
+	args = append(append(append(append(args, a.UserID), oargs...), cargs...), limit)
 	merged := strings.ReplaceAll(order, "p.", "")
-	return "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") m" + merged + " LIMIT ? OFFSET ?",
-		append(args, limit, offset)
+	return "SELECT id FROM (" + strings.Join(parts, " UNION ALL ") + ") m" + merged + " LIMIT ?", append(args, limit)
 }
 
 // unitPageIndex is the index a unit's part of a page of f reads on
