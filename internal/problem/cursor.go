@@ -273,7 +273,13 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 	hints := s.DB.Dialect().Hints()
 	var ids string
 	var idArgs []any
-	if units, ok := f.unitPageTree(a); ok && f.Offset <= 0 { // a page by number (OFFSET) reads as one query
+	// A handler's page unit by unit on SQLite (see unitPageIDs). On
+	// PostgreSQL the same query took 0.4 s through the driver for a
+	// street's overdue cases (30 ms in psql, planning 29 parts each time);
+	// its planner serves the single query.
+	units, byUnit := f.unitPageTree(a)
+	byUnit = byUnit && f.Offset <= 0 && s.DB.Dialect() == db.SQLite // a page by number (OFFSET) reads as one query
+	if byUnit {
 		conds, condArgs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
 		if cond != "" {
 			conds, condArgs = conds+" AND "+cond, append(condArgs, cargs...)
