@@ -273,18 +273,12 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 	hints := s.DB.Dialect().Hints()
 	var ids string
 	var idArgs []any
-	// A handler's page unit by unit on SQLite (see unitPageIDs). On
-	// PostgreSQL the same query took 0.4 s through the driver for a
-	// street's overdue cases (30 ms in psql, planning 29 parts each time);
-	// its planner serves the single query.
-	units, byUnit := f.unitPageTree(a)
-	byUnit = byUnit && f.Offset <= 0 && s.DB.Dialect() == db.SQLite // a page by number (OFFSET) reads as one query
-	if byUnit {
+	if units, ok := f.unitPageTree(a, s.DB.Dialect()); ok {
 		conds, condArgs := f.conditions(a, s.Now(), s.DB.Dialect(), hints)
 		if cond != "" {
 			conds, condArgs = conds+" AND "+cond, append(condArgs, cargs...)
 		}
-		ids, idArgs = unitPageIDs(s.DB.Dialect(), a, units, f.unitPageIndex(s.walks(f, total)), conds, condArgs, inner, order, f.Limit)
+		ids, idArgs = unitPageIDs(a, units, f.unitPageIndex(s.walks(f, total)), conds, condArgs, order, f.Limit)
 	} else {
 		// The scope is kept off its indexes so that many matches are
 		// walked newest first (see scopeFor). A handler's units and own
