@@ -42,16 +42,17 @@ var owners = map[string]string{
 	"photo":      "media",
 	"media_file": "media",
 
-	"problem":          "problem",
-	"problem_event":    "problem",
-	"problem_photo":    "problem",
-	"problem_seq":      "problem",
-	"problem_tally":    "problem",
-	"problem_mark":     "problem",
-	"problem_search":   "problem",
-	"problem_track":    "problem",
-	"problem_feedback": "problem",
-	"bulletin_mark":    "problem", // the marks are life-cycle actions of the case
+	"problem":             "problem",
+	"problem_event":       "problem",
+	"problem_photo":       "problem",
+	"problem_seq":         "problem",
+	"problem_tally":       "problem",
+	"problem_tally_delta": "problem",
+	"problem_mark":        "problem",
+	"problem_search":      "problem",
+	"problem_track":       "problem",
+	"problem_feedback":    "problem",
+	"bulletin_mark":       "problem", // the marks are life-cycle actions of the case
 
 	"notification":   "notice",
 	"outbox_message": "outbox",

@@ -16,8 +16,9 @@ import (
 )
 
 // The tally (problem_tally, migrations 0012 and 0023) keeps the ledger's counts per
-// day, street, unit and dimension, changed in the same transaction as the
-// case. A case's counts are a function of its row alone (tallyCase), so a
+// day, street, unit and dimension. Each change of a case records its delta
+// in the same transaction (problem_tally_delta, migration 0112), which is
+// folded into the table in the background; reads sum both. A case's counts are a function of its row alone (tallyCase), so a
 // change adds the counts of the new row and takes away those of the old
 // one; Rebuild computes the same table from scratch, and a test holds the
 // two to each other.
@@ -382,10 +383,34 @@ func (c *Counts) counterDests() []any {
 		&c.UnjustReturns, &c.OtherCases, &c.OtherDispatched}
 }
 
-// applyTally adds a delta to the table: one statement for all the rows
-// (a change touches a handful), in key order so that concurrent
-// transactions lock rows in the same order.
+// applyTally records a change's delta: its rows appended to
+// problem_tally_delta, which FoldTally later adds to problem_tally. The
+// reads sum both tables (Tally), so the counts are exact at once.
 func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
+	return writeTally(ctx, tx, m, "INSERT INTO problem_tally_delta (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES ", "")
+}
+
+// upsertTally adds counts to problem_tally's rows in place (the rebuild).
+func upsertTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
+	return writeTally(ctx, tx, m, "INSERT INTO problem_tally (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES ",
+		" ON CONFLICT (dim, day, street, unit_id, dim_key) DO UPDATE SET "+tallyAddExcluded())
+}
+
+// tallyAddExcluded is the upsert's assignments: each counter plus the
+// inserted row's.
+func tallyAddExcluded() string {
+	var set []string
+	for _, col := range strings.Split(tallyCounters, ",") {
+		col = strings.TrimSpace(col)
+		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
+	}
+	return strings.Join(set, ", ")
+}
+
+// writeTally writes the non-zero rows of m by insert (with the clause
+// after the values), a few dozen rows a statement, in key order so that
+// concurrent transactions lock rows in the same order.
+func writeTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts, insert, after string) error {
 	keys := make([]tallyKey, 0, len(m))
 	for k, c := range m {
 		if !c.zero() {
@@ -396,11 +421,6 @@ func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 		return nil
 	}
 	slices.SortFunc(keys, compareKeys)
-	var set []string
-	for _, col := range strings.Split(tallyCounters, ",") {
-		col = strings.TrimSpace(col)
-		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
-	}
 	const perStatement = 40 // 24 values a row, under SQLite's historic limit of 999 variables
 	row := "(" + db.Placeholders(tallyWidth) + ")"
 	for start := 0; start < len(keys); start += perStatement {
@@ -411,13 +431,53 @@ func applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 			values[i] = row
 			args = append(append(args, k.dim, k.day, k.street, k.unit, k.key), counterArgs(m[k])...)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO problem_tally (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES "+
-			strings.Join(values, ", ")+" ON CONFLICT (dim, day, street, unit_id, dim_key) DO UPDATE SET "+strings.Join(set, ", "),
-			args...); err != nil {
+		if _, err := tx.Exec(ctx, insert+strings.Join(values, ", ")+after, args...); err != nil {
 			return fmt.Errorf("update tally: %w", err)
 		}
 	}
 	return nil
+}
+
+// FoldTally adds the recorded deltas to problem_tally and removes them, in
+// one transaction, and returns how many it folded. It runs in the
+// background (server.App.RunWriteBehind); one fold at a time, so that two
+// servers never fold a delta twice: SQLite has one writer, PostgreSQL
+// locks the tally against other folds and rebuilds (not against reads),
+// and the deltas it folds are the ones its DELETE removed.
+func (s *Store) FoldTally(ctx context.Context) (int, error) {
+	sums := make([]string, 0, tallyWidth)
+	for _, col := range strings.Split(tallyCounters, ",") {
+		sums = append(sums, "SUM("+strings.TrimSpace(col)+")")
+	}
+	const key = "dim, day, street, unit_id, dim_key"
+	insert := "INSERT INTO problem_tally (" + key + ", " + tallyCounters + ") SELECT " + key + ", " + strings.Join(sums, ", ")
+	upsert := " GROUP BY " + key + " ORDER BY " + key + " ON CONFLICT (" + key + ") DO UPDATE SET " + tallyAddExcluded()
+	var folded int
+	// An idle server asks a reader, not for the write lock.
+	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem_tally_delta LIMIT 1) d").Scan(&folded); err != nil || folded == 0 {
+		return 0, err
+	}
+	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.Postgres {
+			if _, err := tx.Exec(ctx, "LOCK TABLE problem_tally IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+				return fmt.Errorf("lock the tally: %w", err)
+			}
+			return tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
+				"folded AS ("+insert+" FROM moved"+upsert+" RETURNING 1) SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
+		}
+		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally_delta").Scan(&folded); err != nil || folded == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, insert+" FROM problem_tally_delta"+upsert); err != nil {
+			return fmt.Errorf("fold the tally: %w", err)
+		}
+		_, err := tx.Exec(ctx, "DELETE FROM problem_tally_delta")
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fold the tally: %w", err)
+	}
+	return folded, nil
 }
 
 // compareKeys orders keys as the table's primary key does.
@@ -533,8 +593,11 @@ func rebuildTally(ctx context.Context, tx *db.Tx) error {
 	if err := tx.LockShared(ctx, "problem"); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM problem_tally"); err != nil {
-		return fmt.Errorf("clear tally: %w", err)
+	// The deltas not yet folded are counted again from the cases.
+	for _, table := range []string{"problem_tally", "problem_tally_delta"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("clear tally: %w", err)
+		}
 	}
 	m := map[tallyKey]Counts{}
 	rows, err := tx.Query(ctx, "SELECT "+tallyColumns+" FROM problem p")
@@ -553,7 +616,7 @@ func rebuildTally(ctx context.Context, tx *db.Tx) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read cases for the tally: %w", err)
 	}
-	if err := applyTally(ctx, tx, m); err != nil {
+	if err := upsertTally(ctx, tx, m); err != nil {
 		return err
 	}
 	// PostgreSQL would plan the tally as empty until autovacuum came by:
@@ -768,9 +831,15 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 	for _, col := range strings.Split(tallyCounters, ",") {
 		selected = append(selected, "SUM(t."+strings.TrimSpace(col)+")")
 	}
-	sqlText := "SELECT " + strings.Join(selected, ", ") + " FROM problem_tally t WHERE " +
-		strings.Join(where, " AND ") + " GROUP BY " + strings.Join(group, ", ")
-	rows, err := s.DB.Query(ctx, sqlText, args...)
+	// The folded rows and the deltas not yet folded, each read with the
+	// conditions (a compound subquery is not always searched through them).
+	cond := strings.Join(where, " AND ")
+	arm := func(table string) string {
+		return "SELECT t.day, t.unit_id, t.dim_key, " + tallyCounters + " FROM " + table + " t WHERE " + cond
+	}
+	sqlText := "SELECT " + strings.Join(selected, ", ") + " FROM (" + arm("problem_tally") + " UNION ALL " +
+		arm("problem_tally_delta") + ") t GROUP BY " + strings.Join(group, ", ")
+	rows, err := s.DB.Query(ctx, sqlText, append(args, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read tally: %w", err)
 	}

@@ -329,6 +329,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if a.RobotSender != nil {
 		go every(ctx, a.Config.RobotEvery, a.sendRobots)
 	}
+	go a.RunWriteBehind(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("listening", "addr", ln.Addr().String(), "database", a.DB.Dialect().String())
@@ -351,6 +352,23 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	}
 	a.Log.Info("stopped")
 	return nil
+}
+
+// writeBehindEvery is how often the work a request leaves behind is done:
+// often enough that the deltas waiting stay a few thousand rows at the
+// busiest, for the reads that sum them.
+const writeBehindEvery = 500 * time.Millisecond
+
+// RunWriteBehind does, until ctx ends, what the requests leave to be done
+// after their answer: it folds the tally's deltas into the tally. Every
+// server runs it (a fold is exclusive in the database); Serve starts it,
+// and a benchmark of the write path runs it beside its requests.
+func (a *App) RunWriteBehind(ctx context.Context) {
+	every(ctx, writeBehindEvery, func(ctx context.Context) {
+		if _, err := a.Problems.FoldTally(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("fold the tally", "err", err)
+		}
+	})
 }
 
 // every runs job every d until ctx ends.
