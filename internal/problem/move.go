@@ -124,15 +124,14 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if err := tx.Savepoint(ctx, "notify", func() error { return s.notify(ctx, tx, moved, ch.notices, now) }); err != nil {
 			s.warn("notify", "problem", moved.ID, "err", err)
 		}
-		return nil
+		// The names are read by the writer, whose page cache the write
+		// kept; a reader's starts cold after every write (SQLite).
+		return withNames(ctx, tx, []*Case{moved})
 	})
 	if dryRun && errors.Is(err, errDryRun) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
-	}
-	if err := withNames(ctx, s.DB, []*Case{moved}); err != nil {
 		return nil, err
 	}
 	return moved, nil

@@ -214,7 +214,9 @@ func (q textQuery) condition(d db.Dialect) (string, []any) {
 	if len(q.scope) > 0 {
 		quoted = append(quoted, "("+strings.Join(q.scope, " OR ")+")")
 	}
-	return "p.id IN (SELECT rowid FROM problem_search WHERE problem_search MATCH ?) AND " + cond,
+	// The cases queued for the index (a few, IndexPending's backlog) are
+	// candidates too: the substring test decides for them alone.
+	return "(p.id IN (SELECT rowid FROM problem_search WHERE problem_search MATCH ?) OR p.id IN (SELECT problem_id FROM problem_search_pending)) AND " + cond,
 		append([]any{strings.Join(quoted, " AND ")}, args...)
 }
 
@@ -237,14 +239,21 @@ func (x searchRow) document(d db.Dialect) string {
 }
 
 // indexForSearch writes a case's row of the search index: a new case, or
-// (again) one that moved to another unit.
+// (again) one that moved to another unit. SQLite queues the case for
+// IndexPending instead, which keeps FTS5's segment flush and merges off
+// the request.
 func indexForSearch(ctx context.Context, tx *db.Tx, x searchRow, again bool) error {
-	if again {
-		key := "rowid"
-		if tx.Dialect() == db.Postgres {
-			key = "problem_id"
+	if tx.Dialect() == db.SQLite {
+		// A case queued new and moved before its turn has no row yet: the
+		// conflict keeps "not indexed".
+		if _, err := tx.Exec(ctx, "INSERT INTO problem_search_pending (problem_id, indexed) VALUES (?, ?) ON CONFLICT DO NOTHING",
+			x.id, again); err != nil {
+			return fmt.Errorf("queue case %d for the search index: %w", x.id, err)
 		}
-		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE "+key+" = ?", x.id); err != nil {
+		return nil
+	}
+	if again {
+		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE problem_id = ?", x.id); err != nil {
 			return fmt.Errorf("index case %d for search: %w", x.id, err)
 		}
 	}
@@ -253,6 +262,78 @@ func indexForSearch(ctx context.Context, tx *db.Tx, x searchRow, again bool) err
 		return fmt.Errorf("index case %d for search: %w", x.id, err)
 	}
 	return nil
+}
+
+// IndexPending writes the search index's rows of the cases queued for it
+// (SQLite), a batch a transaction, and returns how many it wrote. It runs
+// in the background (server.App.RunWriteBehind); until then the search
+// tests the queued cases by substring.
+func (s *Store) IndexPending(ctx context.Context) (int, error) {
+	if s.DB.Dialect() != db.SQLite {
+		return 0, nil
+	}
+	total := 0
+	for {
+		var n int
+		// An idle server asks a reader, not for the write lock.
+		if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem_search_pending LIMIT 1) q").Scan(&n); err != nil || n == 0 {
+			return total, err
+		}
+		err := s.DB.InTx(ctx, func(tx *db.Tx) error {
+			var err error
+			n, err = indexQueued(ctx, tx)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("write the search index: %w", err)
+		}
+		total += n
+		if n < searchBatch {
+			return total, nil
+		}
+	}
+}
+
+// indexQueued writes up to searchBatch queued cases' rows and takes them
+// off the queue.
+func indexQueued(ctx context.Context, tx *db.Tx) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT q.problem_id, q.indexed, p.code, p.description, p.address, COALESCE(p.region_code, ''),
+		COALESCE(p.unit_id, 0), COALESCE(p.reporter_id, 0)
+		FROM problem_search_pending q JOIN problem p ON p.id = q.problem_id ORDER BY q.problem_id LIMIT ?`, searchBatch)
+	if err != nil {
+		return 0, err
+	}
+	var ids, again, insert []any
+	for rows.Next() {
+		var x searchRow
+		var indexed bool
+		if err := rows.Scan(&x.id, &indexed, &x.code, &x.description, &x.addr, &x.region, &x.unit, &x.reporter); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, x.id)
+		if indexed {
+			again = append(again, x.id)
+		}
+		insert = append(insert, x.id, x.document(db.SQLite))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	if len(again) > 0 {
+		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE rowid IN ("+db.Placeholders(len(again))+")", again...); err != nil {
+			return 0, err
+		}
+	}
+	values := strings.Repeat("(?, ?), ", len(ids)-1) + "(?, ?)"
+	if _, err := tx.Exec(ctx, "INSERT INTO problem_search (rowid, grams) VALUES "+values, insert...); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM problem_search_pending WHERE problem_id IN ("+db.Placeholders(len(ids))+")", ids...); err != nil {
+		return 0, err
+	}
+	return len(ids), nil
 }
 
 // searchColumns are the index's columns and one row's placeholders: the
@@ -296,8 +377,11 @@ func rebuildSearch(ctx context.Context, tx *db.Tx) error {
 	if err := tx.LockShared(ctx, "problem"); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "DELETE FROM problem_search"); err != nil {
-		return fmt.Errorf("clear the search index: %w", err)
+	// Every case is indexed from its row: the queue is done with.
+	for _, table := range []string{"problem_search", "problem_search_pending"} {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("clear the search index: %w", err)
+		}
 	}
 	cols, value := searchColumns(tx.Dialect())
 	var after int64

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/problem"
 )
 
@@ -81,19 +82,36 @@ func TestTextSearch(t *testing.T) {
 		{"b-12", []int{4}, nil},
 		{cases[2].Code, []int{2}, []int{0, 1}},
 	}
-	for _, tc := range queries {
-		got := search(t, tc.q)
-		if ref := want(t, tc.q); !slices.Equal(got, ref) {
-			t.Errorf("%q: search found %v, a substring test %v", tc.q, got, ref)
-		}
-		for _, i := range tc.want {
-			if !slices.Contains(got, cases[i].Code) {
-				t.Errorf("%q: %q (%s) not found", tc.q, texts[i].desc, cases[i].Code)
+	// On SQLite the new cases wait for the index (IndexPending, in the
+	// background) and are found meanwhile; then they are found by it.
+	var queued int
+	if err := w.app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem_search_pending").Scan(&queued); err != nil {
+		t.Fatal(err)
+	}
+	if sqlite := w.app.DB.Dialect() == db.SQLite; (queued >= len(texts)) != sqlite {
+		t.Fatalf("%d cases queued for the index (SQLite: %v)", queued, sqlite)
+	}
+	for _, phase := range []string{"queued", "indexed"} {
+		if phase == "indexed" {
+			n, err := w.app.Problems.IndexPending(ctx)
+			if err != nil || n != queued {
+				t.Fatalf("indexed %d of %d queued, %v", n, queued, err)
 			}
 		}
-		for _, i := range tc.not {
-			if slices.Contains(got, cases[i].Code) {
-				t.Errorf("%q: %q found", tc.q, texts[i].desc)
+		for _, tc := range queries {
+			got := search(t, tc.q)
+			if ref := want(t, tc.q); !slices.Equal(got, ref) {
+				t.Errorf("%s: %q: search found %v, a substring test %v", phase, tc.q, got, ref)
+			}
+			for _, i := range tc.want {
+				if !slices.Contains(got, cases[i].Code) {
+					t.Errorf("%s: %q: %q (%s) not found", phase, tc.q, texts[i].desc, cases[i].Code)
+				}
+			}
+			for _, i := range tc.not {
+				if slices.Contains(got, cases[i].Code) {
+					t.Errorf("%s: %q: %q found", phase, tc.q, texts[i].desc)
+				}
 			}
 		}
 	}
@@ -225,4 +243,44 @@ func TestPagesWalkedByReportedTimeMatch(t *testing.T) {
 			t.Errorf("%s: only %d cases, the fixture made 5", name, len(walked))
 		}
 	}
+}
+
+// TestSearchFindsAMovedCaseInItsNewUnit: a dispatched case is in its new
+// unit's handler's search at once, while its row of the index (which
+// names the unit) waits to be written again on SQLite, and after.
+func TestSearchFindsAMovedCaseInItsNewUnit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	handler := w.actors["shequ"]
+	c, err := w.app.Problems.Report(ctx, w.actors["inspector"], problem.ReportInput{
+		Source: problem.SourceInspection, CategoryID: w.catID, Description: "人行道井盖松动异响", RegionCode: "410411001001",
+		Photos: []string{w.photo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.app.Problems.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	found := func(phase string) {
+		t.Helper()
+		got, _, err := w.app.Problems.List(ctx, handler, problem.Filter{Text: "井盖松动", Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].ID != c.ID {
+			t.Errorf("%s: the unit's handler found %d cases, want case %d", phase, len(got), c.ID)
+		}
+	}
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActFile})
+	w.move(t, "office", c.ID, problem.MoveInput{Action: problem.ActDispatch, UnitID: handler.UnitID})
+	found("queued")
+	if _, err := w.app.Problems.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var queued int
+	if err := w.app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem_search_pending").Scan(&queued); err != nil || queued != 0 {
+		t.Fatalf("%d cases still queued, %v", queued, err)
+	}
+	found("indexed")
 }

@@ -198,14 +198,13 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 			return err
 		}
 		if then != nil {
-			return then(ctx, tx, c.ID, now)
+			if err := then(ctx, tx, c.ID, now); err != nil {
+				return err
+			}
 		}
-		return nil
+		return withNames(ctx, tx, []*Case{c}) // by the writer, as in move
 	})
 	if err != nil {
-		return nil, err
-	}
-	if err := withNames(ctx, s.DB, []*Case{c}); err != nil {
 		return nil, err
 	}
 	return c, nil

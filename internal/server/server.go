@@ -360,13 +360,17 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 const writeBehindEvery = 500 * time.Millisecond
 
 // RunWriteBehind does, until ctx ends, what the requests leave to be done
-// after their answer: it folds the tally's deltas into the tally. Every
-// server runs it (a fold is exclusive in the database); Serve starts it,
+// after their answer: it folds the tally's deltas into the tally and
+// writes the search index's rows of the cases queued for it. Every
+// server runs it (a fold, a batch of the queue, is one transaction); Serve starts it,
 // and a benchmark of the write path runs it beside its requests.
 func (a *App) RunWriteBehind(ctx context.Context) {
 	every(ctx, writeBehindEvery, func(ctx context.Context) {
 		if _, err := a.Problems.FoldTally(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("fold the tally", "err", err)
+		}
+		if _, err := a.Problems.IndexPending(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("search index", "err", err)
 		}
 	})
 }
