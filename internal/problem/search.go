@@ -216,7 +216,7 @@ func (q textQuery) condition(d db.Dialect) (string, []any) {
 	}
 	// The cases queued for the index (a few, IndexPending's backlog) are
 	// candidates too: the substring test decides for them alone.
-	return "(p.id IN (SELECT rowid FROM problem_search WHERE problem_search MATCH ?) OR p.id IN (SELECT problem_id FROM problem_search_pending)) AND " + cond,
+	return "p.id IN (SELECT rowid FROM problem_search WHERE problem_search MATCH ? UNION ALL SELECT problem_id FROM problem_search_pending) AND " + cond,
 		append([]any{strings.Join(quoted, " AND ")}, args...)
 }
 
