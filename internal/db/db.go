@@ -42,6 +42,9 @@ type Options struct {
 	PostgresURL string // when set, PostgreSQL is used
 	SQLitePath  string // otherwise this file, created if missing
 	Readers     int    // SQLite reader pool size
+	// CheckpointEvery is how often SQLite's WAL is copied into the
+	// database file beside the writer (0: checkpointPeriod).
+	CheckpointEvery time.Duration
 }
 
 // DB is an open database: a writer pool and a reader pool. On SQLite the
@@ -141,7 +144,11 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite checkpointer: %w", err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	d.stopCheckpoints = checkpointEvery(ckpt, checkpointPeriod)
+	period := opts.CheckpointEvery
+	if period <= 0 {
+		period = checkpointPeriod
+	}
+	d.stopCheckpoints = checkpointEvery(ckpt, period)
 	return d, nil
 }
 

@@ -3,7 +3,10 @@ package db_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
@@ -96,5 +99,40 @@ func TestSavepointKeepsTheTransaction(t *testing.T) {
 		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM setting WHERE name = ?", name).Scan(&n); err != nil || n != want {
 			t.Errorf("setting %q: %d rows (err %v), want %d", name, n, err, want)
 		}
+	}
+}
+
+// TestWALIsCheckpointedBesideTheWriter: what the writer commits reaches
+// the database file without a checkpoint of its own (its automatic one
+// is set far off): the background checkpoint copies it.
+func TestWALIsCheckpointedBesideTheWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "wal.db")
+	d, err := db.Open(ctx, db.Options{SQLitePath: path, CheckpointEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(ctx, "CREATE TABLE filler (body BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 64 { // 2 MB in the WAL, far below the writer's own line
+		if _, err := d.Exec(ctx, "INSERT INTO filler (body) VALUES (randomblob(32768))"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() >= 2<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file holds %d bytes 5 s after 2 MB were committed: nothing checkpointed", st.Size())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -15,13 +15,14 @@ import (
 	"github.com/wenming-civic/wenming/internal/setting"
 )
 
-// The tally (problem_tally, migrations 0012 and 0023) keeps the ledger's counts per
-// day, street, unit and dimension. Each change of a case records its delta
-// in the same transaction (problem_tally_delta, migration 0112), which is
-// folded into the table in the background; reads sum both. A case's counts are a function of its row alone (tallyCase), so a
-// change adds the counts of the new row and takes away those of the old
-// one; Rebuild computes the same table from scratch, and a test holds the
-// two to each other.
+// The tally (problem_tally, migrations 0012 and 0023) keeps the ledger's
+// counts per day, street, unit and dimension. Each change of a case
+// records its delta in the case's transaction (problem_tally_delta,
+// migration 0112), which FoldTally adds to the table in the background;
+// reads sum both. A case's counts are a function of its row alone
+// (tallyCase), so a change adds the counts of the new row and takes away
+// those of the old one; Rebuild computes the same table from scratch, and
+// a test holds the two to each other.
 
 // DayMillis is the length of a tally day.
 const DayMillis = 24 * 60 * 60 * 1000
@@ -463,7 +464,7 @@ func (s *Store) FoldTally(ctx context.Context) (int, error) {
 				return fmt.Errorf("lock the tally: %w", err)
 			}
 			return tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
-				"folded AS ("+insert+" FROM moved"+upsert+" RETURNING 1) SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
+				"folded AS ("+insert+" FROM moved"+upsert+") SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
 		}
 		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally_delta").Scan(&folded); err != nil || folded == 0 {
 			return err
