@@ -122,8 +122,22 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 	if len(kept) < 50 {
 		t.Fatalf("only %d tally rows after %d cases", len(kept), n)
 	}
+	// The rebuild computes the handling hours of cases without them (rows
+	// from before the column): all of them here, so the rebuilt tally
+	// holds its own hours against the ones the moves computed.
+	var rectified int
+	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem WHERE handling_hours IS NOT NULL").Scan(&rectified); err != nil || rectified < 100 {
+		t.Fatalf("%d cases with handling hours, %v", rectified, err)
+	}
+	if _, err := app.DB.Exec(ctx, "UPDATE problem SET handling_hours = NULL"); err != nil {
+		t.Fatal(err)
+	}
 	if err := app.Problems.RebuildTally(ctx); err != nil {
 		t.Fatal(err)
+	}
+	var refilled int
+	if err := app.DB.QueryRow(ctx, "SELECT COUNT(*) FROM problem WHERE handling_hours IS NOT NULL").Scan(&refilled); err != nil || refilled != rectified {
+		t.Fatalf("%d of %d cases given their handling hours again, %v", refilled, rectified, err)
 	}
 	rebuilt := tallyTable(t, app.DB)
 	for k, v := range rebuilt {
