@@ -98,7 +98,7 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 				region: c.RegionCode, unit: c.UnitID}, false); err != nil {
 				return err
 			}
-			if err := tallyNew(ctx, tx, id); err != nil {
+			if err := s.tallyNew(ctx, tx, id); err != nil {
 				return err
 			}
 		}

@@ -205,7 +205,7 @@ func (s *Store) mark(ctx context.Context, a access.Actor, problemID int64, fn fu
 		if err != nil {
 			return err
 		}
-		if err := applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
+		if err := s.applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err
 		}
 		now := s.Now()

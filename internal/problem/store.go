@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -70,6 +71,10 @@ type Store struct {
 	// WalkNewestAbove is how many matches make List read a page by walking
 	// the reported-time index (0: past CountCap); tests lower it.
 	WalkNewestAbove int
+
+	// tallyChanges counts the changes this server recorded in the tally's
+	// deltas since its last FoldTally.
+	tallyChanges atomic.Int64
 }
 
 // MaxPhotos bounds the photos of one report or one action.
@@ -194,7 +199,7 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 			return err
 		}
 		after := tallyOf(c)
-		if err := applyTally(ctx, tx, tallyChange(nil, &after)); err != nil {
+		if err := s.applyTally(ctx, tx, tallyChange(nil, &after)); err != nil {
 			return err
 		}
 		if then != nil {

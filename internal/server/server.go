@@ -359,15 +359,25 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 // busiest, for the reads that sum them.
 const writeBehindEvery = 500 * time.Millisecond
 
+// foldAnywayEvery is how often a server folds the tally's deltas that
+// other processes recorded.
+const foldAnywayEvery = 30 * time.Second
+
 // RunWriteBehind does, until ctx ends, what the requests leave to be done
 // after their answer: it folds the tally's deltas into the tally and
 // writes the search index's rows of the cases queued for it. Every
 // server runs it (a fold, a batch of the queue, is one transaction); Serve starts it,
 // and a benchmark of the write path runs it beside its requests.
 func (a *App) RunWriteBehind(ctx context.Context) {
+	var lastFold time.Time
 	every(ctx, writeBehindEvery, func(ctx context.Context) {
-		if _, err := a.Problems.FoldTally(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Warn("fold the tally", "err", err)
+		// This server's own deltas at once; other processes' (an import
+		// from the command line) within a while.
+		if a.Problems.TallyBehind() || time.Since(lastFold) > foldAnywayEvery {
+			lastFold = time.Now()
+			if _, err := a.Problems.FoldTally(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("fold the tally", "err", err)
+			}
 		}
 		if _, err := a.Problems.IndexPending(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("search index", "err", err)
