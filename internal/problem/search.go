@@ -304,17 +304,19 @@ func (s *Store) IndexPending(ctx context.Context) (int, error) {
 // indexQueued writes up to searchBatch queued cases' rows and takes them
 // off the queue.
 func indexQueued(ctx context.Context, tx *db.Tx) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT q.problem_id, q.indexed, p.code, p.description, p.address, COALESCE(p.region_code, ''),
-		COALESCE(p.unit_id, 0), COALESCE(p.reporter_id, 0)
-		FROM problem_search_pending q JOIN problem p ON p.id = q.problem_id ORDER BY q.problem_id LIMIT ?`, searchBatch)
+	// A queued case whose row is gone (none is deleted today) leaves the
+	// queue unindexed rather than stay in it.
+	rows, err := tx.Query(ctx, `SELECT q.problem_id, q.indexed, p.id IS NOT NULL, COALESCE(p.code, ''), COALESCE(p.description, ''),
+		COALESCE(p.address, ''), COALESCE(p.region_code, ''), COALESCE(p.unit_id, 0), COALESCE(p.reporter_id, 0)
+		FROM problem_search_pending q LEFT JOIN problem p ON p.id = q.problem_id ORDER BY q.problem_id LIMIT ?`, searchBatch)
 	if err != nil {
 		return 0, err
 	}
 	var ids, again, insert []any
 	for rows.Next() {
 		var x searchRow
-		var indexed bool
-		if err := rows.Scan(&x.id, &indexed, &x.code, &x.description, &x.addr, &x.region, &x.unit, &x.reporter); err != nil {
+		var indexed, exists bool
+		if err := rows.Scan(&x.id, &indexed, &exists, &x.code, &x.description, &x.addr, &x.region, &x.unit, &x.reporter); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -322,7 +324,9 @@ func indexQueued(ctx context.Context, tx *db.Tx) (int, error) {
 		if indexed {
 			again = append(again, x.id)
 		}
-		insert = append(insert, x.id, x.document(db.SQLite))
+		if exists {
+			insert = append(insert, x.id, x.document(db.SQLite))
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(ids) == 0 {
@@ -333,9 +337,11 @@ func indexQueued(ctx context.Context, tx *db.Tx) (int, error) {
 			return 0, err
 		}
 	}
-	values := strings.Repeat("(?, ?), ", len(ids)-1) + "(?, ?)"
-	if _, err := tx.Exec(ctx, "INSERT INTO problem_search (rowid, grams) VALUES "+values, insert...); err != nil {
-		return 0, err
+	if n := len(insert) / 2; n > 0 {
+		values := strings.Repeat("(?, ?), ", n-1) + "(?, ?)"
+		if _, err := tx.Exec(ctx, "INSERT INTO problem_search (rowid, grams) VALUES "+values, insert...); err != nil {
+			return 0, err
+		}
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM problem_search_pending WHERE problem_id IN ("+db.Placeholders(len(ids))+")", ids...); err != nil {
 		return 0, err

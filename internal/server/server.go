@@ -365,9 +365,10 @@ const foldAnywayEvery = 30 * time.Second
 
 // RunWriteBehind does, until ctx ends, what the requests leave to be done
 // after their answer: it folds the tally's deltas into the tally and
-// writes the search index's rows of the cases queued for it. Every
-// server runs it (a fold, a batch of the queue, is one transaction); Serve starts it,
-// and a benchmark of the write path runs it beside its requests.
+// writes the search index's rows of the cases queued for it. Every server
+// runs it (a fold, a batch of the queue, is one transaction); Serve
+// starts it, and a benchmark of the write path runs it beside its
+// requests.
 func (a *App) RunWriteBehind(ctx context.Context) {
 	var lastFold time.Time
 	every(ctx, writeBehindEvery, func(ctx context.Context) {
