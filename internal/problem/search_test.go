@@ -98,22 +98,28 @@ func TestTextSearch(t *testing.T) {
 				t.Fatalf("indexed %d of %d queued, %v", n, queued, err)
 			}
 		}
-		for _, tc := range queries {
-			got := search(t, tc.q)
-			if ref := want(t, tc.q); !slices.Equal(got, ref) {
-				t.Errorf("%s: %q: search found %v, a substring test %v", phase, tc.q, got, ref)
-			}
-			for _, i := range tc.want {
-				if !slices.Contains(got, cases[i].Code) {
-					t.Errorf("%s: %q: %q (%s) not found", phase, tc.q, texts[i].desc, cases[i].Code)
+		// Each page as counted and sorted, and walked newest first (past
+		// one match).
+		for _, walkAbove := range []int{0, 1} {
+			w.app.Problems.WalkNewestAbove = walkAbove
+			for _, tc := range queries {
+				got := search(t, tc.q)
+				if ref := want(t, tc.q); !slices.Equal(got, ref) {
+					t.Errorf("%s, walk above %d: %q: search found %v, a substring test %v", phase, walkAbove, tc.q, got, ref)
 				}
-			}
-			for _, i := range tc.not {
-				if slices.Contains(got, cases[i].Code) {
-					t.Errorf("%s: %q: %q found", phase, tc.q, texts[i].desc)
+				for _, i := range tc.want {
+					if !slices.Contains(got, cases[i].Code) {
+						t.Errorf("%s, walk above %d: %q: %q (%s) not found", phase, walkAbove, tc.q, texts[i].desc, cases[i].Code)
+					}
+				}
+				for _, i := range tc.not {
+					if slices.Contains(got, cases[i].Code) {
+						t.Errorf("%s, walk above %d: %q: %q found", phase, walkAbove, tc.q, texts[i].desc)
+					}
 				}
 			}
 		}
+		w.app.Problems.WalkNewestAbove = 0
 	}
 
 	// Built again from the cases (as after a bulk load), the index finds

@@ -389,7 +389,7 @@ func (c *Counts) counterDests() []any {
 // reads sum both tables (Tally), so the counts are exact at once.
 func (s *Store) applyTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
 	s.tallyChanges.Add(1) // counted even if the transaction rolls back: a fold too many
-	return writeTally(ctx, tx, m, "INSERT INTO problem_tally_delta (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES ", "")
+	return writeTally(ctx, tx, m, "INSERT INTO problem_tally_delta ("+tallyKeyColumns+", "+tallyCounters+") VALUES ", "")
 }
 
 // TallyBehind reports whether this server recorded tally deltas since its
@@ -398,19 +398,27 @@ func (s *Store) TallyBehind() bool { return s.tallyChanges.Load() > 0 }
 
 // upsertTally adds counts to problem_tally's rows in place (the rebuild).
 func upsertTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts) error {
-	return writeTally(ctx, tx, m, "INSERT INTO problem_tally (dim, day, street, unit_id, dim_key, "+tallyCounters+") VALUES ",
-		" ON CONFLICT (dim, day, street, unit_id, dim_key) DO UPDATE SET "+tallyAddExcluded())
+	return writeTally(ctx, tx, m, "INSERT INTO problem_tally ("+tallyKeyColumns+", "+tallyCounters+") VALUES ", tallyAddExcluded())
 }
 
-// tallyAddExcluded is the upsert's assignments: each counter plus the
-// inserted row's.
+// tallyKeyColumns are the key of a tally row, in the primary key's order.
+const tallyKeyColumns = "dim, day, street, unit_id, dim_key"
+
+// tallyAddExcluded is the upsert clause that adds the inserted row's
+// counters to the row already there.
 func tallyAddExcluded() string {
-	var set []string
+	return " ON CONFLICT (" + tallyKeyColumns + ") DO UPDATE SET " +
+		strings.Join(eachCounter("%[1]s = problem_tally.%[1]s + excluded.%[1]s"), ", ")
+}
+
+// eachCounter writes format (a fmt verb for the column's name) once for
+// each counter column, in tallyCounters' order.
+func eachCounter(format string) []string {
+	var out []string
 	for _, col := range strings.Split(tallyCounters, ",") {
-		col = strings.TrimSpace(col)
-		set = append(set, col+" = problem_tally."+col+" + excluded."+col)
+		out = append(out, fmt.Sprintf(format, strings.TrimSpace(col)))
 	}
-	return strings.Join(set, ", ")
+	return out
 }
 
 // writeTally writes the non-zero rows of m by insert (with the clause
@@ -451,38 +459,40 @@ func writeTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts, insert, a
 // locks the tally against other folds and rebuilds (not against reads),
 // and the deltas it folds are the ones its DELETE removed.
 func (s *Store) FoldTally(ctx context.Context) (int, error) {
-	sums := make([]string, 0, tallyWidth)
-	for _, col := range strings.Split(tallyCounters, ",") {
-		sums = append(sums, "SUM("+strings.TrimSpace(col)+")")
-	}
-	const key = "dim, day, street, unit_id, dim_key"
-	insert := "INSERT INTO problem_tally (" + key + ", " + tallyCounters + ") SELECT " + key + ", " + strings.Join(sums, ", ")
-	upsert := " GROUP BY " + key + " ORDER BY " + key + " ON CONFLICT (" + key + ") DO UPDATE SET " + tallyAddExcluded()
+	insert := "INSERT INTO problem_tally (" + tallyKeyColumns + ", " + tallyCounters + ") SELECT " + tallyKeyColumns + ", " +
+		strings.Join(eachCounter("SUM(%s)"), ", ")
+	upsert := " GROUP BY " + tallyKeyColumns + " ORDER BY " + tallyKeyColumns + tallyAddExcluded()
 	s.tallyChanges.Store(0) // the changes recorded from here on wait for the next fold
 	var folded int
 	// An idle server asks a reader, not for the write lock.
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem_tally_delta LIMIT 1) d").Scan(&folded); err != nil || folded == 0 {
-		return 0, err
-	}
-	err := s.DB.InTx(ctx, func(tx *db.Tx) error {
-		if tx.Dialect() == db.Postgres {
-			if _, err := tx.Exec(ctx, "LOCK TABLE problem_tally IN SHARE ROW EXCLUSIVE MODE"); err != nil {
-				return fmt.Errorf("lock the tally: %w", err)
+	err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM problem_tally_delta LIMIT 1) d").Scan(&folded)
+	if err == nil && folded > 0 {
+		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
+			if tx.Dialect() == db.Postgres {
+				if _, err := tx.Exec(ctx, "LOCK TABLE problem_tally IN SHARE ROW EXCLUSIVE MODE"); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
+					"folded AS ("+insert+" FROM moved"+upsert+") SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
 			}
-			return tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
-				"folded AS ("+insert+" FROM moved"+upsert+") SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
-		}
-		if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM problem_tally_delta").Scan(&folded); err != nil || folded == 0 {
+			if _, err := tx.Exec(ctx, insert+" FROM problem_tally_delta"+upsert); err != nil {
+				return err
+			}
+			res, err := tx.Exec(ctx, "DELETE FROM problem_tally_delta")
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			folded = int(n)
 			return err
-		}
-		if _, err := tx.Exec(ctx, insert+" FROM problem_tally_delta"+upsert); err != nil {
-			return fmt.Errorf("fold the tally: %w", err)
-		}
-		_, err := tx.Exec(ctx, "DELETE FROM problem_tally_delta")
-		return err
-	})
+		})
+	}
 	if err != nil {
+		s.tallyChanges.Add(1) // this server's changes still wait
 		return 0, fmt.Errorf("fold the tally: %w", err)
+	}
+	if folded == 0 {
+		return 0, nil
 	}
 	if s.DB.Dialect() == db.Postgres {
 		// The emptied table's dead rows go at once: every read of the tally
@@ -680,8 +690,8 @@ func (s *Store) fillHandlingHours(ctx context.Context) error {
 				return err
 			}
 		}
-		// A few hundred cases a statement: one at a time, PostgreSQL took
-		// ten minutes for the 700,000 of the synthetic city.
+		// A hundred cases a statement: one at a time, PostgreSQL took ten
+		// minutes for the 700,000 of the synthetic city.
 		err = s.DB.InTx(ctx, func(tx *db.Tx) error {
 			const perStatement = 100
 			for start := 0; start < len(batch); start += perStatement {
@@ -854,9 +864,7 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 		selected[1] = "t.unit_id"
 		group = append(group, "t.unit_id")
 	}
-	for _, col := range strings.Split(tallyCounters, ",") {
-		selected = append(selected, "SUM(t."+strings.TrimSpace(col)+")")
-	}
+	selected = append(selected, eachCounter("SUM(t.%s)")...)
 	// The folded rows and the deltas not yet folded, each read with the
 	// conditions (a compound subquery is not always searched through them).
 	cond := strings.Join(where, " AND ")

@@ -88,9 +88,11 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	scopes := map[string]problem.TallyScope{"district": {Region: office.Region}, "street": {Region: "410411001"}, "unit": {UnitID: unitID}}
-	sums := func(sc problem.TallyScope, from time.Time) problem.KPI {
+	// The year's sums of a scope.
+	sums := func(sc problem.TallyScope) problem.KPI {
 		t.Helper()
-		rows, err := app.Problems.Tally(ctx, problem.TallyQuery{Scope: sc, From: problem.DayOf(from), To: problem.DayOf(w.now), Dim: problem.DimTotal})
+		rows, err := app.Problems.Tally(ctx, problem.TallyQuery{Scope: sc, From: problem.DayOf(w.now.AddDate(-1, 0, 0)),
+			To: problem.DayOf(w.now), Dim: problem.DimTotal})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +104,7 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 	}
 	unfolded := map[string]problem.KPI{}
 	for name, sc := range scopes {
-		unfolded[name] = sums(sc, w.now.AddDate(-1, 0, 0))
+		unfolded[name] = sums(sc)
 	}
 	folded, err := app.Problems.FoldTally(ctx)
 	if err != nil || folded < 100 {
@@ -113,7 +115,7 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 		t.Fatalf("%d deltas left after the fold, %v", left, err)
 	}
 	for name, sc := range scopes {
-		if got := sums(sc, w.now.AddDate(-1, 0, 0)); !sameKPI(got, unfolded[name]) {
+		if got := sums(sc); !sameKPI(got, unfolded[name]) {
 			t.Errorf("%s: folded %+v\nunfolded %+v", name, got, unfolded[name])
 		}
 	}
@@ -155,7 +157,7 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 	// unit, over the whole time and over the last 30 days.
 	admin := access.System()
 	for name, sc := range scopes {
-		if got := sums(sc, w.now.AddDate(-1, 0, 0)); !sameKPI(got, unfolded[name]) {
+		if got := sums(sc); !sameKPI(got, unfolded[name]) {
 			t.Errorf("%s: rebuilt %+v\nunfolded %+v", name, got, unfolded[name])
 		}
 	}
