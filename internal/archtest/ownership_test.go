@@ -48,6 +48,7 @@ var owners = map[string]string{
 	"problem_seq":            "problem",
 	"problem_tally":          "problem",
 	"problem_tally_delta":    "problem",
+	"problem_tally_version":  "problem",
 	"problem_mark":           "problem",
 	"problem_search":         "problem",
 	"problem_search_pending": "problem",

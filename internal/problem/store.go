@@ -71,10 +71,15 @@ type Store struct {
 	// WalkNewestAbove is how many matches make List read a page by walking
 	// the reported-time index (0: past CountCap); tests lower it.
 	WalkNewestAbove int
+	// NoTallyCache makes every Tally sum problem_tally again (tests and
+	// benchmarks compare with it) instead of keeping its sums by version.
+	NoTallyCache bool
 
 	// tallyChanges counts the changes this server recorded in the tally's
 	// deltas since its last FoldTally.
 	tallyChanges atomic.Int64
+	// foldedSums keeps the sums of problem_tally by its version (Tally).
+	foldedSums foldedSums
 }
 
 // MaxPhotos bounds the photos of one report or one action.

@@ -472,8 +472,12 @@ func (s *Store) FoldTally(ctx context.Context) (int, error) {
 				if _, err := tx.Exec(ctx, "LOCK TABLE problem_tally IN SHARE ROW EXCLUSIVE MODE"); err != nil {
 					return err
 				}
-				return tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
+				err := tx.QueryRow(ctx, "WITH moved AS (DELETE FROM problem_tally_delta RETURNING *), "+
 					"folded AS ("+insert+" FROM moved"+upsert+") SELECT (SELECT COUNT(*) FROM moved)").Scan(&folded)
+				if err != nil {
+					return err
+				}
+				return newTallyVersion(ctx, tx)
 			}
 			if _, err := tx.Exec(ctx, insert+" FROM problem_tally_delta"+upsert); err != nil {
 				return err
@@ -483,8 +487,11 @@ func (s *Store) FoldTally(ctx context.Context) (int, error) {
 				return err
 			}
 			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
 			folded = int(n)
-			return err
+			return newTallyVersion(ctx, tx)
 		})
 	}
 	if err != nil {
@@ -616,6 +623,9 @@ func rebuildTally(ctx context.Context, tx *db.Tx) error {
 	// Writers wait until the new tally is in: a change counted on the
 	// old table and then read again by the rebuild would count twice.
 	if err := tx.LockShared(ctx, "problem"); err != nil {
+		return err
+	}
+	if err := newTallyVersion(ctx, tx); err != nil {
 		return err
 	}
 	// The deltas not yet folded are counted again from the cases.
@@ -865,29 +875,8 @@ func (s *Store) Tally(ctx context.Context, q TallyQuery) ([]TallyRow, error) {
 		group = append(group, "t.unit_id")
 	}
 	selected = append(selected, eachCounter("SUM(t.%s)")...)
-	// The folded rows and the deltas not yet folded, each read with the
-	// conditions (a compound subquery is not always searched through them).
-	cond := strings.Join(where, " AND ")
-	arm := func(table string) string {
-		return "SELECT t.day, t.unit_id, t.dim_key, " + tallyCounters + " FROM " + table + " t WHERE " + cond
-	}
-	sqlText := "SELECT " + strings.Join(selected, ", ") + " FROM (" + arm("problem_tally") + " UNION ALL " +
-		arm("problem_tally_delta") + ") t GROUP BY " + strings.Join(group, ", ")
-	rows, err := s.DB.Query(ctx, sqlText, append(args, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("read tally: %w", err)
-	}
-	defer rows.Close()
-	var out []TallyRow
-	for rows.Next() {
-		var r TallyRow
-		c := &r.Counts
-		if err := rows.Scan(append([]any{&r.Day, &r.UnitID, &r.Key}, c.counterDests()...)...); err != nil {
-			return nil, fmt.Errorf("read tally: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.readTally(ctx, tallySums{selected: strings.Join(selected, ", "), cond: strings.Join(where, " AND "),
+		group: strings.Join(group, ", "), args: args})
 }
 
 // OpenDay is the day whose tally rows count the cases open now.
