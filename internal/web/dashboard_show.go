@@ -134,7 +134,7 @@ func (s *Server) dashboardJSON(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(b)
+	return writeJSON(w, b)
 }
 
 // dashboardGeoJSON serves the scope's open cases with a place, as the
@@ -169,5 +169,5 @@ func (s *Server) dashboardGeoJSON(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": features})
+	return writeJSON(w, map[string]any{"type": "FeatureCollection", "features": features})
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -56,5 +55,5 @@ func (s *Server) ledgerGeoJSON(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(map[string]any{"type": "FeatureCollection", "features": features})
+	return writeJSON(w, map[string]any{"type": "FeatureCollection", "features": features})
 }

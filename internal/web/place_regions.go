@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -138,7 +137,7 @@ func writePlaceJSON(w http.ResponseWriter, v any) error {
 	// Lists change rarely but are small; a minute of caching spares a
 	// phone the round trips while a person goes back and forth.
 	w.Header().Set("Cache-Control", "private, max-age=60")
-	return json.NewEncoder(w).Encode(v)
+	return writeJSON(w, v)
 }
 
 // searchLimit bounds the sites one search answers with.

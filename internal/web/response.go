@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -158,3 +159,16 @@ func kindMessage(k apperr.Kind) string {
 
 // copyBody streams a stored file to the client.
 func copyBody(w http.ResponseWriter, r io.Reader) (int64, error) { return io.Copy(w, r) }
+
+// writeJSON sends v as the JSON body (the headers set before). Only a
+// value that cannot be encoded is an error: a failed write is a person
+// who went away (the wall screen reloaded), and an error page after the
+// first bytes would be a second answer to a closed connection.
+func writeJSON(w http.ResponseWriter, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	w.Write(append(body, '\n')) //nolint:errcheck // see above
+	return nil
+}

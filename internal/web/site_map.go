@@ -51,7 +51,7 @@ func (s *Server) siteGeoJSON(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(fc)
+	return writeJSON(w, fc)
 }
 
 func (s *Server) gcjTiles() bool {
