@@ -44,7 +44,7 @@ type Service struct {
 	// first use, with the parameters the store hashes with by then.
 	decoy func() (string, error)
 	// tokens keeps the API tokens seen in the current generation.
-	tokens *tokenCache
+	tokens *org.GenCache[string, cachedToken]
 }
 
 // Options configure a Service.
@@ -62,7 +62,7 @@ func NewService(d *db.DB, o *org.Store, log *slog.Logger, opts Options) (*Servic
 		DB: d, Org: o, Log: log, Now: time.Now,
 		SessionTTL: opts.SessionTTL, SessionMaxAge: opts.SessionMaxAge,
 		MaxFailures: opts.MaxFailures, AddrMaxFailures: opts.AddrMaxFailures, Lockout: opts.Lockout,
-		decoy: decoy, tokens: newTokenCache(),
+		decoy: decoy, tokens: org.NewGenCache[string, cachedToken](maxCachedTokens),
 	}, nil
 }
 

@@ -155,7 +155,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (access.A
 		return access.Actor{}, err
 	}
 	hash := HashToken(plain)
-	tok, ok := s.tokens.get(gen, hash)
+	tok, ok := s.tokens.Get(gen, hash)
 	if !ok {
 		if tok, err = s.readToken(ctx, hash); err != nil {
 			return access.Actor{}, err
@@ -175,7 +175,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (access.A
 		}
 		tok.lastUsed = now
 	}
-	s.tokens.put(gen, hash, tok)
+	s.tokens.Put(gen, hash, tok)
 	return actor, nil
 }
 

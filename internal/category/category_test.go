@@ -620,3 +620,78 @@ func TestConfigurationView(t *testing.T) {
 		})
 	}
 }
+
+// TestKeptForTheRequestsGeneration: within a request that has read the
+// organisation's generation, a sub-category is read once and kept; a
+// change through any server's store counts the generation up, so the next
+// request reads the change; outside a request nothing is kept.
+func TestKeptForTheRequestsGeneration(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	s, other := category.New(d), category.New(d) // two servers
+	orgs := org.New(d)
+	request := func() context.Context {
+		t.Helper()
+		rctx := org.ForRequest(ctx)
+		if _, err := orgs.Generation(rctx); err != nil { // as the request authenticates
+			t.Fatal(err)
+		}
+		return rctx
+	}
+	top, err := s.CreateTop(ctx, office, category.TopInput{Code: "KK", Name: "缓存"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := category.SubInput{TopID: top.ID, Code: "KK01", Name: "乱堆乱放", Kind: category.KindEvent,
+		Limit: category.Limit{Amount: 1, Unit: calendar.UnitDay}}
+	sub, err := s.CreateSub(ctx, office, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := func(rctx context.Context, s *category.Store) int {
+		t.Helper()
+		got, err := s.Get(rctx, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Limit.Amount
+	}
+	first := request()
+	if got := limit(first, s); got != 1 {
+		t.Fatalf("limit %d, want 1", got)
+	}
+	// Written behind the stores' backs: the kept row is read, a request's
+	// generation has not changed; a read outside a request sees the table.
+	if _, err := d.Exec(ctx, "UPDATE category SET limit_amount = 9 WHERE id = ?", sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := limit(request(), s); got != 1 {
+		t.Errorf("limit %d read again within one generation, want the kept 1", got)
+	}
+	if got := limit(ctx, s); got != 9 {
+		t.Errorf("limit %d outside a request, want the table's 9", got)
+	}
+	// A change on the other server: the next request on this one reads it.
+	in.Limit.Amount = 3
+	if _, err := other.UpdateSub(request(), office, sub.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := limit(request(), s); got != 3 {
+		t.Errorf("limit %d after the other server's change, want 3", got)
+	}
+	// The change's own reply is the table's, not what its request kept.
+	rctx := request()
+	limit(rctx, s)
+	in.Limit.Amount = 5
+	updated, err := s.UpdateSub(rctx, office, sub.ID, in)
+	if err != nil || updated.Limit.Amount != 5 {
+		t.Fatalf("update answered limit %d, %v; want 5", updated.Limit.Amount, err)
+	}
+	if err := other.SetActive(request(), office, sub.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(request(), sub.ID)
+	if err != nil || got.Active {
+		t.Errorf("after the other server deactivated it: active %v, %v", got.Active, err)
+	}
+}

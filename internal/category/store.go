@@ -11,6 +11,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // Store reads and writes the catalogue. Reading needs no actor: citizens
@@ -19,10 +20,21 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// subs keeps the sub-categories Get read, for the organisation's
+	// generation the request read (nil: not kept). Every report, filing
+	// and dispatch looks its category up; every change to the catalogue
+	// counts the generation up (org.Changed).
+	subs *org.GenCache[int64, Sub]
 }
 
+// maxCachedSubs bounds the kept sub-categories (a catalogue has about a
+// hundred).
+const maxCachedSubs = 2_000
+
 // New returns a store with the system clock.
-func New(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+func New(d *db.DB) *Store {
+	return &Store{DB: d, Now: time.Now, subs: org.NewGenCache[int64, Sub](maxCachedSubs)}
+}
 
 // canEdit: the catalogue is shared by the whole installation (limits and
 // conditions must be the same everywhere for bulletins to compare units),
@@ -70,7 +82,7 @@ func (s *Store) EditSub(ctx context.Context, a access.Actor, id int64) (Sub, err
 	if err := mayChange(a); err != nil || id == 0 {
 		return Sub{}, err
 	}
-	return s.Get(ctx, id)
+	return s.read(ctx, id)
 }
 
 // EditTop returns the top category to edit (id 0: none, for a new one) to
@@ -169,6 +181,23 @@ func (s *Store) Tree(ctx context.Context, includeInactive bool) ([]Top, error) {
 
 // Get returns a sub-category by id, active or not.
 func (s *Store) Get(ctx context.Context, id int64) (Sub, error) {
+	gen, ok := org.RequestGeneration(ctx)
+	if !ok || s.subs == nil {
+		return s.read(ctx, id)
+	}
+	if sub, ok := s.subs.Get(gen, id); ok {
+		return sub, nil
+	}
+	sub, err := s.read(ctx, id)
+	if err == nil {
+		s.subs.Put(gen, id, sub)
+	}
+	return sub, err
+}
+
+// read reads a sub-category by id from the table: what a change returns
+// (the request's generation is the one before it).
+func (s *Store) read(ctx context.Context, id int64) (Sub, error) {
 	return s.sub(ctx, s.DB, "c.id = ?", id)
 }
 
@@ -233,7 +262,7 @@ func (s *Store) CreateTop(ctx context.Context, a access.Actor, in TopInput) (Top
 		if err != nil {
 			return fmt.Errorf("insert top category: %w", err)
 		}
-		return nil
+		return org.Changed(ctx, tx) // the kept sub-categories are read again
 	})
 	if err != nil {
 		return Top{}, err
@@ -265,7 +294,7 @@ func (s *Store) UpdateTop(ctx context.Context, a access.Actor, id int64, in TopI
 			in.Name, in.Position, db.Millis(s.Now()), id); err != nil {
 			return fmt.Errorf("update top category %d: %w", id, err)
 		}
-		return nil
+		return org.Changed(ctx, tx) // the kept sub-categories are read again
 	})
 	if err != nil {
 		return Top{}, err
@@ -289,14 +318,16 @@ func (s *Store) setActive(ctx context.Context, a access.Actor, table, notFound s
 	if !canEdit(a) {
 		return apperr.Forbidden("category.forbidden")
 	}
-	res, err := s.DB.Exec(ctx, "UPDATE "+table+" SET active = ?, updated_at = ? WHERE id = ?", active, db.Millis(s.Now()), id)
-	if err != nil {
-		return fmt.Errorf("set %s %d active: %w", table, id, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return apperr.NotFound(notFound)
-	}
-	return nil
+	return s.DB.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, "UPDATE "+table+" SET active = ?, updated_at = ? WHERE id = ?", active, db.Millis(s.Now()), id)
+		if err != nil {
+			return fmt.Errorf("set %s %d active: %w", table, id, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return apperr.NotFound(notFound)
+		}
+		return org.Changed(ctx, tx) // the kept sub-categories are read again
+	})
 }
 
 // CreateSub adds a sub-category under in.TopID.
@@ -335,12 +366,12 @@ func (s *Store) CreateSub(ctx context.Context, a access.Actor, in SubInput) (Sub
 		if err != nil {
 			return fmt.Errorf("insert category: %w", err)
 		}
-		return nil
+		return org.Changed(ctx, tx) // the kept sub-categories are read again
 	})
 	if err != nil {
 		return Sub{}, err
 	}
-	return s.Get(ctx, id)
+	return s.read(ctx, id)
 }
 
 // UpdateSub changes a sub-category; its code is fixed. A TopID of 0 keeps
@@ -384,12 +415,12 @@ func (s *Store) UpdateSub(ctx context.Context, a access.Actor, id int64, in SubI
 			in.ClosingCondition, string(in.Owner), in.Position, db.Millis(s.Now()), id); err != nil {
 			return fmt.Errorf("update category %d: %w", id, err)
 		}
-		return nil
+		return org.Changed(ctx, tx) // the kept sub-categories are read again
 	})
 	if err != nil {
 		return Sub{}, err
 	}
-	return s.Get(ctx, id)
+	return s.read(ctx, id)
 }
 
 // fixedCode fills in an omitted code and refuses a changed one: codes are

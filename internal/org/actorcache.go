@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -25,44 +24,19 @@ const settingGeneration = "org.generation"
 // maxCachedActors bounds the cache; past it, it starts again empty.
 const maxCachedActors = 10_000
 
-// actorCache holds the actors of one generation.
-type actorCache struct {
-	mu     sync.Mutex
-	gen    string
-	byUser map[int64]cachedActor
-}
-
 type cachedActor struct {
 	actor      access.Actor
 	mustChange bool
-}
-
-func newActorCache() *actorCache { return &actorCache{byUser: map[int64]cachedActor{}} }
-
-func (c *actorCache) get(gen string, userID int64) (cachedActor, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return cachedActor{}, false
-	}
-	x, ok := c.byUser[userID]
-	return x, ok
-}
-
-func (c *actorCache) put(gen string, userID int64, x cachedActor) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen || len(c.byUser) >= maxCachedActors {
-		c.gen, c.byUser = gen, map[int64]cachedActor{}
-	}
-	c.byUser[userID] = x
 }
 
 // generation reads the organisation's generation ("" before any change).
 func generation(ctx context.Context, c db.Conn) (string, error) {
 	g, err := setting.Get(ctx, c, settingGeneration)
 	if errors.Is(err, setting.ErrNotFound) {
-		return "", nil
+		g, err = "", nil
+	}
+	if err == nil {
+		keepRequestGeneration(ctx, g)
 	}
 	return g, err
 }
@@ -77,10 +51,11 @@ func changed(ctx context.Context, tx *db.Tx) error {
 }
 
 // Generation reads the organisation's generation: what the caches of who
-// may do what (actors here, API tokens in auth) are valid for.
+// may do what (actors here, API tokens in auth) and the category
+// catalogue are valid for.
 func (s *Store) Generation(ctx context.Context) (string, error) { return generation(ctx, s.DB) }
 
 // Changed counts the generation up in the transaction of a change made
 // outside this package that such a cache must see at once on every
-// server: a revoked API token.
+// server: a revoked API token, a changed category.
 func Changed(ctx context.Context, tx *db.Tx) error { return changed(ctx, tx) }

@@ -90,12 +90,12 @@ type Store struct {
 	Now    func() time.Time
 	// actors keeps the actors Actor loaded (see actorcache.go); nil keeps
 	// none.
-	actors *actorCache
+	actors *GenCache[int64, cachedActor]
 }
 
 // New returns a store with the default password cost and clock.
 func New(d *db.DB) *Store {
-	return &Store{DB: d, Hasher: password.DefaultParams(), Now: time.Now, actors: newActorCache()}
+	return &Store{DB: d, Hasher: password.DefaultParams(), Now: time.Now, actors: NewGenCache[int64, cachedActor](maxCachedActors)}
 }
 
 var (

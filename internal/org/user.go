@@ -524,14 +524,14 @@ func (s *Store) ActorAt(ctx context.Context, gen string, userID int64) (access.A
 	if s.actors == nil {
 		return s.loadActor(ctx, userID)
 	}
-	if x, ok := s.actors.get(gen, userID); ok {
+	if x, ok := s.actors.Get(gen, userID); ok {
 		return x.actor, x.mustChange, nil
 	}
 	a, mustChange, err := s.loadActor(ctx, userID)
 	if err != nil {
 		return a, mustChange, err
 	}
-	s.actors.put(gen, userID, cachedActor{actor: a, mustChange: mustChange})
+	s.actors.Put(gen, userID, cachedActor{actor: a, mustChange: mustChange})
 	return a, mustChange, nil
 }
 

@@ -121,8 +121,12 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		// The notices go in the move's transaction (one commit, not two),
 		// behind a savepoint: the move stands even if a notice cannot be
 		// written; the bell is a convenience, the case page is the record.
-		if err := tx.Savepoint(ctx, "notify", func() error { return s.notify(ctx, tx, moved, ch.notices, now) }); err != nil {
-			s.warn("notify", "problem", moved.ID, "err", err)
+		// A move without notices (a filing) sets none: on PostgreSQL the
+		// savepoint and its release are two round trips.
+		if len(ch.notices) > 0 {
+			if err := tx.Savepoint(ctx, "notify", func() error { return s.notify(ctx, tx, moved, ch.notices, now) }); err != nil {
+				s.warn("notify", "problem", moved.ID, "err", err)
+			}
 		}
 		// The names are read by the writer, whose page cache the write
 		// kept; a reader's starts cold after every write (SQLite).

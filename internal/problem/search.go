@@ -259,13 +259,12 @@ func indexForSearch(ctx context.Context, tx *db.Tx, x searchRow, again bool) err
 		}
 		return nil
 	}
-	if again {
-		if _, err := tx.Exec(ctx, "DELETE FROM problem_search WHERE problem_id = ?", x.id); err != nil {
-			return fmt.Errorf("index case %d for search: %w", x.id, err)
-		}
-	}
 	cols, value := searchColumns(tx.Dialect())
-	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value, x.id, x.document(tx.Dialect())); err != nil {
+	upsert := ""
+	if again {
+		upsert = " ON CONFLICT (problem_id) DO UPDATE SET grams = excluded.grams" // one round trip, not a delete and an insert
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value+upsert, x.id, x.document(tx.Dialect())); err != nil {
 		return fmt.Errorf("index case %d for search: %w", x.id, err)
 	}
 	return nil

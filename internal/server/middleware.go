@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wenming-civic/wenming/internal/org"
 )
 
 // statusRecorder remembers the status a handler wrote.
@@ -132,5 +134,14 @@ func recoverer(log *slog.Logger, message string, next http.Handler) http.Handler
 			}
 		}()
 		next.ServeHTTP(w, r)
+	})
+}
+
+// oneGeneration gives each request room for the organisation's generation
+// it reads as it authenticates, so that the caches it consults afterwards
+// (the category catalogue) take it from there, not from another read.
+func oneGeneration(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(org.ForRequest(r.Context())))
 	})
 }

@@ -1,0 +1,89 @@
+package org
+
+import (
+	"context"
+	"sync"
+)
+
+// GenCache keeps values valid for one generation of the organisation (see
+// actorcache.go): read under an older or newer generation, it starts
+// again. The actors, the API tokens and the category catalogue are kept
+// so; each change to what they hold counts the generation up in its
+// transaction (Changed).
+type GenCache[K comparable, V any] struct {
+	mu    sync.Mutex
+	gen   string
+	max   int
+	byKey map[K]V
+}
+
+// NewGenCache makes a cache of at most max values; past it, it starts
+// again empty.
+func NewGenCache[K comparable, V any](max int) *GenCache[K, V] {
+	return &GenCache[K, V]{max: max, byKey: map[K]V{}}
+}
+
+// Get returns the value kept for k under gen.
+func (c *GenCache[K, V]) Get(gen string, k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		var zero V
+		return zero, false
+	}
+	v, ok := c.byKey[k]
+	return v, ok
+}
+
+// Put keeps v for k, read under gen, the generation read before it.
+func (c *GenCache[K, V]) Put(gen string, k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen || len(c.byKey) >= c.max {
+		c.gen, c.byKey = gen, map[K]V{}
+	}
+	c.byKey[k] = v
+}
+
+// A request reads the generation once, as it authenticates; the caches it
+// consults later in the request take it from the request's context
+// (RequestGeneration) rather than reading the row again.
+
+type generationSlotKey struct{}
+
+// generationSlot holds the generation the request read first.
+type generationSlot struct {
+	mu   sync.Mutex
+	gen  string
+	read bool
+}
+
+// ForRequest returns ctx with room for the generation the request will
+// read (the server wraps every request in it).
+func ForRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, generationSlotKey{}, &generationSlot{})
+}
+
+// RequestGeneration is the generation the request read as it
+// authenticated, and false outside a request or before it read one.
+func RequestGeneration(ctx context.Context) (string, bool) {
+	slot, ok := ctx.Value(generationSlotKey{}).(*generationSlot)
+	if !ok {
+		return "", false
+	}
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	return slot.gen, slot.read
+}
+
+// keepRequestGeneration records gen as the request's generation, unless
+// it read one already.
+func keepRequestGeneration(ctx context.Context, gen string) {
+	if slot, ok := ctx.Value(generationSlotKey{}).(*generationSlot); ok {
+		slot.mu.Lock()
+		defer slot.mu.Unlock()
+		if !slot.read {
+			slot.gen, slot.read = gen, true
+		}
+	}
+}
