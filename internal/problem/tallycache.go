@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,14 +31,12 @@ type foldedSums struct {
 	byQuery map[string][]TallyRow
 }
 
-func (c *foldedSums) get(version int64, key string) ([]TallyRow, bool) {
+// lookup returns the sums kept for key and the version they were read at.
+func (c *foldedSums) lookup(key string) (rows []TallyRow, version int64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version || c.byQuery == nil {
-		return nil, false
-	}
-	rows, ok := c.byQuery[key]
-	return rows, ok
+	rows, ok = c.byQuery[key]
+	return rows, c.version, ok
 }
 
 // put keeps rows summed at version; rows are not changed afterwards.
@@ -66,79 +65,89 @@ type tallySums struct {
 	args                  []any
 }
 
-// grouped sums one of the two tables, each row led by 0.
-func (q tallySums) grouped(table string) string {
-	return "SELECT 0, " + q.selected + " FROM " + table + " t WHERE " + q.cond + " GROUP BY " + q.group
+// The rows of a versioned read are marked by their first column.
+const (
+	markFolded  = 0 // a sum of problem_tally
+	markVersion = 1 // problem_tally_version's version, in the day column
+	markDelta   = 2 // a sum of the deltas not yet folded
+)
+
+// grouped sums one of the two tables, its rows marked mark.
+func (q tallySums) grouped(mark int, table string) string {
+	return "SELECT " + strconv.Itoa(mark) + ", " + q.selected + " FROM " + table + " t WHERE " + q.cond + " GROUP BY " + q.group
 }
 
-// withVersion leads a sum by a row 1, version, zeros: the version the
-// same statement, and so the same snapshot, read.
-func withVersion(sum string) string {
-	return "SELECT 1, version, 0, ''" + strings.Repeat(", 0", len(eachCounter("%s"))) +
-		" FROM problem_tally_version UNION ALL " + sum
+// versionRow is the row of the version, of the same statement and so the
+// same snapshot as the sums beside it.
+func versionRow() string {
+	return "SELECT 1, version, 0, ''" + strings.Repeat(", 0", len(eachCounter("%s"))) + " FROM problem_tally_version"
 }
 
-// read sums problem_tally at the version it finds, from the cache when it
-// holds that version, and adds the deltas not yet folded.
+// readTally sums problem_tally and the deltas not yet folded. The sums of
+// problem_tally are kept by the version they were read at: a question
+// asked before reads the version and the deltas, and the table only when
+// a fold or a rebuild came since.
 func (s *Store) readTally(ctx context.Context, q tallySums) ([]TallyRow, error) {
-	key := q.grouped("problem_tally") + fmt.Sprint(q.args...)
-	tries := 3
 	if s.NoTallyCache {
-		tries = 0
+		// Each arm is read with the conditions: a compound subquery is not
+		// always searched through them.
+		arm := func(table string) string {
+			return "SELECT t.day, t.unit_id, t.dim_key, " + tallyCounters + " FROM " + table + " t WHERE " + q.cond
+		}
+		r, err := s.versionedRead(ctx, "SELECT 0, "+q.selected+" FROM ("+arm("problem_tally")+" UNION ALL "+
+			arm("problem_tally_delta")+") t GROUP BY "+q.group, append(q.args, q.args...))
+		return r.folded, err
 	}
-	for range tries {
-		deltas, version, err := s.versionedRows(ctx, withVersion(q.grouped("problem_tally_delta")), q.args)
+	key := q.grouped(markFolded, "problem_tally") + fmt.Sprint(q.args...)
+	if kept, version, ok := s.foldedSums.lookup(key); ok {
+		r, err := s.versionedRead(ctx, versionRow()+" UNION ALL "+q.grouped(markDelta, "problem_tally_delta"), q.args)
 		if err != nil {
 			return nil, err
 		}
-		folded, ok := s.foldedSums.get(version, key)
-		if !ok {
-			var at int64
-			if folded, at, err = s.versionedRows(ctx, withVersion(q.grouped("problem_tally")), q.args); err != nil {
-				return nil, err
-			}
-			if at != version {
-				continue // a fold between the two reads: its deltas are in neither or in both
-			}
-			s.foldedSums.put(version, key, folded)
+		if r.version == version {
+			return addTallyRows(kept, r.deltas), nil
 		}
-		return addTallyRows(folded, deltas), nil
 	}
-	// Uncached, or folds keep coming between the reads: both tables in one
-	// statement.
-	// Each arm is read with the conditions: a compound subquery is not
-	// always searched through them.
-	arm := func(table string) string {
-		return "SELECT t.day, t.unit_id, t.dim_key, " + tallyCounters + " FROM " + table + " t WHERE " + q.cond
+	// Both tables and the version in one statement: one snapshot.
+	r, err := s.versionedRead(ctx, versionRow()+" UNION ALL "+q.grouped(markFolded, "problem_tally")+" UNION ALL "+
+		q.grouped(markDelta, "problem_tally_delta"), append(q.args, q.args...))
+	if err != nil {
+		return nil, err
 	}
-	rows, _, err := s.versionedRows(ctx, "SELECT 0, "+q.selected+" FROM ("+arm("problem_tally")+" UNION ALL "+
-		arm("problem_tally_delta")+") t GROUP BY "+q.group, append(q.args, q.args...))
-	return rows, err
+	s.foldedSums.put(r.version, key, r.folded)
+	return addTallyRows(r.folded, r.deltas), nil
 }
 
-// versionedRows runs a sum led by withVersion's row (or not) and returns
-// its rows and the version.
-func (s *Store) versionedRows(ctx context.Context, sqlText string, args []any) ([]TallyRow, int64, error) {
+// versioned is what a versioned read returned, by mark.
+type versioned struct {
+	folded, deltas []TallyRow
+	version        int64
+}
+
+// versionedRead runs a read whose rows are marked (see markFolded).
+func (s *Store) versionedRead(ctx context.Context, sqlText string, args []any) (versioned, error) {
+	var out versioned
 	rows, err := s.DB.Query(ctx, sqlText, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read tally: %w", err)
+		return out, fmt.Errorf("read tally: %w", err)
 	}
 	defer rows.Close()
-	var out []TallyRow
-	var version int64
 	for rows.Next() {
 		var r TallyRow
-		var marker int
-		if err := rows.Scan(append([]any{&marker, &r.Day, &r.UnitID, &r.Key}, r.Counts.counterDests()...)...); err != nil {
-			return nil, 0, fmt.Errorf("read tally: %w", err)
+		var mark int
+		if err := rows.Scan(append([]any{&mark, &r.Day, &r.UnitID, &r.Key}, r.Counts.counterDests()...)...); err != nil {
+			return out, fmt.Errorf("read tally: %w", err)
 		}
-		if marker == 1 {
-			version = r.Day
-			continue
+		switch mark {
+		case markVersion:
+			out.version = r.Day
+		case markDelta:
+			out.deltas = append(out.deltas, r)
+		default:
+			out.folded = append(out.folded, r)
 		}
-		out = append(out, r)
 	}
-	return out, version, rows.Err()
+	return out, rows.Err()
 }
 
 // addTallyRows adds the rows of b to those of a with the same day, unit
