@@ -13,9 +13,13 @@ import (
 type GenCache[K comparable, V any] struct {
 	mu    sync.Mutex
 	gen   string
-	max   int
+	max   int // 0: defaultGenCacheMax
 	byKey map[K]V
 }
+
+// defaultGenCacheMax bounds a cache made without NewGenCache (the zero
+// value is ready to use).
+const defaultGenCacheMax = 10_000
 
 // NewGenCache makes a cache of at most max values; past it, it starts
 // again empty.
@@ -39,7 +43,11 @@ func (c *GenCache[K, V]) Get(gen string, k K) (V, bool) {
 func (c *GenCache[K, V]) Put(gen string, k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen || len(c.byKey) >= c.max {
+	limit := c.max
+	if limit == 0 {
+		limit = defaultGenCacheMax
+	}
+	if c.byKey == nil || c.gen != gen || len(c.byKey) >= limit {
 		c.gen, c.byKey = gen, map[K]V{}
 	}
 	c.byKey[k] = v

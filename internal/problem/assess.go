@@ -220,7 +220,7 @@ func (s *Store) namedCases(ctx context.Context, q string, args []any) ([]*Case, 
 	if err != nil {
 		return nil, fmt.Errorf("read cases: %w", err)
 	}
-	if err := withNames(ctx, s.DB, out); err != nil {
+	if err := s.withNames(ctx, s.DB, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -104,7 +104,7 @@ func (s *Store) ByIDs(ctx context.Context, a access.Actor, ids []int64) ([]*Case
 		if err != nil {
 			return nil, fmt.Errorf("read problems by id: %w", err)
 		}
-		if err := withNames(ctx, s.DB, got); err != nil {
+		if err := s.withNames(ctx, s.DB, got); err != nil {
 			return nil, err
 		}
 		out = append(out, got...)

@@ -184,7 +184,7 @@ func mayRateAs(a access.Actor, c *Case) bool {
 
 func (s *Store) publicStatus(ctx context.Context, c *Case, asker bool) (*PublicStatus, error) {
 	if c.CategoryName == "" && c.CategoryID != 0 {
-		if err := withNames(ctx, s.DB, []*Case{c}); err != nil {
+		if err := s.withNames(ctx, s.DB, []*Case{c}); err != nil {
 			return nil, err
 		}
 	}

@@ -304,7 +304,7 @@ func (s *Store) page(ctx context.Context, a access.Actor, f Filter, total int, c
 	if err != nil {
 		return nil, fmt.Errorf("list problems: %w", err)
 	}
-	if err := withNames(ctx, s.DB, out); err != nil {
+	if err := s.withNames(ctx, s.DB, out); err != nil {
 		return nil, err
 	}
 	return out, nil

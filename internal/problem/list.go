@@ -486,5 +486,5 @@ func (s *Store) Each(ctx context.Context, a access.Actor, f Filter, fn func(*Cas
 	if err != nil {
 		return fmt.Errorf("read problems: %w", err)
 	}
-	return eachNamed(ctx, s.DB, rows, fn)
+	return s.eachNamed(ctx, s.DB, rows, fn)
 }

@@ -130,7 +130,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		}
 		// The names are read by the writer, whose page cache the write
 		// kept; a reader's starts cold after every write (SQLite).
-		return withNames(ctx, tx, []*Case{moved})
+		return s.withNames(ctx, tx, []*Case{moved})
 	})
 	if dryRun && errors.Is(err, errDryRun) {
 		return nil, nil

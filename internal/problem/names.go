@@ -12,35 +12,58 @@ import (
 
 // withNames fills in the category, region and unit names of cases read
 // from the problem table. The names belong to their packages, which are
-// asked once per batch of cases instead of joined into every ledger query.
-func withNames(ctx context.Context, c db.Conn, cases []*Case) error {
+// asked once per batch of cases instead of joined into every ledger
+// query. The names of categories and units are kept for the
+// organisation's generation the request read (every change to units or
+// the catalogue counts it up): a report, filing or dispatch answers with
+// its case's names, and on PostgreSQL each lookup is a round trip.
+func (s *Store) withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 	if len(cases) == 0 {
 		return nil
 	}
+	gen, kept := org.RequestGeneration(ctx)
+	cats, units := map[int64]string{}, map[int64]string{}
 	var catIDs, unitIDs []int64
 	var codes []string
-	seenCat, seenUnit, seenCode := map[int64]bool{}, map[int64]bool{}, map[string]bool{}
+	seenCode := map[string]bool{}
+	want := func(into map[int64]string, ids *[]int64, kind byte, id int64) {
+		if _, seen := into[id]; id == 0 || seen {
+			return
+		}
+		if name, ok := s.names.Get(gen, nameKey{kind, id}); kept && ok {
+			into[id] = name
+			return
+		}
+		into[id] = ""
+		*ids = append(*ids, id)
+	}
 	for _, x := range cases {
-		if x.CategoryID != 0 && !seenCat[x.CategoryID] {
-			seenCat[x.CategoryID] = true
-			catIDs = append(catIDs, x.CategoryID)
-		}
-		if x.UnitID != 0 && !seenUnit[x.UnitID] {
-			seenUnit[x.UnitID] = true
-			unitIDs = append(unitIDs, x.UnitID)
-		}
+		want(cats, &catIDs, 'c', x.CategoryID)
+		want(units, &unitIDs, 'u', x.UnitID)
 		if x.RegionCode != "" && !seenCode[x.RegionCode] {
 			seenCode[x.RegionCode] = true
 			codes = append(codes, x.RegionCode)
 		}
 	}
-	cats, err := category.Names(ctx, c, catIDs)
-	if err != nil {
-		return err
-	}
-	units, err := org.UnitNames(ctx, c, unitIDs)
-	if err != nil {
-		return err
+	for _, look := range []struct {
+		kind byte
+		ids  []int64
+		into map[int64]string
+		read func(context.Context, db.Conn, []int64) (map[int64]string, error)
+	}{{'c', catIDs, cats, category.Names}, {'u', unitIDs, units, org.UnitNames}} {
+		if len(look.ids) == 0 {
+			continue
+		}
+		read, err := look.read(ctx, c, look.ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range look.ids {
+			look.into[id] = read[id]
+			if kept {
+				s.names.Put(gen, nameKey{look.kind, id}, read[id])
+			}
+		}
 	}
 	regions, err := region.Names(ctx, c, codes)
 	if err != nil {
@@ -52,17 +75,23 @@ func withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 	return nil
 }
 
+// nameKey names a category ('c') or a unit ('u') in the name cache.
+type nameKey struct {
+	kind byte
+	id   int64
+}
+
 // namedBatch is how many cases a stream reads before it looks their names up.
 const namedBatch = 500
 
 // eachNamed scans rows into cases and hands them to fn with their names, a
 // batch at a time, so a stream of a million cases asks for names a few
 // thousand times rather than a million.
-func eachNamed(ctx context.Context, c db.Conn, rows *sql.Rows, fn func(*Case) error) error {
+func (s *Store) eachNamed(ctx context.Context, c db.Conn, rows *sql.Rows, fn func(*Case) error) error {
 	defer rows.Close()
 	batch := make([]*Case, 0, namedBatch)
 	flush := func() error {
-		if err := withNames(ctx, c, batch); err != nil {
+		if err := s.withNames(ctx, c, batch); err != nil {
 			return err
 		}
 		for _, x := range batch {

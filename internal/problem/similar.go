@@ -51,7 +51,7 @@ func (s *Store) Similar(ctx context.Context, a access.Actor, c *Case, rule Dupli
 			out = append(out, x)
 		}
 	}
-	if err := withNames(ctx, s.DB, out); err != nil {
+	if err := s.withNames(ctx, s.DB, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -80,6 +80,8 @@ type Store struct {
 	tallyChanges atomic.Int64
 	// foldedSums keeps the sums of problem_tally by its version (Tally).
 	foldedSums foldedSums
+	// names keeps the names of categories and units (withNames).
+	names org.GenCache[nameKey, string]
 }
 
 // MaxPhotos bounds the photos of one report or one action.
@@ -212,7 +214,7 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 				return err
 			}
 		}
-		return withNames(ctx, tx, []*Case{c}) // by the writer, as in move
+		return s.withNames(ctx, tx, []*Case{c}) // by the writer, as in move
 	})
 	if err != nil {
 		return nil, err
@@ -327,7 +329,7 @@ func (s *Store) get(ctx context.Context, c db.Conn, id int64) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := withNames(ctx, c, []*Case{x}); err != nil {
+	if err := s.withNames(ctx, c, []*Case{x}); err != nil {
 		return nil, err
 	}
 	return x, nil

@@ -11,9 +11,11 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/calendar"
+	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/config"
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
 	"github.com/wenming-civic/wenming/internal/demo"
+	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/password"
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/server"
@@ -357,5 +359,69 @@ func TestSimilarAndKPIs(t *testing.T) {
 	}
 	if k.Filed != 2 || k.Closed != 1 || k.Parked != 1 || k.ClosureRate() != 1 || k.OnTimeRate() != 1 || k.Verifications != 1 {
 		t.Fatalf("kpi %+v (closed case %s)", k, one.Code)
+	}
+}
+
+// TestNamesFollowRenames: a case's category and unit names are kept for
+// the request's organisation generation, and a renamed unit or category
+// shows under its new name in the next request.
+func TestNamesFollowRenames(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	app := w.app
+	c := w.caseIn(t, problem.Dispatched)
+	office := w.actors["office"]
+	request := func() context.Context {
+		t.Helper()
+		rctx := org.ForRequest(ctx)
+		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
+			t.Fatal(err)
+		}
+		return rctx
+	}
+	names := func(rctx context.Context) (string, string) {
+		t.Helper()
+		got, err := app.Problems.Get(rctx, office, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.CategoryName, got.UnitName
+	}
+	cat, unit := names(request())
+	if cat == "" || unit == "" {
+		t.Fatalf("names %q, %q", cat, unit)
+	}
+	// Kept: renamed behind the stores' backs, the same generation reads
+	// the kept names; outside a request the tables'.
+	if _, err := app.DB.Exec(ctx, "UPDATE category SET name = '改名' WHERE id = ?", c.CategoryID); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := names(request()); got != cat {
+		t.Errorf("category %q within one generation, want the kept %q", got, cat)
+	}
+	if got, _ := names(ctx); got != "改名" {
+		t.Errorf("category %q outside a request, want the table's", got)
+	}
+	sub, err := app.Categories.Get(ctx, c.CategoryID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Categories.UpdateSub(ctx, office, sub.ID, category.SubInput{TopID: sub.TopID, Code: sub.Code,
+		Name: "占道经营（新）", Kind: sub.Kind, Limit: sub.Limit, Owner: sub.Owner}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := names(request()); got != "占道经营（新）" {
+		t.Errorf("category %q after its rename", got)
+	}
+	u, err := app.Org.GetUnit(ctx, access.System(), c.UnitID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Org.UpdateUnit(ctx, access.System(), u.ID, org.UnitInput{Code: u.Code, Name: u.Name + "（更名）", Kind: u.Kind,
+		Line: u.Line, ParentID: u.ParentID, RegionCode: u.RegionCode}); err != nil {
+		t.Fatal(err)
+	}
+	if gotCat, gotUnit := names(request()); gotCat != "占道经营（新）" || gotUnit != u.Name+"（更名）" {
+		t.Errorf("after the renames: %q, %q", gotCat, gotUnit)
 	}
 }

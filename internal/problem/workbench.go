@@ -224,7 +224,7 @@ func (s *Store) first(ctx context.Context, a access.Actor, f Filter, limit int) 
 			out = append(out, c)
 		}
 	}
-	return out, withNames(ctx, s.DB, out)
+	return out, s.withNames(ctx, s.DB, out)
 }
 
 func wrapErr(what string, err error) error {
