@@ -7,9 +7,11 @@ import (
 
 // GenCache keeps values valid for one generation of the organisation (see
 // actorcache.go): read under an older or newer generation, it starts
-// again. The actors, the API tokens and the category catalogue are kept
-// so; each change to what they hold counts the generation up in its
-// transaction (Changed).
+// again. The actors, the API tokens, the category catalogue and the
+// names of categories and units on cases are kept so; each change to what
+// they hold counts the generation up in its transaction (Changed). A
+// change answers from the tables, not from a cache: its request's
+// generation is the one before it.
 type GenCache[K comparable, V any] struct {
 	mu    sync.Mutex
 	gen   string

@@ -80,7 +80,7 @@ func (q tallySums) grouped(mark int, table string) string {
 // versionRow is the row of the version, of the same statement and so the
 // same snapshot as the sums beside it.
 func versionRow() string {
-	return "SELECT 1, version, 0, ''" + strings.Repeat(", 0", len(eachCounter("%s"))) + " FROM problem_tally_version"
+	return "SELECT " + strconv.Itoa(markVersion) + ", version, 0, ''" + strings.Repeat(", 0", len(eachCounter("%s"))) + " FROM problem_tally_version"
 }
 
 // readTally sums problem_tally and the deltas not yet folded. The sums of
