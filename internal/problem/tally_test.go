@@ -43,6 +43,19 @@ func tallyTable(t *testing.T, d *db.DB) map[string]string {
 	return out
 }
 
+// loadDemoCases plays the demo's cases over the last days days
+// (demo.LoadCases) and wants at least atLeast of them.
+func (w *world) loadDemoCases(t *testing.T, cases, days, atLeast int) int {
+	t.Helper()
+	app := w.app
+	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
+	n, err := demo.LoadCases(context.Background(), deps, w.now, cases, days)
+	if err != nil || n < atLeast {
+		t.Fatalf("demo cases: %d, %v", n, err)
+	}
+	return n
+}
+
 // sameKPI compares figures, the mean hours up to the order of a sum.
 func sameKPI(a, b problem.KPI) bool {
 	if math.Abs(a.MeanHandlingHours-b.MeanHandlingHours) > 1e-9 {
@@ -61,11 +74,7 @@ func TestTallyFollowsEveryChange(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	app := w.app
-	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
-	n, err := demo.LoadCases(ctx, deps, w.now, 150, 60)
-	if err != nil || n < 100 {
-		t.Fatalf("demo cases: %d, %v", n, err)
-	}
+	n := w.loadDemoCases(t, 150, 60, 100)
 	// A few more moves on top: a merge and a reopening.
 	a, b := w.caseIn(t, problem.Filed), w.caseIn(t, problem.Filed)
 	w.move(t, "office", b.ID, problem.MoveInput{Action: problem.ActMerge, DuplicateOf: a.ID, Note: "同一处"})
@@ -284,10 +293,7 @@ func TestKPIsFromTallyEqualCounted(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	app := w.app
-	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
-	if n, err := demo.LoadCases(ctx, deps, w.now, 120, 40); err != nil || n < 80 {
-		t.Fatalf("demo cases: %d, %v", n, err)
-	}
+	w.loadDemoCases(t, 120, 40, 80)
 	// The office reports a case at the city level, outside its district,
 	// and files it; the street's handler reports one another unit gets.
 	outside, err := app.Problems.Report(ctx, w.actors["office"], problem.ReportInput{Source: problem.SourceHotline,
@@ -391,10 +397,7 @@ func TestTallySumsAreKeptByVersion(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	app := w.app
-	deps := demo.CaseDeps{DB: app.DB, Problems: app.Problems, Media: app.Media, Categories: app.Categories, Org: app.Org, Regions: app.Regions}
-	if n, err := demo.LoadCases(ctx, deps, w.now, 80, 30); err != nil || n < 50 {
-		t.Fatalf("demo cases: %d, %v", n, err)
-	}
+	w.loadDemoCases(t, 80, 30, 50)
 	kept := app.Problems
 	fresh := &problem.Store{DB: app.DB, NoTallyCache: true}
 	other := &problem.Store{DB: app.DB, Now: app.Problems.Now, Clock: app.Clock} // another server
