@@ -139,7 +139,9 @@ func recoverer(log *slog.Logger, message string, next http.Handler) http.Handler
 
 // oneGeneration gives each request room for the organisation's generation
 // it reads as it authenticates, so that the caches it consults afterwards
-// (the category catalogue) take it from there, not from another read.
+// (the category catalogue) take it from there, not from another read. It
+// wraps the metrics and the log: the mux records the route it matched on
+// the request it is given, where they read it.
 func oneGeneration(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(org.ForRequest(r.Context())))

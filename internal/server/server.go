@@ -297,7 +297,7 @@ func New(ctx context.Context, cfg config.Config, d *db.DB, log *slog.Logger) (*A
 		Dossiers: dossiers, Files: files,
 		Selections: selections, Holders: holders,
 		Merchants: merchants,
-		Handler:   recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), m.instrument(logRequests(log, oneGeneration(mux))))),
+		Handler:   recoverer(log, catalog.T("error.internal"), securityHeaders(contentPolicy(cfg.MapTiles), oneGeneration(m.instrument(logRequests(log, mux))))),
 	}, nil
 }
 
