@@ -19,7 +19,7 @@ import (
 // server of the installation.
 
 // settingGeneration names the organisation's generation counter.
-const settingGeneration = "org.generation"
+const settingGeneration = setting.ReferenceGeneration
 
 // maxCachedActors bounds the cache; past it, it starts again empty.
 const maxCachedActors = 10_000
@@ -57,5 +57,6 @@ func (s *Store) Generation(ctx context.Context) (string, error) { return generat
 
 // Changed counts the generation up in the transaction of a change made
 // outside this package that such a cache must see at once on every
-// server: a revoked API token, a changed category.
+// server: a revoked API token, a changed category. (Region names are
+// counted up by the region package itself: it lies below this one.)
 func Changed(ctx context.Context, tx *db.Tx) error { return changed(ctx, tx) }

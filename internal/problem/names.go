@@ -13,9 +13,9 @@ import (
 // withNames fills in the category, region and unit names of cases read
 // from the problem table. The names belong to their packages, which are
 // asked once per batch of cases instead of joined into every ledger
-// query. The names of categories and units are kept for the
-// organisation's generation the request read (every change to units or
-// the catalogue counts it up): a report, filing or dispatch answers with
+// query. The names are kept for the reference data's generation the
+// request read (every change to units, the catalogue or region names
+// counts it up): a report, filing or dispatch answers with
 // its case's names, and on PostgreSQL each lookup is a round trip.
 func (s *Store) withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 	if len(cases) == 0 {
@@ -25,7 +25,7 @@ func (s *Store) withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 	cats, units := map[int64]string{}, map[int64]string{}
 	var catIDs, unitIDs []int64
 	var codes []string
-	seenCode := map[string]bool{}
+	regions := map[string]string{}
 	want := func(into map[int64]string, ids *[]int64, kind byte, id int64) {
 		if _, seen := into[id]; id == 0 || seen {
 			return
@@ -40,9 +40,12 @@ func (s *Store) withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 	for _, x := range cases {
 		want(cats, &catIDs, 'c', x.CategoryID)
 		want(units, &unitIDs, 'u', x.UnitID)
-		if x.RegionCode != "" && !seenCode[x.RegionCode] {
-			seenCode[x.RegionCode] = true
-			codes = append(codes, x.RegionCode)
+		if _, seen := regions[x.RegionCode]; x.RegionCode != "" && !seen {
+			name, ok := s.regionNames.Get(gen, x.RegionCode)
+			regions[x.RegionCode] = name
+			if !kept || !ok {
+				codes = append(codes, x.RegionCode)
+			}
 		}
 	}
 	for _, look := range []struct {
@@ -65,9 +68,17 @@ func (s *Store) withNames(ctx context.Context, c db.Conn, cases []*Case) error {
 			}
 		}
 	}
-	regions, err := region.Names(ctx, c, codes)
-	if err != nil {
-		return err
+	if len(codes) > 0 {
+		read, err := region.Names(ctx, c, codes)
+		if err != nil {
+			return err
+		}
+		for _, code := range codes {
+			regions[code] = read[code]
+			if kept {
+				s.regionNames.Put(gen, code, read[code])
+			}
+		}
 	}
 	for _, x := range cases {
 		x.CategoryName, x.UnitName, x.RegionName = cats[x.CategoryID], units[x.UnitID], regions[x.RegionCode]

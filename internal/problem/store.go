@@ -80,8 +80,10 @@ type Store struct {
 	tallyChanges atomic.Int64
 	// foldedSums keeps the sums of problem_tally by its version (Tally).
 	foldedSums foldedSums
-	// names keeps the names of categories and units (withNames).
-	names org.GenCache[nameKey, string]
+	// names and regionNames keep the names of categories, units and
+	// regions on cases (withNames).
+	names       org.GenCache[nameKey, string]
+	regionNames org.GenCache[string, string]
 }
 
 // MaxPhotos bounds the photos of one report or one action.

@@ -18,6 +18,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/org"
 	"github.com/wenming-civic/wenming/internal/password"
 	"github.com/wenming-civic/wenming/internal/problem"
+	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/server"
 )
 
@@ -423,5 +424,38 @@ func TestNamesFollowRenames(t *testing.T) {
 	}
 	if gotCat, gotUnit := names(request()); gotCat != "占道经营（新）" || gotUnit != u.Name+"（更名）" {
 		t.Errorf("after the renames: %q, %q", gotCat, gotUnit)
+	}
+
+	// A grid renamed: the case's region name follows.
+	var community string
+	if err := app.DB.QueryRow(ctx, "SELECT code FROM region WHERE level = ? AND code LIKE ? ORDER BY code LIMIT 1",
+		int(region.Community), office.Region+"%").Scan(&community); err != nil {
+		t.Fatal(err)
+	}
+	added, err := app.Regions.AddGrid(ctx, access.System(), community, "第一网格", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := added.Code
+	// The case placed in the grid (as a report located in it would be).
+	if _, err := app.DB.Exec(ctx, "UPDATE problem SET region_code = ? WHERE id = ?", grid, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	regionName := func() string {
+		t.Helper()
+		got, err := app.Problems.Get(request(), office, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.RegionName
+	}
+	if regionName() == "" {
+		t.Fatal("the grid case has no region name")
+	}
+	if _, err := app.Regions.UpdateGrid(ctx, access.System(), grid, "更名网格", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := regionName(); got != "更名网格" {
+		t.Errorf("region %q after the grid's rename", got)
 	}
 }

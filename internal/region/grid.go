@@ -234,6 +234,9 @@ func (s *Store) UpdateGrid(ctx context.Context, actor access.Actor, code, name s
 		if err := boundariesChanged(ctx, tx); err != nil {
 			return err
 		}
+		if err := namesChanged(ctx, tx); err != nil {
+			return err
+		}
 		out, err = get(ctx, tx, code)
 		return err
 	})

@@ -638,6 +638,12 @@ func (s *Store) write(ctx context.Context, tx *db.Tx, rows []row, existing []kno
 			reported = done
 		}
 	}
+	if len(updates) > 0 {
+		// Last, so that the counter's row is locked for the shortest time.
+		if err := namesChanged(ctx, tx); err != nil {
+			return err
+		}
+	}
 	s.progress("region.import.stage.write", total, total)
 	return nil
 }

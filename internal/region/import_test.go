@@ -12,6 +12,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/region"
+	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 var testdataCounts = map[region.Level]int{region.Province: 2, region.City: 3, region.District: 4, region.Street: 5, region.Community: 8}
@@ -57,9 +58,25 @@ func TestImportIsIdempotent(t *testing.T) {
 	renamed := textSource("renamed.csv", "code,name,streetCode,provinceCode,cityCode,areaCode\n"+
 		"410411001001,\"电力社区\",410411001,41,4104,410411\n"+
 		"410411001002,\"平高社区居民委员会\",410411001,41,4104,410411\n")
+	generation := func() string {
+		t.Helper()
+		g, err := setting.Get(ctx, s.DB, setting.ReferenceGeneration)
+		if errors.Is(err, setting.ErrNotFound) {
+			return ""
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	before := generation()
 	third := mustImport(t, s, renamed)
 	if want := (region.ImportReport{Files: 1, Read: 2, Updated: 1, Unchanged: 1}); third != want {
 		t.Fatalf("rename import: %+v, want %+v", third, want)
+	}
+	// The names kept on cases (problem.Store) are read again.
+	if after := generation(); after == before {
+		t.Errorf("the rename left the reference generation at %q", after)
 	}
 	r, err := s.Get(ctx, "410411001001")
 	if err != nil || r.Name != "电力社区" || r.ParentCode != "410411001" || r.Level != region.Community {

@@ -13,6 +13,13 @@ import (
 	"github.com/wenming-civic/wenming/internal/db"
 )
 
+// ReferenceGeneration names the counter the caches of reference data are
+// valid for (org.Generation, org.GenCache): users, roles, units, API
+// tokens, the category catalogue, region names. It lives here, below both
+// org and region, so that a change to any of them counts it up in its
+// transaction.
+const ReferenceGeneration = "org.generation"
+
 // ErrNotFound is returned by Get when no value is stored under the name.
 var ErrNotFound = errors.New("setting: not found")
 
