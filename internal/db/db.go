@@ -306,6 +306,63 @@ type Tx struct {
 	// unprepared are the checked queries the transaction ran that the cache
 	// lacks; InTx prepares them once the writer is free again.
 	unprepared map[string]bool
+	// appended are the inserts Append queued (PostgreSQL), sent as one
+	// statement before the transaction's next statement or its commit.
+	appended []queuedInsert
+}
+
+// queuedInsert is an insert of Append, with its arguments.
+type queuedInsert struct {
+	q    string
+	args []any
+}
+
+// Append runs an insert whose rows the transaction does not read again
+// (an event, a tally delta, a search row). On PostgreSQL it is queued, and
+// the inserts queued one after another go as one statement (a
+// data-modifying WITH) before the transaction's next statement or its
+// commit: each statement is a round trip, and a move appends three. On
+// SQLite, in process, it runs at once. q is one INSERT without RETURNING;
+// its error may come out of the next statement or the commit.
+func (t *Tx) Append(ctx context.Context, q string, args ...any) error {
+	if t.dialect != Postgres {
+		_, err := t.Exec(ctx, q, args...)
+		return err
+	}
+	t.appended = append(t.appended, queuedInsert{q: q, args: args})
+	return nil
+}
+
+// flush sends the queued inserts.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.appended) == 0 {
+		return nil
+	}
+	queued := t.appended
+	t.appended = nil
+	// WITH appended0 AS (insert), appended1 AS (insert) insert: the
+	// arguments follow the inserts' order, as the placeholders do.
+	var text strings.Builder
+	var args []any
+	last := len(queued) - 1
+	for i, x := range queued[:last] {
+		if i == 0 {
+			text.WriteString("WITH ")
+		} else {
+			text.WriteString(", ")
+		}
+		fmt.Fprintf(&text, "appended%d AS (%s)", i, x.q)
+		args = append(args, x.args...)
+	}
+	if last > 0 {
+		text.WriteString(" ")
+	}
+	text.WriteString(queued[last].q)
+	args = append(args, queued[last].args...)
+	if _, err := t.exec(ctx, text.String(), args...); err != nil {
+		return fmt.Errorf("appended rows: %w", err)
+	}
+	return nil
 }
 
 // stmt is the writer's cached statement of q bound to the transaction,
@@ -333,6 +390,13 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, func(), error) {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	return t.exec(ctx, q, args...)
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	st, release, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -350,6 +414,9 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	st, release, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -366,6 +433,9 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a single-row query in the transaction.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if err := t.flush(ctx); err != nil {
+		return queryRow(ctx, t.tx, t.dialect, "SELECT ?", []any{refused{err}})
+	}
 	if st, release, err := t.stmt(ctx, q); err == nil && st != nil {
 		defer release()
 		return st.QueryRowContext(ctx, args...)
@@ -415,6 +485,11 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
+	}
+	if err := tx.flush(ctx); err != nil {
+		rbErr := sqlTx.Rollback()
+		d.prepareLater(ctx, tx)
+		return errors.Join(err, rbErr)
 	}
 	err = sqlTx.Commit()
 	d.prepareLater(ctx, tx)
@@ -490,7 +565,12 @@ func (t *Tx) Savepoint(ctx context.Context, name string, fn func() error) error 
 	if _, err := t.Exec(ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("savepoint %s: %w", name, err)
 	}
-	if err := fn(); err != nil {
+	err := fn()
+	if err == nil {
+		err = t.flush(ctx) // the rows fn appended are the savepoint's
+	}
+	if err != nil {
+		t.appended = nil // undone with the savepoint
 		if _, rbErr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); rbErr != nil {
 			return errors.Join(err, fmt.Errorf("roll back to savepoint %s: %w", name, rbErr))
 		}

@@ -2,9 +2,11 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -134,5 +136,76 @@ func TestWALIsCheckpointedBesideTheWriter(t *testing.T) {
 			t.Fatalf("the database file holds %d bytes 5 s after 2 MB were committed: nothing checkpointed", st.Size())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestAppendedRows: rows appended in a transaction are seen by its next
+// statement, committed with it, undone with a failed savepoint or a
+// rolled-back transaction, and a failing appended insert fails the
+// transaction (on PostgreSQL they go as one statement; on SQLite at once).
+func TestAppendedRows(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	count := func(c interface {
+		QueryRow(context.Context, string, ...any) *sql.Row
+	}, prefix string) int {
+		t.Helper()
+		var n int
+		if err := c.QueryRow(ctx, "SELECT COUNT(*) FROM setting WHERE name LIKE ?", prefix+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	put := "INSERT INTO setting (name, value) VALUES (?, ?)"
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		for i := range 3 {
+			if err := tx.Append(ctx, put, "seen-"+strconv.Itoa(i), "1"); err != nil {
+				return err
+			}
+		}
+		if n := count(tx, "seen-"); n != 3 {
+			t.Errorf("the transaction's next statement saw %d appended rows, want 3", n)
+		}
+		for i := range 2 {
+			if err := tx.Append(ctx, put, "committed-"+strconv.Itoa(i), "1"); err != nil {
+				return err
+			}
+		}
+		inner := tx.Savepoint(ctx, "probe", func() error {
+			if err := tx.Append(ctx, put, "undone-1", "1"); err != nil {
+				return err
+			}
+			return tx.Append(ctx, put, "seen-0", "again") // taken
+		})
+		if !db.IsUniqueViolation(inner) {
+			t.Errorf("the savepoint returned %v, want the unique violation", inner)
+		}
+		return tx.Append(ctx, put, "committed-last", "1") // sent with the commit
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prefix, want := range map[string]int{"seen-": 3, "committed-": 3, "undone-": 0} {
+		if n := count(d, prefix); n != want {
+			t.Errorf("%s: %d rows, want %d", prefix, n, want)
+		}
+	}
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.Append(ctx, put, "lost-1", "1"); err != nil {
+			return err
+		}
+		// Taken: on SQLite it fails at once; on PostgreSQL it is queued and
+		// fails with the commit.
+		err := tx.Append(ctx, put, "seen-1", "again")
+		if queued := tx.Dialect() == db.Postgres; queued != (err == nil) {
+			t.Errorf("%s: the failing append returned %v at once", tx.Dialect(), err)
+		}
+		return err
+	})
+	if !db.IsUniqueViolation(err) {
+		t.Fatalf("a transaction with a failing appended row returned %v", err)
+	}
+	if n := count(d, "lost-"); n != 0 {
+		t.Errorf("%d rows of the failed transaction kept", n)
 	}
 }

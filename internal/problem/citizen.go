@@ -375,7 +375,7 @@ func (s *Store) rate(ctx context.Context, a access.Actor, c *Case, in FeedbackIn
 			return apperr.Conflict("citizen.already_rated")
 		}
 		data := EventData{Rating: string(in.Rating), ReopenAsked: reopen}
-		if _, err := appendEvent(ctx, tx, c.ID, a, now, ActFeedback, c.State, c.State, in.Comment, data, nil); err != nil {
+		if err := appendEvent(ctx, tx, c.ID, a, now, ActFeedback, c.State, c.State, in.Comment, data, nil); err != nil {
 			return err
 		}
 		if !reopen {

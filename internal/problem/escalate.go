@@ -82,7 +82,7 @@ func (s *Store) escalateOne(ctx context.Context, id int64, today string, rep *Es
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
 				raised = true
-				if _, err := appendEvent(ctx, tx, id, access.Actor{}, now, ActEscalate, c.State, c.State, "", EventData{Level: level}, nil); err != nil {
+				if err := appendEvent(ctx, tx, id, access.Actor{}, now, ActEscalate, c.State, c.State, "", EventData{Level: level}, nil); err != nil {
 					return err
 				}
 				if err := s.tell(ctx, tx, Happening{Kind: HappenedEscalated, Case: c, UnitID: c.UnitID, Level: level, At: now}); err != nil {

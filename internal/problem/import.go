@@ -82,7 +82,7 @@ func (s *Store) ImportCases(ctx context.Context, a access.Actor, cases []Importe
 			if err != nil {
 				return fmt.Errorf("import case %s: %w", code, err)
 			}
-			if _, err := appendEvent(ctx, tx, id, a, now, ActImport, "", c.State, origin, EventData{}, nil); err != nil {
+			if err := appendEvent(ctx, tx, id, a, now, ActImport, "", c.State, origin, EventData{}, nil); err != nil {
 				return err
 			}
 			if c.UnitID != 0 && !c.RectifiedAt.IsZero() {

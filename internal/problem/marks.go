@@ -216,7 +216,7 @@ func (s *Store) mark(ctx context.Context, a access.Actor, problemID int64, fn fu
 		state := State(m.State)
 		// The version stays: a mark is the office's judgement, not a move, and
 		// must not make a handler's open form stale.
-		_, err = appendEvent(ctx, tx, problemID, a, now, markAction[kind], state, state, "", EventData{}, nil)
+		err = appendEvent(ctx, tx, problemID, a, now, markAction[kind], state, state, "", EventData{}, nil)
 		return err
 	})
 }

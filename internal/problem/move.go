@@ -109,7 +109,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if err := s.applyTally(ctx, tx, tallyChange(&before, &after)); err != nil {
 			return err
 		}
-		if _, err := appendEvent(ctx, tx, c.ID, a, now, in.Action, c.State, to, in.Note, ch.data, ch.photos); err != nil {
+		if err := appendEvent(ctx, tx, c.ID, a, now, in.Action, c.State, to, in.Note, ch.data, ch.photos); err != nil {
 			return err
 		}
 		if dryRun {

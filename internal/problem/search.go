@@ -264,7 +264,8 @@ func indexForSearch(ctx context.Context, tx *db.Tx, x searchRow, again bool) err
 	if again {
 		upsert = " ON CONFLICT (problem_id) DO UPDATE SET grams = excluded.grams" // one round trip, not a delete and an insert
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value+upsert, x.id, x.document(tx.Dialect())); err != nil {
+	// Appended: the transaction does not search for its own case.
+	if err := tx.Append(ctx, "INSERT INTO problem_search ("+cols+") VALUES "+value+upsert, x.id, x.document(tx.Dialect())); err != nil {
 		return fmt.Errorf("index case %d for search: %w", x.id, err)
 	}
 	return nil

@@ -201,7 +201,7 @@ func (s *Store) report(ctx context.Context, a access.Actor, in ReportInput,
 		if err != nil {
 			return fmt.Errorf("insert problem: %w", err)
 		}
-		if _, err = appendEvent(ctx, tx, c.ID, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
+		if err = appendEvent(ctx, tx, c.ID, a, now, ActReport, "", Reported, "", EventData{}, photosOf(in.Photos, "before")); err != nil {
 			return err
 		}
 		if err := indexForSearch(ctx, tx, searchRowOf(c), false); err != nil {
@@ -278,30 +278,39 @@ func nextCode(ctx context.Context, tx *db.Tx, now time.Time) (string, error) {
 	return fmt.Sprintf("%s-%05d", day, n), nil
 }
 
+// appendEvent records a move in the case's history, with its photos.
 func appendEvent(ctx context.Context, tx *db.Tx, problemID int64, a access.Actor, at time.Time, act Action,
-	from, to State, note string, data EventData, photos []EventPhoto) (int64, error) {
+	from, to State, note string, data EventData, photos []EventPhoto) error {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return 0, fmt.Errorf("event data: %w", err)
+		return fmt.Errorf("event data: %w", err)
 	}
 	var actor any
 	if a.UserID > 0 {
 		actor = a.UserID
 	}
+	const insert = `INSERT INTO problem_event (problem_id, at, actor_id, action, from_state, to_state, note, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{problemID, db.Millis(at), actor, string(act), string(from), string(to), note, string(raw)}
+	if len(photos) == 0 {
+		// Nothing refers to the event in this transaction: it goes with the
+		// move's other appended rows (one round trip on PostgreSQL).
+		if err := tx.Append(ctx, insert, args...); err != nil {
+			return fmt.Errorf("append event: %w", err)
+		}
+		return nil
+	}
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO problem_event (problem_id, at, actor_id, action, from_state, to_state, note, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, problemID, db.Millis(at), actor, string(act), string(from), string(to),
-		note, string(raw)).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("append event: %w", err)
+	if err := tx.QueryRow(ctx, insert+" RETURNING id", args...).Scan(&id); err != nil {
+		return fmt.Errorf("append event: %w", err)
 	}
 	for _, p := range photos {
 		if _, err := tx.Exec(ctx, "INSERT INTO problem_photo (problem_id, event_id, hash, role) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			problemID, id, p.Hash, p.Role); err != nil {
-			return 0, fmt.Errorf("attach photo: %w", err)
+			return fmt.Errorf("attach photo: %w", err)
 		}
 	}
-	return id, nil
+	return nil
 }
 
 func photosOf(hashes []string, role string) []EventPhoto {

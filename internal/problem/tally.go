@@ -422,8 +422,9 @@ func eachCounter(format string) []string {
 }
 
 // writeTally writes the non-zero rows of m by insert (with the clause
-// after the values), a few dozen rows a statement, in key order so that
-// concurrent transactions lock rows in the same order.
+// after the values; none: appended, see db.Tx.Append), a few dozen rows a
+// statement, in key order so that concurrent transactions lock rows in
+// the same order.
 func writeTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts, insert, after string) error {
 	keys := make([]tallyKey, 0, len(m))
 	for k, c := range m {
@@ -445,7 +446,14 @@ func writeTally(ctx context.Context, tx *db.Tx, m map[tallyKey]Counts, insert, a
 			values[i] = row
 			args = append(append(args, k.dim, k.day, k.street, k.unit, k.key), counterArgs(m[k])...)
 		}
-		if _, err := tx.Exec(ctx, insert+strings.Join(values, ", ")+after, args...); err != nil {
+		var err error
+		if after == "" {
+			// The deltas: rows nothing reads in this transaction.
+			err = tx.Append(ctx, insert+strings.Join(values, ", "), args...)
+		} else {
+			_, err = tx.Exec(ctx, insert+strings.Join(values, ", ")+after, args...)
+		}
+		if err != nil {
 			return fmt.Errorf("update tally: %w", err)
 		}
 	}
