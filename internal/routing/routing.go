@@ -33,6 +33,20 @@ type Store struct {
 	DB     *db.DB
 	Owners Owners
 	Now    func() time.Time
+	// nearest keeps the smallest unit over a place (smallest), for the
+	// reference data's generation the request read: every dispatch asks,
+	// and units and region names count the generation up as they change.
+	nearest org.GenCache[nearestKey, nearestUnit]
+}
+
+type nearestKey struct {
+	region, line string
+	kind         org.UnitKind
+}
+
+type nearestUnit struct {
+	d  Decision
+	ok bool
 }
 
 // Rule is one ordered routing rule.
@@ -134,6 +148,20 @@ func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string)
 // smallest finds the unit of a kind whose jurisdiction is the smallest
 // region holding regionCode.
 func (s *Store) smallest(ctx context.Context, regionCode string, kind org.UnitKind, line string) (Decision, bool, error) {
+	gen, kept := org.RequestGeneration(ctx)
+	key := nearestKey{region: regionCode, line: line, kind: kind}
+	if x, ok := s.nearest.Get(gen, key); kept && ok {
+		return x.d, x.ok, nil
+	}
+	d, ok, err := s.readSmallest(ctx, regionCode, kind, line)
+	if err == nil && kept {
+		s.nearest.Put(gen, key, nearestUnit{d: d, ok: ok})
+	}
+	return d, ok, err
+}
+
+// readSmallest finds the smallest unit of kind (and line) over regionCode.
+func (s *Store) readSmallest(ctx context.Context, regionCode string, kind org.UnitKind, line string) (Decision, bool, error) {
 	u, ok, err := org.SmallestUnit(ctx, s.DB, regionCode, kind, line)
 	if err != nil || !ok {
 		return Decision{}, false, err

@@ -109,6 +109,45 @@ func TestDecisions(t *testing.T) {
 	if _, err := app.Routing.CreateRule(ctx, handler, routing.RuleInput{RegionCode: "410411001", UnitID: unit("410411001"), Enabled: true}); apperr.As(err).Kind != apperr.KindForbidden {
 		t.Fatalf("handler made a rule: %v", err)
 	}
+
+	// Within a request the unit over a place is looked up once for the
+	// reference generation; a renamed unit is routed under its new name
+	// in the next request.
+	request := func() context.Context {
+		t.Helper()
+		rctx := org.ForRequest(ctx)
+		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
+			t.Fatal(err)
+		}
+		return rctx
+	}
+	decided := func(rctx context.Context) string {
+		t.Helper()
+		d, err := app.Routing.Decide(rctx, cat("SR02"), "410411002001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.UnitName
+	}
+	before := decided(request())
+	community := unit("410411002001")
+	if _, err := app.DB.Exec(ctx, "UPDATE unit SET name = '改名居委会' WHERE id = ?", community); err != nil {
+		t.Fatal(err)
+	}
+	if got := decided(request()); got != before {
+		t.Errorf("routed to %q within one generation, want the kept %q", got, before)
+	}
+	u, err := app.Org.GetUnit(ctx, access.System(), community)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Org.UpdateUnit(ctx, access.System(), community, org.UnitInput{Code: u.Code, Name: "新名居委会", Kind: u.Kind,
+		Line: u.Line, ParentID: u.ParentID, RegionCode: u.RegionCode}); err != nil {
+		t.Fatal(err)
+	}
+	if got := decided(request()); got != "新名居委会" {
+		t.Errorf("routed to %q after the rename", got)
+	}
 }
 
 func userID(t *testing.T, app *server.App, name string) int64 {
