@@ -18,6 +18,34 @@ type noticeTo struct {
 	toVerifiers bool  // office users and inspectors of the jurisdiction
 }
 
+// recipientsKept is recipients kept for the request's reference
+// generation (users, roles and units count it up as they change): every
+// report tells the office, every dispatch the unit's handlers.
+func (s *Store) recipientsKept(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, error) {
+	gen, kept := org.RequestGeneration(ctx)
+	key := recipientKey{unit: n.toUnit, verifiers: n.toVerifiers, office: n.toOffice}
+	if n.toUnit == 0 {
+		key.region = c.RegionCode
+	}
+	if ids, ok := s.noticed.Get(gen, key); kept && ok {
+		return ids, nil
+	}
+	ids, err := recipients(ctx, tx, c, n)
+	if err == nil && kept {
+		s.noticed.Put(gen, key, ids)
+	}
+	return ids, err
+}
+
+// recipientKey is who a notice goes to: a unit's handlers, or the
+// verifiers or the office over a place.
+type recipientKey struct {
+	unit              int64
+	region            string
+	verifiers, office bool
+}
+
+
 // recipients lists the users a notice goes to; org knows who they are.
 func recipients(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, error) {
 	switch {
@@ -34,7 +62,7 @@ func recipients(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, 
 // notify writes the in-app notifications of a move, in its transaction.
 func (s *Store) notify(ctx context.Context, tx db.Conn, c *Case, notices []noticeTo, now time.Time) error {
 	for _, n := range notices {
-		users, err := recipients(ctx, tx, c, n)
+		users, err := s.recipientsKept(ctx, tx, c, n)
 		if err != nil {
 			return err
 		}

@@ -84,6 +84,8 @@ type Store struct {
 	// regions on cases (withNames).
 	names       org.GenCache[nameKey, string]
 	regionNames org.GenCache[string, string]
+	// noticed keeps who the notices of a place or unit go to.
+	noticed org.GenCache[recipientKey, []int64]
 }
 
 // MaxPhotos bounds the photos of one report or one action.

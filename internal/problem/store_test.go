@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/calendar"
 	"github.com/wenming-civic/wenming/internal/category"
 	"github.com/wenming-civic/wenming/internal/config"
+	"github.com/wenming-civic/wenming/internal/db"
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
 	"github.com/wenming-civic/wenming/internal/demo"
 	"github.com/wenming-civic/wenming/internal/org"
@@ -457,5 +459,51 @@ func TestNamesFollowRenames(t *testing.T) {
 	}
 	if got := regionName(); got != "更名网格" {
 		t.Errorf("region %q after the grid's rename", got)
+	}
+}
+
+// TestNoticesFollowDisabledUsers: who a dispatch notifies is kept for the
+// request's reference generation; a handler disabled meanwhile is not
+// notified by the next request's dispatch.
+func TestNoticesFollowDisabledUsers(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	app := w.app
+	office := w.actors["office"]
+	dispatch := func() (int64, []int64) {
+		t.Helper()
+		c := w.caseIn(t, problem.Filed)
+		rctx := org.ForRequest(ctx)
+		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
+			t.Fatal(err)
+		}
+		moved, err := app.Problems.Move(rctx, office, c.ID, problem.MoveInput{Action: problem.ActDispatch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users, err := db.Int64s(ctx, app.DB, "SELECT user_id FROM notification WHERE problem_id = ? ORDER BY user_id", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return moved.UnitID, users
+	}
+	unit, first := dispatch()
+	if len(first) == 0 {
+		t.Fatal("the dispatch notified nobody")
+	}
+	u, err := app.Org.GetUser(ctx, access.System(), first[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Org.UpdateUser(ctx, access.System(), u.ID, org.UserInput{Username: u.Username, Phone: u.Phone,
+		DisplayName: u.DisplayName, UnitID: u.UnitID, Roles: u.Roles, Disabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	again, second := dispatch()
+	if again != unit {
+		t.Fatalf("the second case went to unit %d, the first to %d", again, unit)
+	}
+	if slices.Contains(second, u.ID) || len(second) != len(first)-1 {
+		t.Errorf("after %d was disabled the dispatch notified %v (before: %v)", u.ID, second, first)
 	}
 }
