@@ -110,15 +110,17 @@ func TestOfficeConfiguresFeishuRobot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var moved *problem.Case
 	for _, a := range []problem.Action{problem.ActFile, problem.ActDispatch} {
-		if _, err := app.Problems.Move(ctx, office, c.ID, problem.MoveInput{Action: a}); err != nil {
+		if moved, err = app.Problems.Move(ctx, office, c.ID, problem.MoveInput{Action: a}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if _, err := app.RobotSender.Send(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || !strings.Contains(got[0], c.Code) {
-		t.Errorf("feishu got %q", got)
+	// The message names the case and the unit it went to.
+	if len(got) != 1 || !strings.Contains(got[0], c.Code) || moved.UnitName == "" || !strings.Contains(got[0], moved.UnitName) {
+		t.Errorf("feishu got %q, want %s and %q", got, c.Code, moved.UnitName)
 	}
 }

@@ -115,6 +115,12 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 		if dryRun {
 			return errDryRun
 		}
+		// The names first (read by the writer, whose page cache the write
+		// kept; a reader's starts cold after every write on SQLite): the
+		// listeners name the case's unit and category from them.
+		if err := s.withNames(ctx, tx, []*Case{moved}); err != nil {
+			return err
+		}
 		if err := s.tellMove(ctx, tx, in, c, moved, now); err != nil {
 			return err
 		}
@@ -128,9 +134,7 @@ func (s *Store) move(ctx context.Context, a access.Actor, id int64, in MoveInput
 				s.warn("notify", "problem", moved.ID, "err", err)
 			}
 		}
-		// The names are read by the writer, whose page cache the write
-		// kept; a reader's starts cold after every write (SQLite).
-		return s.withNames(ctx, tx, []*Case{moved})
+		return nil
 	})
 	if dryRun && errors.Is(err, errDryRun) {
 		return nil, nil

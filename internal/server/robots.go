@@ -111,7 +111,10 @@ func (e robotEvents) onCase(ctx context.Context, tx db.Conn, h problem.Happening
 		return err
 	}
 	unitName := ""
-	if h.UnitID != 0 {
+	if h.UnitID != 0 && h.UnitID == c.UnitID {
+		unitName = c.UnitName // the case comes with its names
+	}
+	if h.UnitID != 0 && unitName == "" {
 		n, err := org.UnitName(ctx, tx, h.UnitID)
 		if err != nil {
 			return err
