@@ -45,7 +45,6 @@ type recipientKey struct {
 	verifiers, office bool
 }
 
-
 // recipients lists the users a notice goes to; org knows who they are.
 func recipients(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, error) {
 	switch {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"sync"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
