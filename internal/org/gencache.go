@@ -20,8 +20,9 @@ type GenCache[K comparable, V any] struct {
 }
 
 // defaultGenCacheMax bounds a cache made without NewGenCache (the zero
-// value is ready to use).
-const defaultGenCacheMax = 10_000
+// value is ready to use): a city's grids, kept by place, are tens of
+// thousands, and an entry is a few dozen bytes.
+const defaultGenCacheMax = 50_000
 
 // NewGenCache makes a cache of at most max values; past it, it starts
 // again empty.
