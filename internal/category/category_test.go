@@ -15,6 +15,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/db/dbtest"
 	"github.com/wenming-civic/wenming/internal/i18n"
 	"github.com/wenming-civic/wenming/internal/org"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 var (
@@ -630,14 +631,7 @@ func TestKeptForTheRequestsGeneration(t *testing.T) {
 	d := dbtest.Open(t)
 	s, other := category.New(d), category.New(d) // two servers
 	orgs := org.New(d)
-	request := func() context.Context {
-		t.Helper()
-		rctx := org.ForRequest(ctx)
-		if _, err := orgs.Generation(rctx); err != nil { // as the request authenticates
-			t.Fatal(err)
-		}
-		return rctx
-	}
+	request := func() context.Context { return servertest.RequestContext(t, orgs) }
 	top, err := s.CreateTop(ctx, office, category.TopInput{Code: "KK", Name: "缓存"})
 	if err != nil {
 		t.Fatal(err)

@@ -98,3 +98,14 @@ func keepRequestGeneration(ctx context.Context, gen string) {
 		}
 	}
 }
+
+// RequestAt returns ctx prepared as ForRequest does, with the generation
+// read already: for work outside an HTTP request (a command, a test) that
+// wants the caches a request uses.
+func (s *Store) RequestAt(ctx context.Context) (context.Context, error) {
+	rctx := ForRequest(ctx)
+	if _, err := s.Generation(rctx); err != nil {
+		return ctx, err
+	}
+	return rctx, nil
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/problem"
 	"github.com/wenming-civic/wenming/internal/region"
 	"github.com/wenming-civic/wenming/internal/server"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 // world is the demo district with the real wiring and a clock the test
@@ -374,14 +375,7 @@ func TestNamesFollowRenames(t *testing.T) {
 	app := w.app
 	c := w.caseIn(t, problem.Dispatched)
 	office := w.actors["office"]
-	request := func() context.Context {
-		t.Helper()
-		rctx := org.ForRequest(ctx)
-		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
-			t.Fatal(err)
-		}
-		return rctx
-	}
+	request := func() context.Context { return servertest.RequestContext(t, app.Org) }
 	names := func(rctx context.Context) (string, string) {
 		t.Helper()
 		got, err := app.Problems.Get(rctx, office, c.ID)
@@ -473,11 +467,7 @@ func TestNoticesFollowDisabledUsers(t *testing.T) {
 	dispatch := func() (int64, []int64) {
 		t.Helper()
 		c := w.caseIn(t, problem.Filed)
-		rctx := org.ForRequest(ctx)
-		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
-			t.Fatal(err)
-		}
-		moved, err := app.Problems.Move(rctx, office, c.ID, problem.MoveInput{Action: problem.ActDispatch})
+		moved, err := app.Problems.Move(servertest.RequestContext(t, app.Org), office, c.ID, problem.MoveInput{Action: problem.ActDispatch})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/password"
 	"github.com/wenming-civic/wenming/internal/routing"
 	"github.com/wenming-civic/wenming/internal/server"
+	"github.com/wenming-civic/wenming/internal/server/servertest"
 )
 
 func TestDecisions(t *testing.T) {
@@ -113,14 +114,7 @@ func TestDecisions(t *testing.T) {
 	// Within a request the unit over a place is looked up once for the
 	// reference generation; a renamed unit is routed under its new name
 	// in the next request.
-	request := func() context.Context {
-		t.Helper()
-		rctx := org.ForRequest(ctx)
-		if _, err := app.Org.Generation(rctx); err != nil { // as the request authenticates
-			t.Fatal(err)
-		}
-		return rctx
-	}
+	request := func() context.Context { return servertest.RequestContext(t, app.Org) }
 	decided := func(rctx context.Context) string {
 		t.Helper()
 		d, err := app.Routing.Decide(rctx, cat("SR02"), "410411002001")

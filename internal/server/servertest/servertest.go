@@ -382,3 +382,15 @@ func (w logWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// RequestContext is a context as a request has it once it authenticated
+// (org.Store.RequestAt): the caches kept for the reference generation are
+// consulted under it.
+func RequestContext(t testing.TB, o *org.Store) context.Context {
+	t.Helper()
+	rctx, err := o.RequestAt(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rctx
+}
