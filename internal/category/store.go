@@ -20,21 +20,15 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
-	// subs keeps the sub-categories Get read, for the organisation's
-	// generation the request read (nil: not kept). Every report, filing
-	// and dispatch looks its category up; every change to the catalogue
-	// counts the generation up (org.Changed).
-	subs *org.GenCache[int64, Sub]
+	// subs keeps the sub-categories Get read, for the reference
+	// generation the request read. Every report, filing and dispatch looks
+	// its category up; every change to the catalogue counts the
+	// generation up (org.Changed).
+	subs org.GenCache[int64, Sub]
 }
-
-// maxCachedSubs bounds the kept sub-categories (a catalogue has about a
-// hundred).
-const maxCachedSubs = 2_000
 
 // New returns a store with the system clock.
-func New(d *db.DB) *Store {
-	return &Store{DB: d, Now: time.Now, subs: org.NewGenCache[int64, Sub](maxCachedSubs)}
-}
+func New(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
 
 // canEdit: the catalogue is shared by the whole installation (limits and
 // conditions must be the same everywhere for bulletins to compare units),
@@ -181,18 +175,7 @@ func (s *Store) Tree(ctx context.Context, includeInactive bool) ([]Top, error) {
 
 // Get returns a sub-category by id, active or not.
 func (s *Store) Get(ctx context.Context, id int64) (Sub, error) {
-	gen, ok := org.RequestGeneration(ctx)
-	if !ok || s.subs == nil {
-		return s.read(ctx, id)
-	}
-	if sub, ok := s.subs.Get(gen, id); ok {
-		return sub, nil
-	}
-	sub, err := s.read(ctx, id)
-	if err == nil {
-		s.subs.Put(gen, id, sub)
-	}
-	return sub, err
+	return s.subs.Load(ctx, id, func() (Sub, error) { return s.read(ctx, id) })
 }
 
 // read reads a sub-category by id from the table: what a change returns

@@ -3,7 +3,6 @@ package org
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/db"
@@ -43,12 +42,7 @@ func generation(ctx context.Context, c db.Conn) (string, error) {
 
 // changed counts the generation up, in the transaction of a change to
 // users, roles or units.
-func changed(ctx context.Context, tx *db.Tx) error {
-	if _, err := setting.Increment(ctx, tx, settingGeneration); err != nil {
-		return fmt.Errorf("organisation changed: %w", err)
-	}
-	return nil
-}
+func changed(ctx context.Context, tx *db.Tx) error { return setting.ReferenceChanged(ctx, tx) }
 
 // Generation reads the organisation's generation: what the caches of who
 // may do what (actors here, API tokens in auth) and the category

@@ -56,6 +56,25 @@ func (c *GenCache[K, V]) Put(gen string, k K, v V) {
 	c.byKey[k] = v
 }
 
+// Load returns the value kept for k under the generation the request read
+// (RequestGeneration), or what load returns, kept for the next request of
+// that generation. Outside a request, or before it read a generation, it
+// only loads.
+func (c *GenCache[K, V]) Load(ctx context.Context, k K, load func() (V, error)) (V, error) {
+	gen, inRequest := RequestGeneration(ctx)
+	if !inRequest {
+		return load()
+	}
+	if v, ok := c.Get(gen, k); ok {
+		return v, nil
+	}
+	v, err := load()
+	if err == nil {
+		c.Put(gen, k, v)
+	}
+	return v, err
+}
+
 // A request reads the generation once, as it authenticates; the caches it
 // consults later in the request take it from the request's context
 // (RequestGeneration) rather than reading the row again.

@@ -22,19 +22,11 @@ type noticeTo struct {
 // generation (users, roles and units count it up as they change): every
 // report tells the office, every dispatch the unit's handlers.
 func (s *Store) recipientsKept(ctx context.Context, tx db.Conn, c *Case, n noticeTo) ([]int64, error) {
-	gen, kept := org.RequestGeneration(ctx)
 	key := recipientKey{unit: n.toUnit, verifiers: n.toVerifiers, office: n.toOffice}
 	if n.toUnit == 0 {
 		key.region = c.RegionCode
 	}
-	if ids, ok := s.noticed.Get(gen, key); kept && ok {
-		return ids, nil
-	}
-	ids, err := recipients(ctx, tx, c, n)
-	if err == nil && kept {
-		s.noticed.Put(gen, key, ids)
-	}
-	return ids, err
+	return s.noticed.Load(ctx, key, func() ([]int64, error) { return recipients(ctx, tx, c, n) })
 }
 
 // recipientKey is who a notice goes to: a unit's handlers, or the

@@ -14,6 +14,7 @@ import (
 	"github.com/wenming-civic/wenming/internal/access"
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 // MaxGridName is the longest grid name, in characters.
@@ -234,7 +235,7 @@ func (s *Store) UpdateGrid(ctx context.Context, actor access.Actor, code, name s
 		if err := boundariesChanged(ctx, tx); err != nil {
 			return err
 		}
-		if err := namesChanged(ctx, tx); err != nil {
+		if err := setting.ReferenceChanged(ctx, tx); err != nil { // the names kept on cases (problem.Store) are read again
 			return err
 		}
 		out, err = get(ctx, tx, code)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wenming-civic/wenming/internal/apperr"
 	"github.com/wenming-civic/wenming/internal/db"
+	"github.com/wenming-civic/wenming/internal/setting"
 )
 
 // Source is one CSV file of an import, gzipped or not: Import looks at the
@@ -640,7 +641,7 @@ func (s *Store) write(ctx context.Context, tx *db.Tx, rows []row, existing []kno
 	}
 	if len(updates) > 0 {
 		// Last, so that the counter's row is locked for the shortest time.
-		if err := namesChanged(ctx, tx); err != nil {
+		if err := setting.ReferenceChanged(ctx, tx); err != nil { // the names kept on cases (problem.Store) are read again
 			return err
 		}
 	}

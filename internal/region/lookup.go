@@ -65,16 +65,6 @@ func BoundaryRevision(ctx context.Context, c db.Conn) (string, error) {
 
 // boundariesChanged records a change of the boundaries for
 // BoundaryRevision; call it in the transaction of the change.
-// namesChanged counts the reference data's generation up, in the
-// transaction that renames regions: the names on cases are kept for it
-// (problem.Store).
-func namesChanged(ctx context.Context, tx *db.Tx) error {
-	if _, err := setting.Increment(ctx, tx, setting.ReferenceGeneration); err != nil {
-		return fmt.Errorf("region names changed: %w", err)
-	}
-	return nil
-}
-
 func boundariesChanged(ctx context.Context, c db.Conn) error {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {

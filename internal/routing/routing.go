@@ -148,16 +148,11 @@ func (s *Store) Decide(ctx context.Context, categoryID int64, regionCode string)
 // smallest finds the unit of a kind whose jurisdiction is the smallest
 // region holding regionCode.
 func (s *Store) smallest(ctx context.Context, regionCode string, kind org.UnitKind, line string) (Decision, bool, error) {
-	gen, kept := org.RequestGeneration(ctx)
-	key := nearestKey{region: regionCode, line: line, kind: kind}
-	if x, ok := s.nearest.Get(gen, key); kept && ok {
-		return x.d, x.ok, nil
-	}
-	d, ok, err := s.readSmallest(ctx, regionCode, kind, line)
-	if err == nil && kept {
-		s.nearest.Put(gen, key, nearestUnit{d: d, ok: ok})
-	}
-	return d, ok, err
+	x, err := s.nearest.Load(ctx, nearestKey{region: regionCode, line: line, kind: kind}, func() (nearestUnit, error) {
+		d, ok, err := s.readSmallest(ctx, regionCode, kind, line)
+		return nearestUnit{d: d, ok: ok}, err
+	})
+	return x.d, x.ok, err
 }
 
 // readSmallest finds the smallest unit of kind (and line) over regionCode.

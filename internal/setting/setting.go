@@ -20,6 +20,15 @@ import (
 // transaction.
 const ReferenceGeneration = "org.generation"
 
+// ReferenceChanged counts the reference generation up, in the
+// transaction of the change every server must see at once.
+func ReferenceChanged(ctx context.Context, tx *db.Tx) error {
+	if _, err := Increment(ctx, tx, ReferenceGeneration); err != nil {
+		return fmt.Errorf("reference data changed: %w", err)
+	}
+	return nil
+}
+
 // ErrNotFound is returned by Get when no value is stored under the name.
 var ErrNotFound = errors.New("setting: not found")
 
